@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds the Vue app into web/dist when its sources changed since the last build.
+set -euo pipefail
+cd "$(dirname "$0")/../web"
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.stamp ]]; then
+  echo "==> npm ci (web)"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch node_modules/.stamp
+fi
+if [[ ! -f dist/index.html ]] || [[ -n $(find src index.html package.json vite.config.ts -newer dist/index.html 2>/dev/null | head -1) ]]; then
+  echo "==> building web UI"
+  npm run build --silent
+fi

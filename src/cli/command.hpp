@@ -1,0 +1,35 @@
+// Subcommand registry: each `cmd_*.cpp` registers itself, so main.cpp never changes when a
+// subcommand arrives. Exit status: 0 success, 1 failure with a message on stderr, 2 bad usage.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace gj::cli {
+
+using Args = std::vector<std::string>;  // arguments after the subcommand name
+
+struct Command {
+  std::string name;     // "serve", "import", "access", …
+  std::string summary;  // one line for `gongjian --help`
+  std::function<int(const Args&)> run;
+};
+
+std::vector<Command>& registry();
+
+struct Registrar {
+  Registrar(std::string name, std::string summary, std::function<int(const Args&)> run) {
+    registry().push_back({std::move(name), std::move(summary), std::move(run)});
+  }
+};
+
+// Small helpers shared by subcommands.
+bool has_flag(const Args& args, const std::string& flag);
+// Value of `--name VALUE` or `--name=VALUE`; empty if absent.
+std::string flag_value(const Args& args, const std::string& flag, const std::string& fallback = "");
+// Arguments that are not flags or flag values (flags listed in `valued` take a value).
+Args positional(const Args& args, const std::vector<std::string>& valued);
+int usage_error(const std::string& message, const std::string& usage);
+
+}  // namespace gj::cli
