@@ -1,0 +1,135 @@
+// The application facade (OSRM's osrm.hpp, Valhalla's actor): every use case the HTTP API and
+// the CLI offer, as plain calls taking a Principal and returning Result values. It composes the
+// pure domain (src/domain) with the repositories (src/store/repos) inside store transactions,
+// and writes the audit log in the same transaction as the change it records.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/ids.hpp"
+#include "domain/auth/passwords.hpp"
+#include "domain/auth/user.hpp"
+#include "store/db.hpp"
+#include "store/repos/repos.hpp"
+
+namespace gj::app {
+
+struct Config {
+  auth::LoginPolicy login;
+  auth::PasswordParams password;  // lighter in tests
+};
+
+struct LoginResult {
+  std::string session_token;  // goes into the cookie; only its hash is stored
+  std::string csrf_token;
+  auth::UserRecord user;
+  int64_t expires_at = 0;
+};
+
+// A user as shown to others: personal data masked unless `reveal`.
+struct UserView {
+  auth::UserRecord user;
+  std::string scope_name, unit_name;
+  bool locked = false;
+};
+
+struct NodeView {
+  store::DivisionRow row;
+  std::vector<store::DivisionRow> path;  // ancestors from the caller's scope root
+  std::vector<store::DivisionRow> children;
+  std::string path_names;  // "商洛市 / 柞水县 / 乾佑街道"
+};
+
+struct NewUser {
+  std::string username, display_name, password, role, scope_code, phone, id_number;
+  std::optional<int64_t> unit_id;
+};
+
+struct UserPatch {
+  std::optional<std::string> display_name, role, scope_code, phone;
+  std::optional<int64_t> unit_id;
+  std::optional<bool> disabled;
+};
+
+struct ImportProgress {
+  std::function<void(const std::string& stage, int64_t done, int64_t total)> report;
+};
+
+struct ImportStats {
+  int64_t read = 0, changed = 0, unchanged = 0;
+  std::vector<std::pair<int, int64_t>> by_level;
+};
+
+class App {
+ public:
+  App(store::Database& db, const Clock& clock, IdGenerator& ids, Config config = {});
+
+  store::Database& db() { return db_; }
+  const Clock& clock() const { return clock_; }
+
+  // ---- auth ----
+  Result<LoginResult> login(const std::string& username, const std::string& password,
+                            const std::string& ip, const std::string& request_id);
+  // Resolves a session cookie to the signed-in principal (and its CSRF token).
+  Result<std::pair<auth::Principal, std::string>> authenticate(const std::string& session_token,
+                                                               const std::string& ip,
+                                                               const std::string& request_id);
+  Status logout(const auth::Principal& p, const std::string& session_token);
+  Status change_password(const auth::Principal& p, const std::string& old_pw,
+                         const std::string& new_pw);
+
+  // ---- organisation ----
+  Result<NodeView> org_root(const auth::Principal& p);
+  Result<NodeView> org_node(const auth::Principal& p, const std::string& code);
+  Result<std::vector<NodeView>> org_search(const auth::Principal& p, const std::string& q,
+                                           int limit);
+  Result<std::pair<NodeView, store::GridRow>> org_grid(const auth::Principal& p,
+                                                       const std::string& code);
+  Result<std::vector<store::UnitRow>> org_units(const auth::Principal& p, const std::string& q);
+
+  // ---- users (administrators) ----
+  Result<store::Page<UserView>> list_users(const auth::Principal& p, const store::UserFilter& f);
+  Result<UserView> create_user(const auth::Principal& p, const NewUser& u);
+  Result<UserView> update_user(const auth::Principal& p, int64_t id, const UserPatch& patch);
+  Status reset_password(const auth::Principal& p, int64_t id, const std::string& password);
+  // Full phone and ID number; audited as a personal-data read.
+  Result<UserView> read_user_pii(const auth::Principal& p, int64_t id);
+
+  // ---- audit ----
+  Result<store::Page<store::AuditEntry>> list_audit(const auth::Principal& p,
+                                                    const store::AuditFilter& f);
+  // Records a denied access (a record outside the caller's scope).
+  void audit_denied(const auth::Principal& p, const std::string& target_type,
+                    const std::string& target_id);
+
+  // ---- batch work (CLI; no principal: the operator of the machine) ----
+  Result<ImportStats> import_divisions(const std::string& dir, const ImportProgress& progress);
+  Result<int64_t> cli_add_user(const NewUser& u);
+  Status cli_reset_password(const std::string& username, const std::string& password);
+  Status cli_set_disabled(const std::string& username, bool disabled);
+
+ private:
+  Status require(const auth::Principal& p, auth::Permission perm);
+  Result<store::DivisionRow> visible_division(store::Session& s, const auth::Principal& p,
+                                              const std::string& code);
+  Result<UserView> view_user(store::Session& s, const auth::UserRecord& u);
+  Result<auth::UserRecord> validated_new_user(store::Session& s, const NewUser& u);
+  store::AuditEntry audit_entry(const auth::Principal& p, std::string action,
+                                std::string target_type, std::string target_id,
+                                std::string detail = {});
+
+  store::Database& db_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  Config config_;
+};
+
+// The scope a principal sees: its division, or its unit's division for department handlers.
+std::string scope_of(store::Session& s, const auth::Principal& p);
+
+}  // namespace gj::app

@@ -1,0 +1,71 @@
+// gongjian serve: the HTTP API, the web UI and (later) the background scheduler.
+#include <filesystem>
+#include <iostream>
+
+#include "api/api.hpp"
+#include "app/app.hpp"
+#include "cli/command.hpp"
+#include "cli/store_options.hpp"
+#include "common/log.hpp"
+#include "http/server.hpp"
+#include "http/static_files.hpp"
+
+namespace gj::cli {
+namespace {
+
+const char* kUsage =
+    "usage: gongjian serve [--listen ADDR:PORT] [--db PATH | --postgres URL] [--web DIR]\n"
+    "                      [--workers N] [--secure-cookies]\n"
+    "Serves the API and the web UI until SIGTERM/SIGINT, then drains in-flight requests,\n"
+    "commits queued writes, checkpoints the store and exits 0.\n"
+    "  --listen ADDR:PORT  default 127.0.0.1:8080 (or $GONGJIAN_LISTEN)\n"
+    "  --web DIR           built web UI (default web/dist; omitted if absent)\n"
+    "  --workers N         handler threads (default 64)\n"
+    "  --secure-cookies    mark the session cookie Secure (when served over HTTPS)\n";
+
+int run(const Args& args) {
+  if (has_flag(args, "--help")) {
+    std::cout << kUsage << kStoreUsage;
+    return 0;
+  }
+  std::string listen = flag_value(args, "--listen", std::getenv("GONGJIAN_LISTEN")
+                                                        ? std::getenv("GONGJIAN_LISTEN")
+                                                        : "127.0.0.1:8080");
+  auto db = open_store(args);
+  if (!db) return 1;
+  SystemClock clock;
+  RandomIdGenerator ids;
+  app::App application(*db, clock, ids);
+
+  http::Router router;
+  api::ApiConfig api_config;
+  api_config.secure_cookies = has_flag(args, "--secure-cookies");
+  api::register_routes(router, application, api_config);
+  std::string web = flag_value(args, "--web", "web/dist");
+  if (std::filesystem::exists(std::filesystem::path(web) / "index.html"))
+    router.serve_static(std::make_shared<http::StaticFiles>(web));
+  else
+    log::warn("web_ui_missing", {{"dir", web}});
+
+  http::ServerConfig config;
+  config.listen = listen;
+  config.worker_threads = std::stoi(flag_value(args, "--workers", "64"));
+  config.ready = [] { return true; };
+  config.on_drain = [&db] {
+    db->close();  // commits what is queued and checkpoints
+    log::info("store_closed");
+  };
+  http::Server server(router, config);
+  auto st = server.listen();
+  if (!st.ok()) {
+    std::cerr << "gongjian serve: cannot listen on " << listen << ": " << st.error().detail
+              << "\n";
+    return 1;
+  }
+  log::info("listening", {{"address", listen}, {"port", std::to_string(server.port())}});
+  return server.run();
+}
+
+const Registrar kReg{"serve", "serve the API and web UI", run};
+}  // namespace
+}  // namespace gj::cli

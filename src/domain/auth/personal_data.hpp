@@ -1,0 +1,22 @@
+// Personal data (个人信息): validation on input, masking on output.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+
+namespace gj::auth {
+
+// GB 11643-1999 citizen ID number: 17 digits + check character (0-9 or X), weighted mod 11,
+// with a plausible birth date. Accepts a lower-case x and returns the normalised form.
+Result<std::string> validate_id_number(std::string_view id);
+// Mainland mobile numbers: 11 digits starting with 1[3-9]. Spaces and dashes are removed.
+Result<std::string> validate_phone(std::string_view phone);
+
+// 610***********123X: keep the 3-digit region prefix and the last 4 characters.
+std::string mask_id_number(std::string_view id);
+// 138****5678
+std::string mask_phone(std::string_view phone);
+
+}  // namespace gj::auth

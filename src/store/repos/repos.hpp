@@ -1,0 +1,108 @@
+// Repositories: typed functions over a store Session, one namespace per aggregate. They run
+// inside the caller's transaction, so a service can write a record and its audit entry
+// atomically: db.write([&](Session& s) { users::insert(s, u); audit::append(s, e); }).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/auth/user.hpp"
+#include "domain/org/division.hpp"
+#include "store/db.hpp"
+
+namespace gj::store {
+
+struct DivisionRow {
+  org::Division division;
+  int64_t child_count = 0;
+};
+
+struct GridRow {
+  std::string code;
+  std::optional<int64_t> worker_user_id;
+  int64_t households = 0, residents = 0;
+  std::string polygon;  // GeoJSON or ""
+  std::string worker_name, worker_phone;
+};
+
+struct UnitRow {
+  int64_t id = 0;
+  std::string name, kind, division_code;
+};
+
+struct AuditEntry {
+  int64_t id = 0;
+  int64_t at = 0;
+  std::optional<int64_t> actor_id;
+  std::string actor_name, action, target_type, target_id, detail, ip, request_id;
+};
+
+struct AuditFilter {
+  std::string actor, action;
+  int64_t from = 0, to = INT64_MAX;
+  int page = 1, page_size = 20;
+};
+
+struct UserFilter {
+  std::string scope_code;  // required: the caller's scope
+  std::string q, role;
+  int page = 1, page_size = 20;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  int64_t total = 0;
+};
+
+namespace divisions {
+// Returns true when the row was inserted or changed (false: identical row already there).
+Result<bool> upsert(Session& s, const org::Division& d);
+Result<DivisionRow> get(Session& s, const std::string& code);
+Result<std::vector<DivisionRow>> children(Session& s, const std::string& code);
+Result<std::vector<DivisionRow>> search(Session& s, const std::string& scope_code,
+                                        const std::string& q, int limit);
+Result<std::vector<std::pair<int, int64_t>>> count_by_level(Session& s);
+}  // namespace divisions
+
+namespace grids {
+Status upsert(Session& s, const GridRow& g);
+Result<GridRow> get(Session& s, const std::string& code);
+}  // namespace grids
+
+namespace units {
+Result<int64_t> upsert(Session& s, const UnitRow& u);
+Result<UnitRow> get(Session& s, int64_t id);
+Result<std::vector<UnitRow>> list(Session& s, const std::string& scope_code, const std::string& q);
+}  // namespace units
+
+namespace users {
+Result<int64_t> insert(Session& s, const auth::UserRecord& u);
+Status update(Session& s, const auth::UserRecord& u);
+Result<auth::UserRecord> by_id(Session& s, int64_t id);
+Result<auth::UserRecord> by_username(Session& s, const std::string& username);
+Result<Page<auth::UserRecord>> list(Session& s, const UserFilter& f);
+Result<int64_t> count(Session& s);
+}  // namespace users
+
+namespace sessions {
+Status insert(Session& s, const auth::SessionRecord& r);
+Result<auth::SessionRecord> get(Session& s, const std::string& token_hash);
+Status touch(Session& s, const std::string& token_hash, int64_t now);
+Status remove(Session& s, const std::string& token_hash);
+Status remove_for_user(Session& s, int64_t user_id);
+Status purge_expired(Session& s, int64_t now);
+}  // namespace sessions
+
+namespace audit {
+Status append(Session& s, const AuditEntry& e);
+Result<Page<AuditEntry>> list(Session& s, const AuditFilter& f);
+}  // namespace audit
+
+namespace settings {
+Result<std::optional<std::string>> get(Session& s, const std::string& key);
+Status put(Session& s, const std::string& key, const std::string& value);
+}  // namespace settings
+
+}  // namespace gj::store

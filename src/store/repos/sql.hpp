@@ -1,0 +1,117 @@
+// All product SQL, as named constants (style.md §3). The text is portable between SQLite 3.40
+// and PostgreSQL 15 ($n placeholders, RETURNING, ON CONFLICT); the schemas differ only in the
+// numbered migrations under src/store/migrations/<backend>/.
+#pragma once
+
+namespace gj::store::sql {
+
+// ---- divisions 行政区划 / grids 网格 ----
+inline constexpr const char* kDivisionUpsert =
+    "INSERT INTO divisions(code, parent_code, name, level, kind, synthetic) "
+    "VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT(code) DO UPDATE SET "
+    "parent_code = excluded.parent_code, name = excluded.name, level = excluded.level, "
+    "kind = excluded.kind, synthetic = excluded.synthetic "
+    "WHERE divisions.name <> excluded.name OR divisions.kind <> excluded.kind "
+    "OR divisions.level <> excluded.level OR divisions.synthetic <> excluded.synthetic "
+    "OR COALESCE(divisions.parent_code, '') <> COALESCE(excluded.parent_code, '')";
+inline constexpr const char* kDivisionColumns =
+    "d.code, d.parent_code, d.name, d.level, d.kind, d.synthetic, "
+    "(SELECT COUNT(*) FROM divisions c WHERE c.parent_code = d.code)";
+inline constexpr const char* kDivisionGet =
+    "SELECT d.code, d.parent_code, d.name, d.level, d.kind, d.synthetic, "
+    "(SELECT COUNT(*) FROM divisions c WHERE c.parent_code = d.code) "
+    "FROM divisions d WHERE d.code = $1";
+inline constexpr const char* kDivisionChildren =
+    "SELECT d.code, d.parent_code, d.name, d.level, d.kind, d.synthetic, "
+    "(SELECT COUNT(*) FROM divisions c WHERE c.parent_code = d.code) "
+    "FROM divisions d WHERE d.parent_code = $1 ORDER BY d.code";
+// Search inside a scope range [lo, hi): by name fragment or by code prefix.
+inline constexpr const char* kDivisionSearch =
+    "SELECT d.code, d.parent_code, d.name, d.level, d.kind, d.synthetic, "
+    "(SELECT COUNT(*) FROM divisions c WHERE c.parent_code = d.code) "
+    "FROM divisions d WHERE d.code >= $1 AND d.code < $2 "
+    "AND (d.name LIKE $3 OR d.code LIKE $4) ORDER BY d.level, d.code LIMIT $5";
+inline constexpr const char* kDivisionCount = "SELECT COUNT(*) FROM divisions";
+inline constexpr const char* kDivisionCountByLevel =
+    "SELECT level, COUNT(*) FROM divisions GROUP BY level ORDER BY level";
+inline constexpr const char* kGridUpsert =
+    "INSERT INTO grids(code, worker_user_id, households, residents, polygon) "
+    "VALUES($1, $2, $3, $4, $5) ON CONFLICT(code) DO UPDATE SET "
+    "worker_user_id = excluded.worker_user_id, households = excluded.households, "
+    "residents = excluded.residents, polygon = excluded.polygon";
+inline constexpr const char* kGridGet =
+    "SELECT g.code, g.worker_user_id, g.households, g.residents, g.polygon, u.display_name, "
+    "u.phone FROM grids g LEFT JOIN users u ON u.id = g.worker_user_id WHERE g.code = $1";
+
+// ---- units 部门/单位 ----
+inline constexpr const char* kUnitInsert =
+    "INSERT INTO units(name, kind, division_code) VALUES($1, $2, $3) "
+    "ON CONFLICT(division_code, name) DO UPDATE SET kind = excluded.kind RETURNING id";
+inline constexpr const char* kUnitGet =
+    "SELECT id, name, kind, division_code FROM units WHERE id = $1";
+inline constexpr const char* kUnitList =
+    "SELECT id, name, kind, division_code FROM units WHERE division_code >= $1 "
+    "AND division_code < $2 AND name LIKE $3 ORDER BY division_code, name LIMIT 200";
+
+// ---- users ----
+inline constexpr const char* kUserColumns =
+    "id, username, display_name, role, scope_code, unit_id, password_hash, phone, id_number, "
+    "disabled, failed_logins, first_failed_at, locked_until, last_login_at, created_at, "
+    "updated_at";
+inline constexpr const char* kUserInsert =
+    "INSERT INTO users(username, display_name, role, scope_code, unit_id, password_hash, phone, "
+    "id_number, disabled, created_at, updated_at) "
+    "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id";
+inline constexpr const char* kUserUpdate =
+    "UPDATE users SET display_name = $2, role = $3, scope_code = $4, unit_id = $5, "
+    "password_hash = $6, phone = $7, id_number = $8, disabled = $9, failed_logins = $10, "
+    "first_failed_at = $11, locked_until = $12, last_login_at = $13, updated_at = $14 "
+    "WHERE id = $1";
+inline constexpr const char* kUserById =
+    "SELECT id, username, display_name, role, scope_code, unit_id, password_hash, phone, "
+    "id_number, disabled, failed_logins, first_failed_at, locked_until, last_login_at, "
+    "created_at, updated_at FROM users WHERE id = $1";
+inline constexpr const char* kUserByName =
+    "SELECT id, username, display_name, role, scope_code, unit_id, password_hash, phone, "
+    "id_number, disabled, failed_logins, first_failed_at, locked_until, last_login_at, "
+    "created_at, updated_at FROM users WHERE username = $1";
+// Users whose position lies inside a scope range (or whose unit does), filtered.
+inline constexpr const char* kUserListWhere =
+    " FROM users u LEFT JOIN units un ON un.id = u.unit_id "
+    "WHERE ((u.scope_code >= $1 AND u.scope_code < $2) OR (un.division_code >= $1 AND "
+    "un.division_code < $2)) AND (u.username LIKE $3 OR u.display_name LIKE $3) "
+    "AND ($4 = '' OR u.role = $4)";
+inline constexpr const char* kUserListSelect =
+    "SELECT u.id, u.username, u.display_name, u.role, u.scope_code, u.unit_id, "
+    "u.password_hash, u.phone, u.id_number, u.disabled, u.failed_logins, u.first_failed_at, "
+    "u.locked_until, u.last_login_at, u.created_at, u.updated_at";
+inline constexpr const char* kUserCount = "SELECT COUNT(*) FROM users";
+
+// ---- sessions ----
+inline constexpr const char* kSessionInsert =
+    "INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, "
+    "ip) VALUES($1, $2, $3, $4, $5, $6, $7)";
+inline constexpr const char* kSessionGet =
+    "SELECT token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip "
+    "FROM sessions WHERE token_hash = $1";
+inline constexpr const char* kSessionTouch =
+    "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1";
+inline constexpr const char* kSessionDelete = "DELETE FROM sessions WHERE token_hash = $1";
+inline constexpr const char* kSessionDeleteForUser = "DELETE FROM sessions WHERE user_id = $1";
+inline constexpr const char* kSessionPurge = "DELETE FROM sessions WHERE expires_at < $1";
+
+// ---- audit log 审计日志 (append-only) ----
+inline constexpr const char* kAuditInsert =
+    "INSERT INTO audit_log(at, actor_id, actor_name, action, target_type, target_id, detail, "
+    "ip, request_id) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+inline constexpr const char* kAuditWhere =
+    " FROM audit_log WHERE ($1 = '' OR actor_name = $1) AND ($2 = '' OR action = $2) "
+    "AND at >= $3 AND at < $4";
+
+// ---- settings ----
+inline constexpr const char* kSettingGet = "SELECT value FROM settings WHERE key = $1";
+inline constexpr const char* kSettingPut =
+    "INSERT INTO settings(key, value) VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value = "
+    "excluded.value";
+
+}  // namespace gj::store::sql
