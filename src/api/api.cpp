@@ -149,8 +149,9 @@ json node_view_json(const app::NodeView& v, Lang lang) {
 }
 
 std::string session_cookie(const std::string& token, int64_t max_age_s, bool secure) {
-  return std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-         std::to_string(max_age_s) + (secure ? "; Secure" : "");
+  return std::string(kCookie) + "=" + token +
+         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s) +
+         (secure ? "; Secure" : "");
 }
 
 }  // namespace
@@ -179,7 +180,10 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
           return {};
         });
         json modules = json::array({
-            {{"code", "org"}, {"name_zh", "组织架构"}, {"name_en", "Organisation"}, {"path", "/org"}},
+            {{"code", "org"},
+             {"name_zh", "组织架构"},
+             {"name_en", "Organisation"},
+             {"path", "/org"}},
         });
         return http::json(200, {{"version", "0.1.0"},
                                 {"roles", roles},
@@ -209,11 +213,11 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
         p.role = r->user.role;
         p.scope_code = r->user.scope_code;
         p.unit_id = r->user.unit_id;
-        Response res = http::json(
-            200, {{"user", principal_json(p, app)}, {"csrf_token", r->csrf_token}});
+        Response res =
+            http::json(200, {{"user", principal_json(p, app)}, {"csrf_token", r->csrf_token}});
         int64_t max_age = (r->expires_at - app.clock().now_ms()) / 1000;
-        res.headers.add("Set-Cookie", session_cookie(r->session_token, max_age,
-                                                     config.secure_cookies));
+        res.headers.add("Set-Cookie",
+                        session_cookie(r->session_token, max_age, config.secure_cookies));
         return res;
       },
       [] {
@@ -225,20 +229,21 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
       }());
 
   router.add("POST", "/api/v1/auth/logout",
-             authed(app, [&app, config](Request& req, auth::Principal& p) {
-               auto st = app.logout(p, cookie_value(req, kCookie));
-               if (!st.ok()) return http::error(st.error(), req);
-               Response res = http::no_content();
-               res.headers.add("Set-Cookie", session_cookie("", 0, config.secure_cookies));
-               return res;
-             }),
+             authed(app,
+                    [&app, config](Request& req, auth::Principal& p) {
+                      auto st = app.logout(p, cookie_value(req, kCookie));
+                      if (!st.ok()) return http::error(st.error(), req);
+                      Response res = http::no_content();
+                      res.headers.add("Set-Cookie", session_cookie("", 0, config.secure_cookies));
+                      return res;
+                    }),
              small);
 
   router.add("GET", "/api/v1/auth/me", [&app](Request& req) {
     auto who = app.authenticate(cookie_value(req, kCookie), req.remote_address, req.request_id);
     if (!who.ok()) return http::error(who.error(), req);
-    return http::json(200, {{"user", principal_json(who->first, app)},
-                            {"csrf_token", who->second}});
+    return http::json(200,
+                      {{"user", principal_json(who->first, app)}, {"csrf_token", who->second}});
   });
 
   router.add("POST", "/api/v1/auth/password",
@@ -311,57 +316,55 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
              }));
 
   // ---- users (administrators) ----
-  router.add("GET", "/api/v1/users", authed(app, [&app](Request& req, auth::Principal& p) {
-               store::UserFilter f;
-               f.q = str_param(req, "q");
-               f.role = str_param(req, "role");
-               f.page = int_param(req, "page", 1, 1, 1'000'000);
-               f.page_size = int_param(req, "page_size", 20, 1, 200);
-               return reply(app.list_users(p, f), req, [&](const store::Page<app::UserView>& pg) {
-                 json a = json::array();
-                 for (const auto& v : pg.items) a.push_back(user_json(v));
-                 return json{{"items", a},
-                             {"total", pg.total},
-                             {"page", f.page},
-                             {"page_size", f.page_size}};
-               });
-             }));
-
   router.add(
-      "POST", "/api/v1/users",
-      authed(app,
-             [&app](Request& req, auth::Principal& p) {
-               auto body = http::parse_json_object(req.body);
-               if (!body.ok()) return http::error(body.error(), req);
-               http::JsonFields f(*body);
-               app::NewUser n;
-               auto username = f.required_string("username", 32);
-               if (!username.ok()) return http::error(username.error(), req);
-               auto display = f.required_string("display_name", 64);
-               if (!display.ok()) return http::error(display.error(), req);
-               auto pw = f.required_string("password", 128);
-               if (!pw.ok()) return http::error(pw.error(), req);
-               auto role = f.required_string("role", 32);
-               if (!role.ok()) return http::error(role.error(), req);
-               auto scope = f.optional_string("scope_code", 15);
-               if (!scope.ok()) return http::error(scope.error(), req);
-               auto unit = f.optional_int("unit_id", 1);
-               if (!unit.ok()) return http::error(unit.error(), req);
-               auto phone = f.optional_string("phone", 20);
-               if (!phone.ok()) return http::error(phone.error(), req);
-               auto idn = f.optional_string("id_number", 18);
-               if (!idn.ok()) return http::error(idn.error(), req);
-               n.username = *username;
-               n.display_name = *display;
-               n.password = *pw;
-               n.role = *role;
-               n.scope_code = scope->value_or("");
-               n.unit_id = *unit;
-               n.phone = phone->value_or("");
-               n.id_number = idn->value_or("");
-               return reply(app.create_user(p, n), req, user_json, 201);
-             }),
-      small);
+      "GET", "/api/v1/users", authed(app, [&app](Request& req, auth::Principal& p) {
+        store::UserFilter f;
+        f.q = str_param(req, "q");
+        f.role = str_param(req, "role");
+        f.page = int_param(req, "page", 1, 1, 1'000'000);
+        f.page_size = int_param(req, "page_size", 20, 1, 200);
+        return reply(app.list_users(p, f), req, [&](const store::Page<app::UserView>& pg) {
+          json a = json::array();
+          for (const auto& v : pg.items) a.push_back(user_json(v));
+          return json{
+              {"items", a}, {"total", pg.total}, {"page", f.page}, {"page_size", f.page_size}};
+        });
+      }));
+
+  router.add("POST", "/api/v1/users",
+             authed(app,
+                    [&app](Request& req, auth::Principal& p) {
+                      auto body = http::parse_json_object(req.body);
+                      if (!body.ok()) return http::error(body.error(), req);
+                      http::JsonFields f(*body);
+                      app::NewUser n;
+                      auto username = f.required_string("username", 32);
+                      if (!username.ok()) return http::error(username.error(), req);
+                      auto display = f.required_string("display_name", 64);
+                      if (!display.ok()) return http::error(display.error(), req);
+                      auto pw = f.required_string("password", 128);
+                      if (!pw.ok()) return http::error(pw.error(), req);
+                      auto role = f.required_string("role", 32);
+                      if (!role.ok()) return http::error(role.error(), req);
+                      auto scope = f.optional_string("scope_code", 15);
+                      if (!scope.ok()) return http::error(scope.error(), req);
+                      auto unit = f.optional_int("unit_id", 1);
+                      if (!unit.ok()) return http::error(unit.error(), req);
+                      auto phone = f.optional_string("phone", 20);
+                      if (!phone.ok()) return http::error(phone.error(), req);
+                      auto idn = f.optional_string("id_number", 18);
+                      if (!idn.ok()) return http::error(idn.error(), req);
+                      n.username = *username;
+                      n.display_name = *display;
+                      n.password = *pw;
+                      n.role = *role;
+                      n.scope_code = scope->value_or("");
+                      n.unit_id = *unit;
+                      n.phone = phone->value_or("");
+                      n.id_number = idn->value_or("");
+                      return reply(app.create_user(p, n), req, user_json, 201);
+                    }),
+             small);
 
   router.add("PATCH", "/api/v1/users/{id}",
              authed(app,
@@ -428,34 +431,33 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
              }));
 
   // ---- audit ----
-  router.add("GET", "/api/v1/audit", authed(app, [&app](Request& req, auth::Principal& p) {
-               store::AuditFilter f;
-               f.actor = str_param(req, "actor");
-               f.action = str_param(req, "action");
-               int64_t t;
-               if (parse_iso8601(str_param(req, "from"), t)) f.from = t;
-               if (parse_iso8601(str_param(req, "to"), t)) f.to = t;
-               f.page = int_param(req, "page", 1, 1, 1'000'000);
-               f.page_size = int_param(req, "page_size", 20, 1, 200);
-               return reply(app.list_audit(p, f), req, [&](const store::Page<store::AuditEntry>& pg) {
-                 json a = json::array();
-                 for (const auto& e : pg.items)
-                   a.push_back({{"id", e.id},
-                                {"at", format_iso8601(e.at)},
-                                {"actor_id", e.actor_id ? json(*e.actor_id) : json(nullptr)},
-                                {"actor_name", e.actor_name},
-                                {"action", e.action},
-                                {"target_type", e.target_type},
-                                {"target_id", e.target_id},
-                                {"detail", e.detail},
-                                {"ip", e.ip},
-                                {"request_id", e.request_id}});
-                 return json{{"items", a},
-                             {"total", pg.total},
-                             {"page", f.page},
-                             {"page_size", f.page_size}};
-               });
-             }));
+  router.add(
+      "GET", "/api/v1/audit", authed(app, [&app](Request& req, auth::Principal& p) {
+        store::AuditFilter f;
+        f.actor = str_param(req, "actor");
+        f.action = str_param(req, "action");
+        int64_t t;
+        if (parse_iso8601(str_param(req, "from"), t)) f.from = t;
+        if (parse_iso8601(str_param(req, "to"), t)) f.to = t;
+        f.page = int_param(req, "page", 1, 1, 1'000'000);
+        f.page_size = int_param(req, "page_size", 20, 1, 200);
+        return reply(app.list_audit(p, f), req, [&](const store::Page<store::AuditEntry>& pg) {
+          json a = json::array();
+          for (const auto& e : pg.items)
+            a.push_back({{"id", e.id},
+                         {"at", format_iso8601(e.at)},
+                         {"actor_id", e.actor_id ? json(*e.actor_id) : json(nullptr)},
+                         {"actor_name", e.actor_name},
+                         {"action", e.action},
+                         {"target_type", e.target_type},
+                         {"target_id", e.target_id},
+                         {"detail", e.detail},
+                         {"ip", e.ip},
+                         {"request_id", e.request_id}});
+          return json{
+              {"items", a}, {"total", pg.total}, {"page", f.page}, {"page_size", f.page_size}};
+        });
+      }));
 }
 
 }  // namespace gj::api

@@ -28,9 +28,9 @@ int run(const Args& args) {
     std::cout << kUsage << kStoreUsage;
     return 0;
   }
-  std::string listen = flag_value(args, "--listen", std::getenv("GONGJIAN_LISTEN")
-                                                        ? std::getenv("GONGJIAN_LISTEN")
-                                                        : "127.0.0.1:8080");
+  std::string listen = flag_value(
+      args, "--listen",
+      std::getenv("GONGJIAN_LISTEN") ? std::getenv("GONGJIAN_LISTEN") : "127.0.0.1:8080");
   auto db = open_store(args);
   if (!db) return 1;
   SystemClock clock;
@@ -58,8 +58,7 @@ int run(const Args& args) {
   http::Server server(router, config);
   auto st = server.listen();
   if (!st.ok()) {
-    std::cerr << "gongjian serve: cannot listen on " << listen << ": " << st.error().detail
-              << "\n";
+    std::cerr << "gongjian serve: cannot listen on " << listen << ": " << st.error().detail << "\n";
     return 1;
   }
   log::info("listening", {{"address", listen}, {"port", std::to_string(server.port())}});
