@@ -15,7 +15,7 @@ export const DESKTOP = { width: 1440, height: 900 }
 
 export const ADMIN = { username: 'admin', password: 'Gongjian-Admin-2026' }
 export const COMMAND = { username: 'zhashui.command', password: 'Gongjian-Demo-2026' }
-export const TOWNSHIP = { username: 'qianyou.street', password: 'Gongjian-Demo-2026', scope: '611022001000' }
+export const TOWNSHIP = { username: 'qianyou.street', password: 'Gongjian-Demo-2026', scopeName: '乾佑街道' }
 export const DEMO_PASSWORD = 'Gongjian-Demo-2026'
 
 const CHROMIUM_ARGS = [
@@ -106,7 +106,7 @@ export async function shoot(page, name) {
 }
 
 // A valid GB 11643 citizen ID number (18 characters, ISO 7064 MOD 11-2 check character).
-export function validIdNumber(prefix17 = '61102219900307123') {
+export function validIdNumber(prefix17 = '61102619900307123') {
   const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
   const sum = [...prefix17].reduce((s, c, i) => s + Number(c) * w[i], 0)
   return prefix17 + '10X98765432'[sum % 11]

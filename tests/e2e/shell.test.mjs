@@ -115,7 +115,7 @@ test('org browser: drill down county → township → village → grid, and sear
 
     // county → township: 乾佑街道
     await page.locator('[data-test=org-child]', { hasText: '乾佑街道' }).click()
-    await page.waitForURL(/\/org\/611022001000$/)
+    await page.waitForURL(/\/org\/\d{12}$/)
     await page.locator('[data-test=org-node-name]', { hasText: '乾佑街道' }).waitFor()
     const crumbs = await page.locator('[data-test=org-breadcrumb]').innerText()
     assert.match(crumbs, /柞水县[\s\S]*乾佑街道/)
@@ -148,7 +148,8 @@ test('org browser: drill down county → township → village → grid, and sear
     assert.match(await hit.innerText(), /柞水县/) // path_names shown
     await shoot(page, 'org-search')
     await hit.click()
-    await page.waitForURL(/\/org\/611022001000$/)
+    await page.waitForURL(/\/org\/\d{12}$/)
+    await page.locator('[data-test=org-node-name]', { hasText: '乾佑街道' }).waitFor()
 
     // search with no match shows the empty state
     await page.locator('[data-test=org-search] input').fill('不存在的地名xyz')
@@ -167,7 +168,7 @@ test('scope: a township user sees only its township; another township’s code s
     await login(admin.page, ADMIN)
     const root = await apiCall(admin.context, 'GET', '/org/root')
     assert.equal(root.status, 200)
-    other = root.json.children.find((c) => c.code !== TOWNSHIP.scope)
+    other = root.json.children.find((c) => c.name !== TOWNSHIP.scopeName)
     assert.ok(other, 'the county has more than one township')
   } finally {
     await admin.context.close()
@@ -206,8 +207,8 @@ test('a grid worker found through the user list sees its own grid as the root', 
     await login(admin.page, ADMIN)
     const r = await apiCall(admin.context, 'GET', '/users?role=grid_worker&page_size=200')
     assert.equal(r.status, 200)
-    worker = r.json.items.find((u) => u.username.startsWith('grid.') && !u.disabled)
-    assert.ok(worker, 'the demo dataset has a grid worker grid.*')
+    worker = r.json.items.find((u) => u.role === 'grid_worker' && !u.disabled && !u.locked)
+    assert.ok(worker, 'the demo dataset has a grid worker in the admin’s county')
   } finally {
     await admin.context.close()
   }
@@ -321,7 +322,7 @@ test('escaping: a script-injection display name is shown as text and never runs'
       display_name: evil,
       password: 'Xss-Password-2026',
       role: 'township',
-      scope_code: TOWNSHIP.scope,
+      scope_code: (await apiCall(context, 'GET', '/auth/me')).json.user.scope_code,
     })
     assert.equal(r.status, 201, JSON.stringify(r.json))
 
@@ -355,8 +356,10 @@ test('401: when the session ends the app returns to the login page and back afte
   const { context, page } = await newPage({ viewport: DESKTOP })
   try {
     await login(page, COMMAND)
-    await page.goto('/org/611022001000')
-    await page.locator('[data-test=org-node-name]').waitFor()
+    await page.goto('/org')
+    await page.locator('[data-test=org-child]').first().click()
+    await page.waitForURL(/\/org\/\d+$/)
+    await page.locator('[data-test=org-breadcrumb] a').first().waitFor()
     await context.clearCookies() // the server no longer knows us
     await page.locator('[data-test=org-child]').first().click()
     await page.waitForURL(/\/login\?redirect=/)
