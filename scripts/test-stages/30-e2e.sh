@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
-bin=$root/build/gongjian
+bin=${GJ_BIN:-$root/build/gongjian}
 [[ -x $bin ]] || { echo "e2e: $bin missing (run make build)"; exit 1; }
 [[ -x /usr/bin/chromium ]] || { echo "e2e: /usr/bin/chromium missing (apt-get install chromium)"; exit 1; }
 [[ -f web/dist/index.html ]] || scripts/build-web.sh

@@ -61,9 +61,9 @@ export async function newPage({ viewport = DESKTOP, locale = 'zh-CN' } = {}) {
 
 export async function login(page, { username, password }) {
   await page.goto('/login')
-  await page.locator('[data-test=login-username] input').fill(username)
-  await page.locator('[data-test=login-password] input').fill(password)
-  await page.locator('[data-test=login-password] input').press('Enter')
+  await page.locator('input[data-test=login-username]').fill(username)
+  await page.locator('input[data-test=login-password]').fill(password)
+  await page.locator('input[data-test=login-password]').press('Enter')
   await page.locator('[data-test=home]').waitFor()
 }
 
@@ -91,7 +91,8 @@ export async function apiCall(context, method, path, body) {
 }
 
 // Screenshot the current page at phone and at desktop width, then restore the viewport.
-export async function shoot(page, name) {
+// fullPage: false for open dialogs/drawers, which are fixed to the viewport.
+export async function shoot(page, name, { fullPage = true } = {}) {
   const original = page.viewportSize()
   for (const [label, size] of [
     ['phone', PHONE],
@@ -99,7 +100,7 @@ export async function shoot(page, name) {
   ]) {
     await page.setViewportSize(size)
     await page.waitForTimeout(250) // layout and matchMedia-driven re-render settle
-    await page.screenshot({ path: join(SHOT_DIR, `${name}-${label}.png`), fullPage: true })
+    await page.screenshot({ path: join(SHOT_DIR, `${name}-${label}.png`), fullPage })
   }
   if (original) await page.setViewportSize(original)
   await page.waitForTimeout(100)

@@ -42,8 +42,8 @@ test('login: a wrong password shows the server error in Chinese, the right one l
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN')
     await shoot(page, 'login')
 
-    await page.locator('[data-test=login-username] input').fill(COMMAND.username)
-    await page.locator('[data-test=login-password] input').fill('not-the-password-1')
+    await page.locator('input[data-test=login-username]').fill(COMMAND.username)
+    await page.locator('input[data-test=login-password]').fill('not-the-password-1')
     await page.locator('[data-test=login-submit]').click()
     const err = page.locator('[data-test=login-error]')
     await err.waitFor()
@@ -53,8 +53,8 @@ test('login: a wrong password shows the server error in Chinese, the right one l
     assert.match(page.url(), /\/login/)
     await shoot(page, 'login-error')
 
-    await page.locator('[data-test=login-password] input').fill(COMMAND.password)
-    await page.locator('[data-test=login-password] input').press('Enter') // keyboard submit
+    await page.locator('input[data-test=login-password]').fill(COMMAND.password)
+    await page.locator('input[data-test=login-password]').press('Enter') // keyboard submit
     await page.locator('[data-test=home]').waitFor()
     assert.equal(new URL(page.url()).pathname, '/')
     assert.match(await page.locator('[data-test=home-role]').innerText(), /指挥中心/)
@@ -141,8 +141,8 @@ test('org browser: drill down county → township → village → grid, and sear
 
     // search by name → result → its page
     await page.goto('/org')
-    await page.locator('[data-test=org-search] input').fill('乾佑')
-    await page.locator('[data-test=org-search] input').press('Enter')
+    await page.locator('input[data-test=org-search]').fill('乾佑')
+    await page.locator('input[data-test=org-search]').press('Enter')
     const hit = page.locator('[data-test=org-search-item]', { hasText: '乾佑街道' }).first()
     await hit.waitFor()
     assert.match(await hit.innerText(), /柞水县/) // path_names shown
@@ -152,8 +152,8 @@ test('org browser: drill down county → township → village → grid, and sear
     await page.locator('[data-test=org-node-name]', { hasText: '乾佑街道' }).waitFor()
 
     // search with no match shows the empty state
-    await page.locator('[data-test=org-search] input').fill('不存在的地名xyz')
-    await page.locator('[data-test=org-search] input').press('Enter')
+    await page.locator('input[data-test=org-search]').fill('不存在的地名xyz')
+    await page.locator('input[data-test=org-search]').press('Enter')
     await page.locator('[data-test=org-search-results] [data-test=empty]').waitFor()
     assert.deepEqual(page.errors, [])
   } finally {
@@ -217,7 +217,7 @@ test('a grid worker found through the user list sees its own grid as the root', 
     await login(page, { username: worker.username, password: DEMO_PASSWORD })
     // phone width: the menu lives in a drawer behind the hamburger
     await page.locator('[data-test=menu-toggle]').click()
-    await shoot(page, 'menu-drawer')
+    await shoot(page, 'menu-drawer', { fullPage: false })
     const menu = page.locator('.el-drawer [data-test=side-menu]')
     await menu.waitFor()
     assert.equal(await menu.locator('[data-test=menu-users]').count(), 0)
@@ -244,21 +244,21 @@ test('users: admin creates a user; a bad ID number shows the error, a valid one 
     await page.locator('[data-test=user-create]').click()
     const dlg = page.locator('.el-dialog:visible')
     await dlg.waitFor()
-    await dlg.locator('[data-test=user-username] input').fill(username)
-    await dlg.locator('[data-test=user-display-name] input').fill('测试用户')
-    await dlg.locator('[data-test=user-password] input').fill('Test-Password-2026')
+    await dlg.locator('input[data-test=user-username]').fill(username)
+    await dlg.locator('input[data-test=user-display-name]').fill('测试用户')
+    await dlg.locator('input[data-test=user-password]').fill('Test-Password-2026')
     await pickOption(page, dlg.locator('[data-test=user-role]'), '乡镇（街道）工作人员')
     await pickOption(page, dlg.locator('[data-test=scope-picker]'), '乾佑街道', '乾佑')
-    await dlg.locator('[data-test=user-phone] input').fill('13812345678')
+    await dlg.locator('input[data-test=user-phone]').fill('13812345678')
     const bad = validIdNumber().slice(0, 17) + (validIdNumber().endsWith('0') ? '1' : '0')
-    await dlg.locator('[data-test=user-id-number] input').fill(bad)
+    await dlg.locator('input[data-test=user-id-number]').fill(bad)
     await dlg.locator('[data-test=user-save]').click()
     const err = dlg.locator('[data-test=user-form-error]')
     await err.waitFor()
     assert.match(await err.innerText(), /身份证/)
-    await shoot(page, 'user-create-error')
+    await shoot(page, 'user-create-error', { fullPage: false })
 
-    await dlg.locator('[data-test=user-id-number] input').fill(validIdNumber())
+    await dlg.locator('input[data-test=user-id-number]').fill(validIdNumber())
     const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/users') && r.request().method() === 'POST')
     await dlg.locator('[data-test=user-save]').click()
     const res = await created
@@ -266,8 +266,8 @@ test('users: admin creates a user; a bad ID number shows the error, a valid one 
     const row = await res.json()
     await dlg.waitFor({ state: 'hidden' })
 
-    await page.locator('[data-test=users-search] input').fill(username)
-    await page.locator('[data-test=users-search] input').press('Enter')
+    await page.locator('input[data-test=users-search]').fill(username)
+    await page.locator('input[data-test=users-search]').press('Enter')
     const tr = page.locator('.user-row', { hasText: username })
     await tr.waitFor()
     const phone = (await tr.locator('[data-test=user-phone-cell]').innerText()).trim()
@@ -313,7 +313,8 @@ test('roles: a non-admin sees no 用户管理 or 审计日志 and the API refuse
 
 test('escaping: a script-injection display name is shown as text and never runs', async () => {
   const { context, page } = await newPage()
-  const evil = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>"'&`
+  // within the 64-character display_name limit; either payload running would set __xss or alert
+  const evil = `<img src=x onerror="__xss=1;alert(1)"><script>__xss=2</script>&'`
   const username = uniq('xss.')
   try {
     await login(page, ADMIN)
@@ -321,14 +322,14 @@ test('escaping: a script-injection display name is shown as text and never runs'
       username,
       display_name: evil,
       password: 'Xss-Password-2026',
-      role: 'township',
+      role: 'command', // bound to the county, like the admin creating it
       scope_code: (await apiCall(context, 'GET', '/auth/me')).json.user.scope_code,
     })
     assert.equal(r.status, 201, JSON.stringify(r.json))
 
     await page.goto('/users')
-    await page.locator('[data-test=users-search] input').fill(username)
-    await page.locator('[data-test=users-search] input').press('Enter')
+    await page.locator('input[data-test=users-search]').fill(username)
+    await page.locator('input[data-test=users-search]').press('Enter')
     const cell = page.locator('.user-row', { hasText: username }).locator('[data-test=user-display-name-cell]')
     await cell.waitFor()
     assert.equal(await cell.innerText(), evil)
@@ -363,8 +364,8 @@ test('401: when the session ends the app returns to the login page and back afte
     await context.clearCookies() // the server no longer knows us
     await page.locator('[data-test=org-child]').first().click()
     await page.waitForURL(/\/login\?redirect=/)
-    await page.locator('[data-test=login-username] input').fill(COMMAND.username)
-    await page.locator('[data-test=login-password] input').fill(COMMAND.password)
+    await page.locator('input[data-test=login-username]').fill(COMMAND.username)
+    await page.locator('input[data-test=login-password]').fill(COMMAND.password)
     await page.locator('[data-test=login-submit]').click()
     await page.waitForURL(/\/org\/\d+$/)
     await page.locator('[data-test=org-node-name]').waitFor()

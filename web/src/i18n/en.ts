@@ -150,6 +150,13 @@ const en: Messages = {
     to: 'To',
     range: 'Time range',
     empty: 'No audit records match',
+    targets: {
+      user: 'User',
+      session: 'Session',
+      division: 'Division',
+      grid: 'Grid',
+      unit: 'Unit',
+    },
     actions: {
       login: 'Sign-in',
       login_failed: 'Failed sign-in',

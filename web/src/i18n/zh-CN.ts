@@ -149,6 +149,13 @@ const zhCN = {
     to: '结束时间',
     range: '时间范围',
     empty: '没有符合条件的审计记录',
+    targets: {
+      user: '用户',
+      session: '会话',
+      division: '区划',
+      grid: '网格',
+      unit: '单位',
+    },
     actions: {
       login: '登录',
       login_failed: '登录失败',
