@@ -78,8 +78,12 @@ Status backup_sqlite(const std::string& source_path, const std::string& dest_pat
     std::remove(partial.c_str());
     return e;
   }
-  // Fold the copy's WAL (the source was WAL) into the file, so the copy is one file.
-  sqlite3_exec(dst.db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+  // The copy inherits WAL mode from the source; switch it to a rollback journal so the backup
+  // is one self-contained file (opening it with the store switches it back to WAL).
+  if (sqlite3_exec(dst.db, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    Error e = sqlite_unavailable(dst.db, "finish " + partial);
+    return e;
+  }
   if (sqlite3_close_v2(dst.db) != SQLITE_OK) {
     dst.db = nullptr;
     return make_error(ErrorCode::kIo, "closing " + partial);

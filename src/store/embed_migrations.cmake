@@ -1,5 +1,6 @@
 # Writes OUT: a C++ file holding every migrations/<backend>/NNNN_name.sql as a string, ordered
 # by version. Run at build time (cmake -P) by src/store/CMakeLists.txt.
+cmake_policy(VERSION 3.25)
 set(_body "")
 foreach(_backend sqlite postgres)
   file(GLOB _files ${MIGRATIONS_DIR}/${_backend}/*.sql)
