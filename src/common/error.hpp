@@ -51,6 +51,8 @@ namespace gj {
     "Storage is unavailable; nothing was saved")                                                 \
   X(kShuttingDown, 503, "shutting_down", "服务正在停止，请稍后重试",                             \
     "The server is shutting down; try again shortly")                                            \
+  X(kServerBusy, 503, "server_busy", "服务器繁忙，请稍后重试",                                   \
+    "The server is busy; try again shortly")                                                     \
   X(kIo, 500, "io_error", "文件读写失败", "File input/output failed")
 
 enum class ErrorCode {

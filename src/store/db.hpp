@@ -26,9 +26,9 @@ using Value = std::variant<std::nullptr_t, int64_t, double, std::string>;
 struct Row {
   std::vector<Value> cols;
   bool is_null(size_t i) const { return std::holds_alternative<std::nullptr_t>(cols.at(i)); }
-  int64_t i64(size_t i) const;           // integer (or numeric text) column; 0 if NULL
-  double f64(size_t i) const;            // 0.0 if NULL
-  std::string str(size_t i) const;       // text; "" if NULL; numbers are formatted
+  int64_t i64(size_t i) const;      // integer (or numeric text) column; 0 if NULL
+  double f64(size_t i) const;       // 0.0 if NULL
+  std::string str(size_t i) const;  // text; "" if NULL; numbers are formatted
   std::optional<std::string> opt_str(size_t i) const;
 };
 
@@ -51,11 +51,27 @@ class Session {
 
 enum class Backend { kSqlite, kPostgres };
 
+// Group-commit counters since open. calls/commits > 1 means calls shared a commit.
+struct WriterStats {
+  uint64_t calls = 0;           // write() calls taken by the writer
+  uint64_t commits = 0;         // transactions committed (durable)
+  uint64_t failed_commits = 0;  // groups answered kStorageUnavailable (commit/connection failed)
+  uint64_t largest_group = 0;   // most calls in one commit so far
+  uint64_t queued = 0;          // calls waiting for the writer right now
+};
+
+// One numbered schema migration (src/store/migrations/<backend>/NNNN_name.sql).
+struct Migration {
+  int version = 0;
+  std::string name;
+  std::string sql;  // a script of statements; no BEGIN/COMMIT (the runner owns the transaction)
+};
+
 struct Options {
   // SQLite: a file path. PostgreSQL: a libpq URL (postgresql://…).
   std::string target;
-  int readers = 4;                  // reader connections
-  int max_group = 256;              // most write() calls in one commit
+  int readers = 4;      // reader connections
+  int max_group = 256;  // most write() calls in one commit
   bool read_only = false;
 };
 
@@ -78,6 +94,9 @@ class Database {
 
   // Stops accepting writes, commits what is queued, checkpoints (SQLite) and closes.
   virtual void close() = 0;
+
+  // Counters of the group-commit writer (tests assert grouping; benchmarks report it).
+  virtual WriterStats writer_stats() const;
 
   // Typed helpers over write()/read().
   template <typename T>
@@ -121,5 +140,19 @@ Result<std::unique_ptr<Database>> open_database(const Options& options,
 // Online, consistent copy of a SQLite store to `dest` (SQLite backup API).
 Status backup_sqlite(const std::string& source_path, const std::string& dest_path,
                      const std::function<void(int done, int total)>& progress = {});
+
+// PRAGMA integrity_check on a SQLite file: ok, or kStorageUnavailable with the first problem.
+Status check_sqlite_integrity(const std::string& path);
+
+// The migrations compiled into this binary for a backend, ordered by version.
+const std::vector<Migration>& embedded_migrations(Backend backend);
+
+// The migration runner behind Database::migrate(): applies, in version order, each migration of
+// `migrations` not yet recorded in schema_migrations, each in its own transaction (on PostgreSQL
+// under an advisory lock, so several nodes may migrate at once). Returns the versions applied.
+// Tests pass their own lists.
+Result<std::vector<int>> apply_migrations(Database& db, const std::vector<Migration>& migrations);
+// Highest version recorded in schema_migrations (0 when none or no table yet).
+Result<int> read_schema_version(Database& db);
 
 }  // namespace gj::store

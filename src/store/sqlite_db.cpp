@@ -1,0 +1,371 @@
+// SQLite backend: one writer connection driven by the GroupWriter thread, a pool of reader
+// connections (WAL lets readers run beside the writer, each on its own snapshot).
+// Durability: journal_mode=WAL + synchronous=FULL, so a commit returns only after the WAL is
+// fsynced; never NORMAL, which can lose acknowledged writes on power loss (architecture.md).
+#include "store/sqlite_db.hpp"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/log.hpp"
+#include "store/group_writer.hpp"
+
+namespace gj::store {
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 10000;
+// A cache that grows past this is cleared: dynamic SQL (IN lists of varying length) must not
+// leak prepared statements.
+constexpr size_t kMaxCachedStatements = 512;
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  std::string detail = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+      return make_error(ErrorCode::kAlreadyExists, detail);
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+      return make_error(ErrorCode::kConflict, detail);
+    case SQLITE_CONSTRAINT_NOTNULL:
+    case SQLITE_CONSTRAINT_CHECK:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+      return make_error(ErrorCode::kInvalidInput, detail);
+    default:
+      break;
+  }
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      return make_error(ErrorCode::kConflict, detail);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PROTOCOL:
+    case SQLITE_NOMEM:
+      return make_error(ErrorCode::kStorageUnavailable, detail);
+    default:
+      return make_error(ErrorCode::kInternal, detail);
+  }
+}
+
+// One connection; also the Session handed to write()/read() functions.
+class SqliteConnection final : public Session {
+ public:
+  SqliteConnection() = default;
+  ~SqliteConnection() override { close(); }
+
+  Status open(const std::string& path, bool writer, bool read_only) {
+    int flags = SQLITE_OPEN_NOMUTEX;  // one thread at a time uses a connection
+    flags |= read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      Error e = sqlite_error(db_, rc, "open " + path);
+      close();
+      return make_error(ErrorCode::kStorageUnavailable, e.detail);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    if (writer) {
+      // journal_mode=WAL is persistent in the file; the writer sets it once for everyone.
+      auto mode = query("PRAGMA journal_mode=WAL", {});
+      if (!mode.ok()) return mode.error();
+      if (mode->empty() || mode->front().str(0) != "wal") {
+        return make_error(ErrorCode::kStorageUnavailable, "could not switch to WAL: " + path);
+      }
+      GJ_TRY(exec_script("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+    } else {
+      GJ_TRY(exec_script("PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"));
+    }
+    return {};
+  }
+
+  void close() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    cache_.clear();
+    if (db_) sqlite3_close_v2(db_);
+    db_ = nullptr;
+  }
+
+  sqlite3* handle() { return db_; }
+
+  Result<std::vector<Row>> query(std::string_view sql, const Params& params) override {
+    std::vector<Row> rows;
+    GJ_TRY(run(sql, params, &rows));
+    return rows;
+  }
+
+  Result<int64_t> exec(std::string_view sql, const Params& params) override {
+    GJ_TRY(run(sql, params, nullptr));
+    return static_cast<int64_t>(sqlite3_changes64(db_));
+  }
+
+  Status exec_script(std::string_view sql) override {
+    std::string text(sql);
+    char* msg = nullptr;
+    int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &msg);
+    if (rc != SQLITE_OK) {
+      std::string m = msg ? msg : sqlite3_errstr(rc);
+      sqlite3_free(msg);
+      Error e = sqlite_error(nullptr, sqlite3_extended_errcode(db_), "script");
+      e.detail = "script: " + m;
+      return e;
+    }
+    return {};
+  }
+
+  // Plain control statements (BEGIN, SAVEPOINT…) through the statement cache.
+  Status control(const char* sql) { return run(sql, {}, nullptr); }
+
+ private:
+  Result<sqlite3_stmt*> prepare(std::string_view sql) {
+    auto it = cache_.find(sql);
+    if (it != cache_.end()) return it->second;
+    if (cache_.size() >= kMaxCachedStatements) {
+      for (auto& [s, stmt] : cache_) sqlite3_finalize(stmt);
+      cache_.clear();
+    }
+    sqlite3_stmt* stmt = nullptr;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+    if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
+    if (!stmt) return make_error(ErrorCode::kInternal, "empty statement");
+    cache_.emplace(std::string(sql), stmt);
+    return stmt;
+  }
+
+  // Binds $1…$n by name, so the SQL text is the same as on PostgreSQL, then steps to the end.
+  Status run(std::string_view sql, const Params& params, std::vector<Row>* rows) {
+    auto prepared = prepare(sql);
+    if (!prepared.ok()) return prepared.error();
+    sqlite3_stmt* stmt = *prepared;
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    // PostgreSQL rejects a parameter count that does not match the statement; so do we, so
+    // that a mistake shows up on the embedded store in development already.
+    if (static_cast<size_t>(sqlite3_bind_parameter_count(stmt)) != params.size()) {
+      return make_error(ErrorCode::kInternal,
+                        "statement takes " + std::to_string(sqlite3_bind_parameter_count(stmt)) +
+                            " parameters, got " + std::to_string(params.size()));
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      char name[24];
+      std::snprintf(name, sizeof name, "$%zu", i + 1);
+      int idx = sqlite3_bind_parameter_index(stmt, name);
+      if (idx == 0) {
+        return make_error(ErrorCode::kInternal, std::string("statement has no parameter ") + name);
+      }
+      const Value& v = params[i];
+      int rc = SQLITE_OK;
+      if (std::holds_alternative<std::nullptr_t>(v)) {
+        rc = sqlite3_bind_null(stmt, idx);
+      } else if (auto p = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, idx, *p);
+      } else if (auto p = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt, idx, *p);
+      } else {
+        const auto& s = std::get<std::string>(v);
+        rc = sqlite3_bind_text64(stmt, idx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      }
+      if (rc != SQLITE_OK) return sqlite_error(db_, rc, "bind");
+    }
+    for (;;) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        Error e = sqlite_error(db_, rc, "step");
+        sqlite3_reset(stmt);
+        return e;
+      }
+      if (!rows) continue;
+      Row row;
+      int n = sqlite3_column_count(stmt);
+      row.cols.reserve(n);
+      for (int c = 0; c < n; ++c) {
+        switch (sqlite3_column_type(stmt, c)) {
+          case SQLITE_INTEGER:
+            row.cols.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+            break;
+          case SQLITE_FLOAT:
+            row.cols.emplace_back(sqlite3_column_double(stmt, c));
+            break;
+          case SQLITE_NULL:
+            row.cols.emplace_back(nullptr);
+            break;
+          default: {  // TEXT and BLOB both come back as bytes
+            auto p = static_cast<const char*>(sqlite3_column_blob(stmt, c));
+            row.cols.emplace_back(std::string(p ? p : "", sqlite3_column_bytes(stmt, c)));
+          }
+        }
+      }
+      rows->push_back(std::move(row));
+    }
+    sqlite3_reset(stmt);  // releases the statement's read lock
+    return {};
+  }
+
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> cache_;
+};
+
+class SqliteCommitTarget final : public detail::CommitTarget {
+ public:
+  explicit SqliteCommitTarget(SqliteConnection& c) : c_(c) {}
+  Status ensure_connected() override { return {}; }
+  Status begin() override { return c_.control("BEGIN IMMEDIATE"); }
+  Status savepoint() override { return c_.control("SAVEPOINT gj_call"); }
+  Status release() override { return c_.control("RELEASE gj_call"); }
+  Status rollback_to() override {
+    // An I/O error or SQLITE_FULL can roll back the whole transaction by itself; then there is
+    // no savepoint left and the group must fail.
+    if (sqlite3_get_autocommit(c_.handle())) {
+      return make_error(ErrorCode::kStorageUnavailable, "transaction was rolled back by SQLite");
+    }
+    GJ_TRY(c_.control("ROLLBACK TO gj_call"));
+    return c_.control("RELEASE gj_call");
+  }
+  Status commit() override {
+    Status st = c_.control("COMMIT");
+    if (!st.ok() && st.error().code != ErrorCode::kStorageUnavailable) {
+      return make_error(ErrorCode::kStorageUnavailable, st.error().detail);
+    }
+    return st;
+  }
+  void rollback() override {
+    if (!sqlite3_get_autocommit(c_.handle())) (void)c_.control("ROLLBACK");
+  }
+  Session& session() override { return c_; }
+
+ private:
+  SqliteConnection& c_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(Options options, std::shared_ptr<FaultInjector> faults)
+      : options_(std::move(options)), faults_(std::move(faults)) {}
+  ~SqliteDatabase() override { close(); }
+
+  Status open() {
+    if (!options_.read_only) {
+      writer_conn_ = std::make_unique<SqliteConnection>();
+      GJ_TRY(writer_conn_->open(options_.target, true, false));
+    }
+    int n = options_.readers < 1 ? 1 : options_.readers;
+    for (int i = 0; i < n; ++i) {
+      auto c = std::make_unique<SqliteConnection>();
+      GJ_TRY(c->open(options_.target, false, options_.read_only));
+      free_.push_back(c.get());
+      readers_.push_back(std::move(c));
+    }
+    if (writer_conn_) {
+      target_ = std::make_unique<SqliteCommitTarget>(*writer_conn_);
+      writer_ = std::make_unique<detail::GroupWriter>(*target_, options_.max_group, faults_);
+    }
+    return {};
+  }
+
+  Backend backend() const override { return Backend::kSqlite; }
+
+  Status write(std::function<Status(Session&)> fn) override {
+    if (!writer_) return make_error(ErrorCode::kStorageUnavailable, "store opened read-only");
+    return writer_->submit(fn);
+  }
+
+  Status read(std::function<Status(Session&)> fn) override {
+    SqliteConnection* c = nullptr;
+    {
+      std::unique_lock lk(pool_mu_);
+      pool_cv_.wait(lk, [&] { return closed_ || !free_.empty(); });
+      if (closed_) return make_error(ErrorCode::kShuttingDown, "store is closed");
+      c = free_.back();
+      free_.pop_back();
+    }
+    Status st = c->control("BEGIN");  // deferred: the snapshot starts at the first read
+    if (st.ok()) {
+      try {
+        st = fn(*c);
+      } catch (const std::exception& e) {
+        st = make_error(ErrorCode::kInternal, std::string("exception in read: ") + e.what());
+      }
+      if (!sqlite3_get_autocommit(c->handle())) (void)c->control(st.ok() ? "COMMIT" : "ROLLBACK");
+    }
+    {
+      std::lock_guard lk(pool_mu_);
+      free_.push_back(c);
+    }
+    pool_cv_.notify_all();
+    return st;
+  }
+
+  Result<int> migrate() override {
+    auto applied = apply_migrations(*this, embedded_migrations(Backend::kSqlite));
+    if (!applied.ok()) return applied.error();
+    return static_cast<int>(applied->size());
+  }
+  Result<int> schema_version() override { return read_schema_version(*this); }
+
+  void close() override {
+    std::call_once(close_once_, [&] {
+      if (writer_) writer_->stop();  // drains the queue
+      {
+        std::unique_lock lk(pool_mu_);
+        closed_ = true;
+        pool_cv_.notify_all();
+        // Readers still inside read() finish first; their connections come back to the pool.
+        pool_cv_.wait(lk, [&] { return free_.size() == readers_.size(); });
+      }
+      readers_.clear();
+      if (writer_conn_) {
+        // Folds the WAL back into the main file and truncates it: the .db file alone is then a
+        // complete copy (what operators expect to back up with cp when the server is down).
+        auto r = writer_conn_->query("PRAGMA wal_checkpoint(TRUNCATE)", {});
+        if (!r.ok()) log::warn("store.checkpoint_failed", {{"detail", r.error().detail}});
+        writer_conn_->close();
+      }
+    });
+  }
+
+  WriterStats writer_stats() const override { return writer_ ? writer_->stats() : WriterStats{}; }
+
+ private:
+  Options options_;
+  std::shared_ptr<FaultInjector> faults_;
+  std::unique_ptr<SqliteConnection> writer_conn_;
+  std::unique_ptr<SqliteCommitTarget> target_;
+  std::unique_ptr<detail::GroupWriter> writer_;
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<SqliteConnection*> free_;
+  bool closed_ = false;
+  std::once_flag close_once_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> open_sqlite(const Options& options,
+                                              std::shared_ptr<FaultInjector> faults) {
+  auto db = std::make_unique<SqliteDatabase>(options, std::move(faults));
+  GJ_TRY(db->open());
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace gj::store
