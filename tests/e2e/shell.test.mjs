@@ -373,3 +373,109 @@ test('401: when the session ends the app returns to the login page and back afte
     await context.close()
   }
 })
+
+test('pii and accounts: the full phone is shown only on request and audited; a disabled account cannot sign in', async () => {
+  const { context, page } = await newPage()
+  const username = uniq('pii.')
+  try {
+    await login(page, ADMIN)
+    const me = (await apiCall(context, 'GET', '/auth/me')).json.user
+    const r = await apiCall(context, 'POST', '/users', {
+      username,
+      display_name: '个人信息测试',
+      password: 'Pii-Password-2026',
+      role: 'command',
+      scope_code: me.scope_code,
+      phone: '13900001111',
+      id_number: validIdNumber(),
+    })
+    assert.equal(r.status, 201, JSON.stringify(r.json))
+
+    await page.goto('/users')
+    await page.locator('input[data-test=users-search]').fill(username)
+    await page.locator('input[data-test=users-search]').press('Enter')
+    const tr = page.locator('.user-row', { hasText: username })
+    await tr.waitFor()
+    assert.doesNotMatch(await tr.innerText(), /13900001111/)
+    await tr.getByRole('button', { name: '查看完整信息' }).click()
+    const box = page.locator('.el-message-box')
+    await box.waitFor()
+    assert.match(await box.innerText(), /13900001111/)
+    assert.match(await box.innerText(), /审计/)
+    await shoot(page, 'users-pii', { fullPage: false })
+    await box.getByRole('button', { name: '关闭', exact: true }).click()
+
+    // edit: disable the account
+    await tr.getByRole('button', { name: '编辑用户' }).click()
+    const dlg = page.locator('.el-dialog:visible')
+    await dlg.locator('[data-test=user-disabled]').click()
+    const patched = page.waitForResponse((res) => res.url().includes(`/api/v1/users/${r.json.id}`) && res.request().method() === 'PATCH')
+    await dlg.locator('[data-test=user-save]').click()
+    assert.equal((await patched).status(), 200)
+    await tr.getByText('已停用').waitFor()
+
+    // the audit log shows the personal-data read and the change
+    await page.goto('/audit')
+    await page.locator('.audit-row', { hasText: '查阅个人信息' }).first().waitFor()
+    await page.locator('.audit-row', { hasText: '修改用户' }).first().waitFor()
+
+    const other = await newPage({ viewport: PHONE })
+    try {
+      await other.page.goto('/login')
+      await other.page.locator('input[data-test=login-username]').fill(username)
+      await other.page.locator('input[data-test=login-password]').fill('Pii-Password-2026')
+      await other.page.locator('input[data-test=login-password]').press('Enter')
+      await other.page.locator('[data-test=login-error]').getByText('账号已停用').waitFor()
+    } finally {
+      await other.context.close()
+    }
+  } finally {
+    await context.close()
+  }
+})
+
+test('settings: a user changes the password (a wrong current one is refused) and signs in with the new one', async () => {
+  const admin = await newPage()
+  const username = uniq('pw.')
+  try {
+    await login(admin.page, ADMIN)
+    const me = (await apiCall(admin.context, 'GET', '/auth/me')).json.user
+    const r = await apiCall(admin.context, 'POST', '/users', {
+      username,
+      display_name: '改密测试',
+      password: 'Old-Password-2026',
+      role: 'command',
+      scope_code: me.scope_code,
+    })
+    assert.equal(r.status, 201, JSON.stringify(r.json))
+  } finally {
+    await admin.context.close()
+  }
+  const { context, page } = await newPage({ viewport: PHONE })
+  try {
+    await login(page, { username, password: 'Old-Password-2026' })
+    await page.locator('[data-test=menu-toggle]').click()
+    await page.locator('.el-drawer [data-test=menu-settings]').click()
+    await page.locator('[data-test=settings-page]').waitFor()
+    await page.locator('input[data-test=old-password]').fill('Wrong-Password-2026')
+    await page.locator('input[data-test=new-password]').fill('New-Password-2026')
+    await page.locator('input[data-test=confirm-password]').fill('New-Password-2026')
+    await page.locator('input[data-test=confirm-password]').press('Enter')
+    await page.locator('[data-test=password-error]').waitFor()
+    assert.match(await page.locator('[data-test=password-error]').innerText(), CJK)
+    await shoot(page, 'settings-error')
+
+    await page.locator('input[data-test=old-password]').fill('Old-Password-2026')
+    const done = page.waitForResponse((res) => res.url().endsWith('/api/v1/auth/password'))
+    await page.locator('[data-test=password-submit]').click()
+    assert.equal((await done).status(), 204)
+    await page.locator('[data-test=password-error]').waitFor({ state: 'detached' })
+
+    await page.locator('[data-test=user-menu]').click()
+    await page.locator('[data-test=logout]').click()
+    await page.waitForURL(/\/login/)
+    await login(page, { username, password: 'New-Password-2026' })
+  } finally {
+    await context.close()
+  }
+})

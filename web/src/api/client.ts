@@ -98,7 +98,9 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
       err?.field,
       err?.request_id,
     )
-    if (res.status === 401 && !opts.skipAuthRedirect) hooks.onUnauthenticated()
+    // 401 means the session is gone, except bad_credentials (a wrong current password when
+    // changing it), which is the user's typo, not a reason to sign them out.
+    if (res.status === 401 && apiErr.code !== 'bad_credentials' && !opts.skipAuthRedirect) hooks.onUnauthenticated()
     throw apiErr
   }
   return data as T
