@@ -253,9 +253,11 @@ test('users: admin creates a user; a bad ID number shows the error, a valid one 
     const bad = validIdNumber().slice(0, 17) + (validIdNumber().endsWith('0') ? '1' : '0')
     await dlg.locator('input[data-test=user-id-number]').fill(bad)
     await dlg.locator('[data-test=user-save]').click()
-    const err = dlg.locator('[data-test=user-form-error]')
+    // the server's message appears under the ID-number field
+    const err = dlg.locator('.el-form-item.is-error', { has: page.locator('input[data-test=user-id-number]') }).locator('.el-form-item__error')
     await err.waitFor()
-    assert.match(await err.innerText(), /身份证/)
+    assert.match(await err.innerText(), /身份证号码无效/)
+    assert.doesNotMatch(await err.innerText(), /id_number/) // no internal field names for staff
     await shoot(page, 'user-create-error', { fullPage: false })
 
     await dlg.locator('input[data-test=user-id-number]').fill(validIdNumber())
@@ -461,15 +463,17 @@ test('settings: a user changes the password (a wrong current one is refused) and
     await page.locator('input[data-test=new-password]').fill('New-Password-2026')
     await page.locator('input[data-test=confirm-password]').fill('New-Password-2026')
     await page.locator('input[data-test=confirm-password]').press('Enter')
-    await page.locator('[data-test=password-error]').waitFor()
-    assert.match(await page.locator('[data-test=password-error]').innerText(), CJK)
+    const oldErr = page.locator('.el-form-item.is-error', { has: page.locator('input[data-test=old-password]') }).locator('.el-form-item__error')
+    await oldErr.waitFor()
+    assert.match(await oldErr.innerText(), CJK)
     await shoot(page, 'settings-error')
 
     await page.locator('input[data-test=old-password]').fill('Old-Password-2026')
     const done = page.waitForResponse((res) => res.url().endsWith('/api/v1/auth/password'))
     await page.locator('[data-test=password-submit]').click()
     assert.equal((await done).status(), 204)
-    await page.locator('[data-test=password-error]').waitFor({ state: 'detached' })
+    await oldErr.waitFor({ state: 'detached' })
+    await page.locator('.el-message--success').waitFor()
 
     await page.locator('[data-test=user-menu]').click()
     await page.locator('[data-test=logout]').click()

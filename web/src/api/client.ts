@@ -94,7 +94,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     const apiErr = new ApiError(
       res.status,
       err?.code ?? `http_${res.status}`,
-      err?.message ?? `${res.status} ${res.statusText || hooks.networkMessage()}`,
+      err?.message ? withoutFieldSuffix(err.message, err.field) : `${res.status} ${res.statusText || hooks.networkMessage()}`,
       err?.field,
       err?.request_id,
     )
@@ -104,6 +104,14 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     throw apiErr
   }
   return data as T
+}
+
+// The server appends the internal field name ("…（字段：id_number）"); the UI marks the field
+// itself, so staff are spared the identifier.
+function withoutFieldSuffix(message: string, field?: string): string {
+  if (!field) return message
+  const esc = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return message.replace(new RegExp(`\\s*[（(]\\s*(字段|field)\\s*[:：]\\s*${esc}\\s*[）)]\\s*$`, 'i'), '')
 }
 
 export const api = {
