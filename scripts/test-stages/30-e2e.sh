@@ -39,7 +39,8 @@ echo "==> gongjian serve on 127.0.0.1:$port"
 server_pid=$!
 ready=0
 for _ in $(seq 100); do
-  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then ready=1; break; fi
+  if node -e 'fetch(process.argv[1]).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+    "http://127.0.0.1:$port/readyz" 2>/dev/null; then ready=1; break; fi
   kill -0 "$server_pid" 2>/dev/null || break
   sleep 0.1
 done

@@ -138,7 +138,7 @@ const en: Messages = {
   audit: {
     title: 'Audit log',
     actor: 'Actor',
-    actorPlaceholder: 'Actor',
+    actorPlaceholder: 'Actor user name',
     action: 'Action',
     allActions: 'All actions',
     at: 'Time',

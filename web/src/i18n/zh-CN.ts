@@ -137,7 +137,7 @@ const zhCN = {
   audit: {
     title: '审计日志',
     actor: '操作人',
-    actorPlaceholder: '操作人',
+    actorPlaceholder: '操作人用户名',
     action: '操作',
     allActions: '全部操作',
     at: '时间',
