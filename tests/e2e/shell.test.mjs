@@ -42,9 +42,12 @@ test('login: a wrong password shows the server error in Chinese, the right one l
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN')
     await shoot(page, 'login')
 
-    await page.locator('input[data-test=login-username]').fill(COMMAND.username)
-    await page.locator('input[data-test=login-password]').fill('not-the-password-1')
-    await page.locator('[data-test=login-submit]').click()
+    // keyboard only: the user name has the focus, Tab moves on, Enter submits
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-test') === 'login-username')
+    await page.keyboard.type(COMMAND.username)
+    await page.keyboard.press('Tab')
+    await page.keyboard.type('not-the-password-1')
+    await page.keyboard.press('Enter')
     const err = page.locator('[data-test=login-error]')
     await err.waitFor()
     const msg = (await err.innerText()).trim()
@@ -57,6 +60,7 @@ test('login: a wrong password shows the server error in Chinese, the right one l
     await page.locator('input[data-test=login-password]').press('Enter') // keyboard submit
     await page.locator('[data-test=home]').waitFor()
     assert.equal(new URL(page.url()).pathname, '/')
+    assert.match(await page.title(), /共建/)
     assert.match(await page.locator('[data-test=home-role]').innerText(), /指挥中心/)
     assert.match(await page.locator('[data-test=home-scope]').innerText(), /柞水县/)
     await shoot(page, 'home')
@@ -108,6 +112,7 @@ test('org browser: drill down county → township → village → grid, and sear
     await login(page, ADMIN)
     await page.locator('[data-test=menu-org]').click()
     await page.waitForURL(/\/org$/)
+    assert.match(await page.title(), /^组织架构/)
     const name = page.locator('[data-test=org-node-name]')
     await assert.doesNotReject(name.waitFor())
     assert.equal(await name.innerText(), '柞水县')

@@ -1,8 +1,8 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
-import { router } from './router'
-import { i18n, currentLang, setLang } from './i18n'
+import { router, pageTitle } from './router'
+import { i18n, currentLang, setLang, onLangTitle } from './i18n'
 import { configureApi } from './api/client'
 import { useAuth } from './stores/auth'
 import './styles/main.css'
@@ -26,5 +26,6 @@ configureApi({
     }
   },
 })
+onLangTitle(() => (document.title = pageTitle()))
 setLang(currentLang())
 app.mount('#app')

@@ -39,5 +39,11 @@ export function setLang(lang: Lang) {
     /* private mode: the choice lasts for this page only */
   }
   document.documentElement.lang = lang
-  document.title = i18n.global.t('app.title')
+  titleHook()
+}
+
+// The router registers how to title the page (it knows the current module).
+let titleHook: () => void = () => (document.title = i18n.global.t('app.title'))
+export function onLangTitle(fn: () => void) {
+  titleHook = fn
 }

@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { modules } from '@/modules'
 import { useAuth } from '@/stores/auth'
+import { i18n } from '@/i18n'
 
 // Each module's routes live under the signed-in layout and carry the module's roles, so the
 // guard below enforces the same rule the menu shows.
@@ -40,4 +41,15 @@ router.beforeEach(async (to) => {
   const roles = to.meta.roles as string[] | undefined
   if (roles && roles.length && !roles.includes(user.role)) return { name: 'not-found', params: { rest: to.path.split('/').filter(Boolean) } }
   return true
+})
+
+// The tab title names the module, so staff with several tabs open can tell them apart.
+export function pageTitle(): string {
+  const route = router.currentRoute.value
+  const mod = modules.find((m) => m.code === route.meta.module)
+  const app = i18n.global.t('app.title')
+  return mod && mod.code !== 'home' ? `${i18n.global.t(mod.titleKey)} · ${app}` : app
+}
+router.afterEach(() => {
+  document.title = pageTitle()
 })
