@@ -7,7 +7,7 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules/.stamp ]]; then
   npm ci --no-audit --no-fund --loglevel=error
   touch node_modules/.stamp
 fi
-if [[ ! -f dist/index.html ]] || [[ -n $(find src index.html package.json vite.config.ts -newer dist/index.html 2>/dev/null | head -1) ]]; then
+if [[ ! -f dist/index.html ]] || [[ -n $(find src public index.html package.json package-lock.json tsconfig.json vite.config.ts -newer dist/index.html 2>/dev/null | head -1) ]]; then
   echo "==> building web UI"
   npm run build --silent
 fi

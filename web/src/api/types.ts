@@ -1,0 +1,107 @@
+// Shapes of the v1 API (docs/api.md is the contract; keep these in step with it).
+
+export type Role = 'admin' | 'command' | 'township' | 'village' | 'grid_worker' | 'department' | 'citizen'
+
+export interface User {
+  id: number | string
+  username: string
+  display_name: string
+  role: Role
+  scope_code: string | null
+  scope_name: string | null
+  scope_level: number | null
+  unit_id: number | string | null
+  unit_name: string | null
+}
+
+export interface Session {
+  user: User
+  csrf_token: string
+}
+
+export interface NamedCode {
+  code: string
+  name_zh: string
+  name_en: string
+}
+
+export interface Meta {
+  version: string
+  roles: NamedCode[]
+  levels: { level: number; name_zh: string; name_en: string }[]
+  modules: (NamedCode & { path: string })[]
+  demo: boolean
+}
+
+export interface OrgNode {
+  code: string
+  name: string
+  level: number
+  level_name: string
+  kind: string
+  parent_code: string | null
+  child_count: number
+  synthetic: boolean
+}
+
+export interface OrgNodeDetail {
+  node: OrgNode
+  path?: OrgNode[]
+  children: OrgNode[]
+}
+
+export interface OrgSearchItem extends OrgNode {
+  path_names: string
+}
+
+export interface GridDetail {
+  node: OrgNode
+  worker: { id: number | string; display_name: string; phone: string | null } | null
+  households: number | null
+  residents: number | null
+  polygon: { type: 'Polygon'; coordinates: number[][][] } | null
+}
+
+export interface Unit {
+  id: number | string
+  name: string
+  kind: string
+  division_code: string | null
+}
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  page: number
+  page_size: number
+}
+
+export interface UserRow {
+  id: number | string
+  username: string
+  display_name: string
+  role: Role
+  scope_code: string | null
+  scope_name: string | null
+  unit_id: number | string | null
+  unit_name: string | null
+  phone: string | null
+  id_number: string | null
+  disabled: boolean
+  locked: boolean
+  last_login_at: string | null
+  created_at: string
+}
+
+export interface AuditRow {
+  id: number | string
+  at: string
+  actor_id: number | string | null
+  actor_name: string | null
+  action: string
+  target_type: string | null
+  target_id: number | string | null
+  detail: unknown
+  ip: string | null
+  request_id: string | null
+}

@@ -1,0 +1,64 @@
+import type { Component } from 'vue'
+import type { RouteRecordRaw } from 'vue-router'
+import { House, OfficeBuilding, User, Document, Setting } from '@element-plus/icons-vue'
+import type { Role } from '@/api/types'
+
+// The menu is this list: one entry per module that exists. A later module (接诉即办 requests,
+// 15分钟服务圈 service circle, 指挥中心 command centre …) adds one entry here with its own lazy
+// routes and i18n keys; nothing else in the shell changes. Order here is menu order.
+export interface ModuleDef {
+  code: string
+  titleKey: string // i18n key for the menu label
+  descKey?: string // i18n key for the home page card
+  icon: Component
+  path: string // where the menu item goes
+  roles?: Role[] // who sees it; absent = every signed-in user
+  routes: RouteRecordRaw[] // children of the signed-in layout
+}
+
+export const modules: ModuleDef[] = [
+  {
+    code: 'home',
+    titleKey: 'menu.home',
+    icon: House,
+    path: '/',
+    routes: [{ path: '', name: 'home', component: () => import('@/views/HomeView.vue') }],
+  },
+  {
+    code: 'org',
+    titleKey: 'menu.org',
+    descKey: 'home.moduleOrg',
+    icon: OfficeBuilding,
+    path: '/org',
+    routes: [
+      { path: 'org', name: 'org-root', component: () => import('@/views/org/OrgBrowser.vue') },
+      { path: 'org/:code', name: 'org-node', component: () => import('@/views/org/OrgBrowser.vue') },
+    ],
+  },
+  {
+    code: 'users',
+    titleKey: 'menu.users',
+    descKey: 'home.moduleUsers',
+    icon: User,
+    path: '/users',
+    roles: ['admin'],
+    routes: [{ path: 'users', name: 'users', component: () => import('@/views/users/UserList.vue') }],
+  },
+  {
+    code: 'audit',
+    titleKey: 'menu.audit',
+    descKey: 'home.moduleAudit',
+    icon: Document,
+    path: '/audit',
+    roles: ['admin'],
+    routes: [{ path: 'audit', name: 'audit', component: () => import('@/views/audit/AuditLog.vue') }],
+  },
+  {
+    code: 'settings',
+    titleKey: 'menu.settings',
+    descKey: 'home.moduleSettings',
+    icon: Setting,
+    path: '/settings',
+    routes: [{ path: 'settings', name: 'settings', component: () => import('@/views/settings/SettingsView.vue') }],
+  },
+]
