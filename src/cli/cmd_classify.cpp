@@ -51,6 +51,17 @@ bool parse_options(const Args& args, cl::TrainOptions& opt, std::string& err) {
       return false;
     }
   }
+  // Advanced knobs, for experiments; the defaults are the measured choice (docs/classify.md).
+  try {
+    opt.features.min_df =
+        std::stoi(flag_value(args, "--min-df", std::to_string(opt.features.min_df)));
+    opt.features.max_n = std::stoi(flag_value(args, "--max-n", std::to_string(opt.features.max_n)));
+    opt.features.subject_weight = std::stod(
+        flag_value(args, "--subject-weight", std::to_string(opt.features.subject_weight)));
+  } catch (...) {
+    err = "--min-df, --max-n and --subject-weight need numbers";
+    return false;
+  }
   std::string seed = flag_value(args, "--seed");
   if (!seed.empty()) {
     try {

@@ -23,6 +23,20 @@ std::string format_double(double v) {
   return std::string(buf, r.ptr);
 }
 
+// Weights and idf are single precision values held in doubles (see train()).
+std::string format_float(double v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, static_cast<float>(v));
+  return std::string(buf, r.ptr);
+}
+
+bool parse_float(std::string_view s, double& out) {
+  float f = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), f);
+  out = f;
+  return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(f);
+}
+
 bool parse_double(std::string_view s, double& out) {
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
   return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(out);
@@ -258,6 +272,8 @@ Result<Classifier> Classifier::train(const std::vector<Example>& examples,
                          say("  category " + std::to_string(c + 1) + "/" +
                              std::to_string(clf.categories_.size()) + ": " + clf.categories_[c]);
                        });
+  for (double& w : clf.model_.weights) w = static_cast<float>(w);
+  for (double& b : clf.model_.bias) b = static_cast<float>(b);
   return clf;
 }
 
@@ -284,6 +300,7 @@ std::string Classifier::serialize() const {
   s += std::string(kMagic) + " " + std::to_string(kFormatVersion) + "\n";
   s += "ngram\t" + std::to_string(fo.min_n) + "\t" + std::to_string(fo.max_n) + "\n";
   s += "subject_weight\t" + format_double(fo.subject_weight) + "\n";
+  s += "min_df\t" + std::to_string(fo.min_df) + "\n";
   s += "svm\t" + format_double(svm_.c) + "\t" + (svm_.balanced ? "balanced" : "unweighted") + "\t" +
        std::to_string(svm_.seed) + "\n";
   s += "confidence_scale\t" + format_double(scale_) + "\n";
@@ -291,16 +308,16 @@ std::string Classifier::serialize() const {
   s += "categories\t" + std::to_string(categories_.size()) + "\n";
   for (const auto& c : categories_) s += "category\t" + escape_field(c) + "\n";
   s += "bias";
-  for (double b : model_.bias) s += "\t" + format_double(b);
+  for (double b : model_.bias) s += "\t" + format_float(b);
   s += "\n";
   s += "features\t" + std::to_string(vectorizer_.size()) + "\n";
   const auto& terms = vectorizer_.terms();
   const auto& idf = vectorizer_.idf();
   for (size_t j = 0; j < terms.size(); ++j) {
     s += escape_field(terms[j]);
-    s += "\t" + format_double(idf[j]);
+    s += "\t" + format_float(idf[j]);
     for (int c = 0; c < model_.n_classes; ++c)
-      s += "\t" + format_double(model_.weights[static_cast<size_t>(c) * model_.n_features + j]);
+      s += "\t" + format_float(model_.weights[static_cast<size_t>(c) * model_.n_features + j]);
     s += "\n";
   }
   char sum[40];
@@ -361,6 +378,8 @@ Result<Classifier> Classifier::deserialize(std::string_view data) {
   fo.max_n = static_cast<int>(iv2);
   if (!next_fields("subject_weight", 2, f) || !parse_double(f[1], fo.subject_weight))
     return missing("subject_weight");
+  if (!next_fields("min_df", 2, f) || !parse_int(f[1], iv) || iv < 1) return missing("min_df");
+  fo.min_df = static_cast<int>(iv);
   if (!next_fields("svm", 4, f) || !parse_double(f[1], clf.svm_.c)) return missing("svm");
   clf.svm_.balanced = f[2] == "balanced";
   {
@@ -386,7 +405,7 @@ Result<Classifier> Classifier::deserialize(std::string_view data) {
   clf.model_.n_classes = k;
   clf.model_.bias.resize(k);
   for (int c = 0; c < k; ++c)
-    if (!parse_double(f[c + 1], clf.model_.bias[c])) return missing("bias");
+    if (!parse_float(f[c + 1], clf.model_.bias[c])) return missing("bias");
   if (!next_fields("features", 2, f) || !parse_int(f[1], iv) || iv < 0 ||
       static_cast<size_t>(iv) != lines.size() - ln)
     return bad_model("the feature count does not match the number of feature lines");
@@ -398,10 +417,10 @@ Result<Classifier> Classifier::deserialize(std::string_view data) {
   for (size_t j = 0; j < n; ++j, ++ln) {
     f = split(lines[ln], '\t');
     if (f.size() != static_cast<size_t>(k) + 2 || !unescape_field(f[0], terms[j]) ||
-        !parse_double(f[1], idf[j]))
+        !parse_float(f[1], idf[j]))
       return bad_model("malformed feature on line " + std::to_string(ln + 1));
     for (int c = 0; c < k; ++c)
-      if (!parse_double(f[c + 2], clf.model_.weights[static_cast<size_t>(c) * n + j]))
+      if (!parse_float(f[c + 2], clf.model_.weights[static_cast<size_t>(c) * n + j]))
         return bad_model("malformed weight on line " + std::to_string(ln + 1));
   }
   clf.vectorizer_ = TfidfVectorizer::from_vocabulary(fo, std::move(terms), std::move(idf));

@@ -105,9 +105,12 @@ void TfidfVectorizer::fit(const std::vector<std::pair<std::string, std::string>>
   index_.clear();
   const double n = static_cast<double>(docs.size());
   for (const auto& [term, count] : df) {
+    if (count < options_.min_df) continue;
     index_.emplace(term, static_cast<int32_t>(terms_.size()));
     terms_.push_back(term);
-    idf_.push_back(std::log((1.0 + n) / (1.0 + count)) + 1.0);
+    // Single precision is plenty and keeps the model file small; rounding here, not only when
+    // saving, makes a loaded model predict bit for bit like the trained one.
+    idf_.push_back(static_cast<float>(std::log((1.0 + n) / (1.0 + count)) + 1.0));
   }
 }
 
