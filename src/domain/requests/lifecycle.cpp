@@ -107,8 +107,9 @@ bool acts_for(const Actor& actor, const UnitRef& unit) {
 
 const std::vector<LifecycleRule>& Lifecycle::rules() {
   static const std::vector<LifecycleRule> kRules = {
+      // A level that has claimed a ticket may pass it further down (county → township → village).
       {A::kDispatch,
-       {S::kReceived, S::kReturned, S::kEscalated, S::kReopened},
+       {S::kReceived, S::kClaimed, S::kReturned, S::kEscalated, S::kReopened},
        S::kDispatched,
        {R::kAdmin, R::kCommand, R::kTownship, R::kVillage},
        Party::kHolder,
@@ -343,6 +344,7 @@ Result<Transition> Lifecycle::apply(const Ticket& ticket, const ActionRequest& r
       t.dispatched_at = now;
       t.claimed_at.reset();
       t.contacted = false;
+      t.responded_on_time = false;
       tr.cancel_timers = kAll;
       t.response_due.reset();
       t.resolution_due.reset();
@@ -354,6 +356,8 @@ Result<Transition> Lifecycle::apply(const Ticket& ticket, const ActionRequest& r
     case A::kClaim: {
       t.claimed_at = now;
       t.contacted = req.contacted;
+      t.responded_on_time = ticket.status == S::kDispatched && req.contacted &&
+                            (!ticket.response_due || now <= *ticket.response_due);
       tr.cancel_timers = {TimerKind::kResponse};
       t.response_due.reset();
       // After a return or a reopen only a response timer ran: the holder now owes a resolution.

@@ -50,7 +50,8 @@ struct Ticket {
   std::optional<TimePoint> response_due, resolution_due;  // the current holder's limits
   std::optional<UnitRef> handled_by;                      // the unit that replied
   bool replied_on_time = false;
-  bool contacted = false;  // requester contacted at claim (part of the response metric)
+  bool contacted = false;          // requester contacted at claim (part of the response metric)
+  bool responded_on_time = false;  // claimed from dispatch, contacted, within the response limit
   int reopen_count = 0, return_count = 0, escalation_count = 0;
   bool supervised = false;  // 督办 flag
   bool overdue = false;     // breached at the top of the chain; counted in rankings
