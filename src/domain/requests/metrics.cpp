@@ -122,9 +122,10 @@ MetricValue compute(const MetricDefinition& def, const Counters& c) {
 }
 
 void MetricModel::add(std::vector<CounterDelta>& out, const UnitRef& unit,
-                      const std::vector<std::string>& areas, TimePoint at, std::string_view p,
+                      const HierarchyView& view, TimePoint at, std::string_view p,
                       int64_t n) const {
   if (n == 0) return;
+  const std::vector<std::string> areas = area_codes(view, unit);
   for (Granularity g : granularities_) {
     std::string period = period_key(at, g);
     out.push_back({{"unit", unit.id, period, std::string(p)}, n});
@@ -133,56 +134,56 @@ void MetricModel::add(std::vector<CounterDelta>& out, const UnitRef& unit,
 }
 
 std::vector<CounterDelta> MetricModel::deltas(const Transition& t,
-                                              const std::vector<std::string>& areas) const {
+                                              const HierarchyView& view) const {
   std::vector<CounterDelta> out;
   switch (t.action) {
     case Action::kDispatch:
-      if (t.assignment) add(out, t.assignment->to, areas, t.at, part::kAssignments, 1);
+      if (t.assignment) add(out, t.assignment->to, view, t.at, part::kAssignments, 1);
       break;
     case Action::kClaim: {
       const UnitRef* h = t.after.holder();
       if (!h) break;
       if (t.from == RequestStatus::kDispatched) {
-        if (t.after.responded_on_time) add(out, *h, areas, t.at, part::kResponded, 1);
+        if (t.after.responded_on_time) add(out, *h, view, t.at, part::kResponded, 1);
       }
-      if (h->type == kUnitTownshipPlatform) add(out, *h, areas, t.at, part::kTownshipHandled, 1);
+      if (h->type == kUnitTownshipPlatform) add(out, *h, view, t.at, part::kTownshipHandled, 1);
       break;
     }
     case Action::kReturn:
       if (t.assignment && t.assignment->from)
-        add(out, *t.assignment->from, areas, t.at, part::kReturned, 1);
+        add(out, *t.assignment->from, view, t.at, part::kReturned, 1);
       break;
     case Action::kEscalate:
       if (t.assignment && t.assignment->from)
-        add(out, *t.assignment->from, areas, t.at, part::kEscalated, 1);
+        add(out, *t.assignment->from, view, t.at, part::kEscalated, 1);
       break;
     case Action::kWhistle:
-      if (const UnitRef* h = t.after.holder()) add(out, *h, areas, t.at, part::kWhistled, 1);
+      if (const UnitRef* h = t.after.holder()) add(out, *h, view, t.at, part::kWhistled, 1);
       break;
     case Action::kComplete:
       if (t.after.handled_by) {
         const UnitRef& u = *t.after.handled_by;
-        add(out, u, areas, t.at, part::kCompleted, 1);
-        if (t.after.replied_on_time) add(out, u, areas, t.at, part::kCompletedOnTime, 1);
+        add(out, u, view, t.at, part::kCompleted, 1);
+        if (t.after.replied_on_time) add(out, u, view, t.at, part::kCompletedOnTime, 1);
         auto mins = duration_cast<minutes>(t.at - t.after.received_at).count();
-        add(out, u, areas, t.at, part::kHandlingMinutes, std::max<int64_t>(0, mins));
+        add(out, u, view, t.at, part::kHandlingMinutes, std::max<int64_t>(0, mins));
       }
       break;
     case Action::kRate:
       if (t.after.handled_by && t.after.rating && t.after.resolved) {
         const UnitRef& u = *t.after.handled_by;
-        add(out, u, areas, t.at, part::kCallbacks, 1);
-        if (*t.after.resolved) add(out, u, areas, t.at, part::kResolved, 1);
-        add(out, u, areas, t.at, part::kRatings, 1);
+        add(out, u, view, t.at, part::kCallbacks, 1);
+        if (*t.after.resolved) add(out, u, view, t.at, part::kResolved, 1);
+        add(out, u, view, t.at, part::kRatings, 1);
         std::string_view rp = *t.after.rating == Rating::kSatisfied         ? part::kSatisfied
                               : *t.after.rating == Rating::kFairlySatisfied ? part::kFairlySatisfied
                                                                             : part::kUnsatisfied;
-        add(out, u, areas, t.at, rp, 1);
+        add(out, u, view, t.at, rp, 1);
       }
       break;
     case Action::kReopen:
       // The handler is cleared on reopen only in the rating; handled_by stays for attribution.
-      if (t.after.handled_by) add(out, *t.after.handled_by, areas, t.at, part::kReopened, 1);
+      if (t.after.handled_by) add(out, *t.after.handled_by, view, t.at, part::kReopened, 1);
       break;
     default:
       break;
@@ -191,9 +192,9 @@ std::vector<CounterDelta> MetricModel::deltas(const Transition& t,
 }
 
 std::vector<CounterDelta> MetricModel::deltas(const DeadlineEvent& e,
-                                              const std::vector<std::string>& areas) const {
+                                              const HierarchyView& view) const {
   std::vector<CounterDelta> out;
-  if (e.kind == DeadlineEventKind::kOverdue) add(out, e.unit, areas, e.fired_at, part::kOverdue, 1);
+  if (e.kind == DeadlineEventKind::kOverdue) add(out, e.unit, view, e.fired_at, part::kOverdue, 1);
   return out;
 }
 

@@ -83,17 +83,16 @@ class MetricModel {
   explicit MetricModel(std::vector<Granularity> granularities = {Granularity::kMonth,
                                                                  Granularity::kYear})
       : granularities_(std::move(granularities)) {}
-  // `areas` are the division codes a unit counts under (its division and every ancestor);
-  // area rows make drill-down by township/village cheap.
-  std::vector<CounterDelta> deltas(const Transition& t,
-                                   const std::vector<std::string>& areas) const;
-  std::vector<CounterDelta> deltas(const DeadlineEvent& e,
-                                   const std::vector<std::string>& areas) const;
+  // Each delta is attributed to the unit it concerns (the receiver of a dispatch, the unit that
+  // returned or escalated, the unit that replied for completion, ratings and reopens) and to
+  // every area that unit counts under (its division and each ancestor, from `view`), so
+  // drill-down by township or village reads area rows instead of summing units.
+  std::vector<CounterDelta> deltas(const Transition& t, const HierarchyView& view) const;
+  std::vector<CounterDelta> deltas(const DeadlineEvent& e, const HierarchyView& view) const;
 
  private:
-  void add(std::vector<CounterDelta>& out, const UnitRef& unit,
-           const std::vector<std::string>& areas, TimePoint at, std::string_view part,
-           int64_t n) const;
+  void add(std::vector<CounterDelta>& out, const UnitRef& unit, const HierarchyView& view,
+           TimePoint at, std::string_view part, int64_t n) const;
   std::vector<Granularity> granularities_;
 };
 
