@@ -314,33 +314,47 @@ std::vector<HotIssue> cluster_hot_issues(const std::vector<RequestSummary>& requ
     return requests[a].id < requests[b].id;
   });
   std::vector<Cluster> clusters;
-  // Inverted index bigram → clusters, so each request is compared only with clusters sharing
-  // at least one bigram (keeps the greedy pass near-linear on real volumes).
+  // Inverted index bigram → clusters. A request is compared (exact cosine) only with the
+  // clusters that share the most of its less common bigrams: bigrams found in very many
+  // clusters ("小区", "我们") say little about which issue it is and would make the pass
+  // quadratic on long message texts.
+  constexpr size_t kCommonPosting = 64;  // a bigram in more clusters than this is "common"
+  constexpr size_t kCandidates = 24;     // exact comparisons per request
   std::unordered_map<uint64_t, std::vector<size_t>> index;
-  std::vector<uint32_t> seen_mark;
-  uint32_t stamp = 0;
+  std::vector<uint32_t> hits;
+  std::vector<size_t> touched;
   for (size_t idx : order) {
     const RequestSummary& r = requests[idx];
     TextProfile p = make_profile(r.text);
     if (p.empty()) continue;
-    ++stamp;
-    size_t best = clusters.size();
-    double best_sim = options.min_similarity;
+    hits.resize(clusters.size(), 0);
+    touched.clear();
     for (const auto& g : p.grams) {
       auto it = index.find(g.first);
-      if (it == index.end()) continue;
-      for (size_t c : it->second) {
-        if (seen_mark.size() <= c) seen_mark.resize(c + 1, 0);
-        if (seen_mark[c] == stamp) continue;
-        seen_mark[c] = stamp;
-        const Cluster& cl = clusters[c];
-        if (r.location && cl.located && haversine_m(*r.location, *cl.centre()) > options.radius_m)
-          continue;
-        double s = cosine_similarity(p, cl.profile);
-        if (s >= best_sim && (best == clusters.size() || s > best_sim)) {
-          best = c;
-          best_sim = s;
-        }
+      if (it == index.end() || it->second.size() > kCommonPosting) continue;
+      for (size_t c : it->second)
+        if (hits[c]++ == 0) touched.push_back(c);
+    }
+    // Most shared bigrams first; ties by cluster age, so the pass is deterministic.
+    auto more_shared = [&](size_t a, size_t b) {
+      return hits[a] != hits[b] ? hits[a] > hits[b] : a < b;
+    };
+    size_t keep = std::min(touched.size(), kCandidates);
+    if (touched.size() > keep)
+      std::nth_element(touched.begin(), touched.begin() + keep, touched.end(), more_shared);
+    std::sort(touched.begin(), touched.begin() + keep, more_shared);
+    for (size_t c : touched) hits[c] = 0;
+    touched.resize(keep);
+    size_t best = clusters.size();
+    double best_sim = options.min_similarity;
+    for (size_t c : touched) {
+      const Cluster& cl = clusters[c];
+      if (r.location && cl.located && haversine_m(*r.location, *cl.centre()) > options.radius_m)
+        continue;
+      double s = cosine_similarity(p, cl.profile);
+      if (s > best_sim || (s == best_sim && best == clusters.size())) {
+        best = c;
+        best_sim = s;
       }
     }
     if (best == clusters.size()) clusters.emplace_back();

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <random>
 
 #include "test_world.hpp"
@@ -257,10 +258,10 @@ TEST(RouterScale, routing_among_100k_grids_takes_well_under_a_millisecond_on_ave
       h.grids.push_back(
           testing::square(code, code, testing::kRenhe, lat0 + r * side, lon0 + c * side, side));
     }
-  auto t_build = std::chrono::steady_clock::now();
+  // CPU time, not wall time: the build machine is shared and wall clocks stall under load.
+  std::clock_t t_build = std::clock();
   auto router = RequestRouter::create(h, testing::kCounty, testing::make_matrix());
-  double build_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_build).count();
+  double build_ms = 1000.0 * double(std::clock() - t_build) / CLOCKS_PER_SEC;
   ASSERT_TRUE(router.ok());
   ASSERT_EQ(router->grids().size(), 100000u);
   h.add_division("G123321", "G123321", testing::kRenhe, Level::kGrid);
@@ -270,15 +271,14 @@ TEST(RouterScale, routing_among_100k_grids_takes_well_under_a_millisecond_on_ave
       dlon(lon0, lon0 + cols * side);
   const int n = 2000;
   int routed = 0;
-  auto t0 = std::chrono::steady_clock::now();
+  std::clock_t t0 = std::clock();
   for (int i = 0; i < n; ++i) {
     auto d = router->route({"城乡建设", GeoPoint{dlat(rng), dlon(rng)}, ""});
     if (d.ok() && !d->grid_code.empty() && d->unit.id == "tp") ++routed;
   }
-  double avg_us =
-      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / n;
-  std::printf("[ measure  ] 100k grids: index build %.0f ms, route avg %.1f us over %d\n", build_ms,
-              avg_us, n);
+  double avg_us = 1e6 * double(std::clock() - t0) / CLOCKS_PER_SEC / n;
+  std::printf("[ measure  ] 100k grids: index build %.0f ms CPU, route avg %.1f us CPU over %d\n",
+              build_ms, avg_us, n);
   EXPECT_EQ(routed, n);
   EXPECT_LT(avg_us, 500.0);  // "well under 1 ms"
   // A known point lands in its own square.
