@@ -318,8 +318,8 @@ std::vector<HotIssue> cluster_hot_issues(const std::vector<RequestSummary>& requ
   // clusters that share the most of its less common bigrams: bigrams found in very many
   // clusters ("小区", "我们") say little about which issue it is and would make the pass
   // quadratic on long message texts.
-  constexpr size_t kCommonPosting = 64;  // a bigram in more clusters than this is "common"
-  constexpr size_t kCandidates = 24;     // exact comparisons per request
+  constexpr size_t kCommonPosting = 32;  // a bigram in more clusters than this is "common"
+  constexpr size_t kCandidates = 12;     // exact comparisons per request
   std::unordered_map<uint64_t, std::vector<size_t>> index;
   std::vector<uint32_t> hits;
   std::vector<size_t> touched;
@@ -359,16 +359,15 @@ std::vector<HotIssue> cluster_hot_issues(const std::vector<RequestSummary>& requ
     }
     if (best == clusters.size()) clusters.emplace_back();
     Cluster& cl = clusters[best];
-    size_t before = cl.profile.grams.size();
-    std::vector<uint64_t> old_keys;
-    if (before) {
-      old_keys.reserve(before);
-      for (const auto& g : cl.profile.grams) old_keys.push_back(g.first);
-    }
-    merge_profile(cl.profile, p);
+    // Index the bigrams this member brings to the cluster (checked before the merge).
+    auto has_key = [&](uint64_t k) {
+      auto it = std::lower_bound(cl.profile.grams.begin(), cl.profile.grams.end(), k,
+                                 [](const auto& g, uint64_t key) { return g.first < key; });
+      return it != cl.profile.grams.end() && it->first == k;
+    };
     for (const auto& g : p.grams)
-      if (!std::binary_search(old_keys.begin(), old_keys.end(), g.first))
-        index[g.first].push_back(best);
+      if (!has_key(g.first)) index[g.first].push_back(best);
+    merge_profile(cl.profile, p);
     cl.members.push_back(idx);
     if (r.location) {
       cl.lat_sum += r.location->lat;

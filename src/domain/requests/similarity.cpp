@@ -53,17 +53,30 @@ TextProfile make_profile(std::string_view utf8) {
 
 double cosine_similarity(const TextProfile& a, const TextProfile& b) {
   if (a.empty() || b.empty()) return 0;
+  const TextProfile& small = a.grams.size() <= b.grams.size() ? a : b;
+  const TextProfile& large = &small == &a ? b : a;
   double dot = 0;
-  size_t i = 0, j = 0;
-  while (i < a.grams.size() && j < b.grams.size()) {
-    if (a.grams[i].first < b.grams[j].first) {
-      ++i;
-    } else if (a.grams[i].first > b.grams[j].first) {
-      ++j;
-    } else {
-      dot += double(a.grams[i].second) * b.grams[j].second;
-      ++i;
-      ++j;
+  if (large.grams.size() > 8 * small.grams.size()) {
+    // A short text against a large profile (a hot-issue cluster): search, do not walk.
+    auto lo = large.grams.begin();
+    for (const auto& g : small.grams) {
+      lo = std::lower_bound(lo, large.grams.end(), g.first,
+                            [](const auto& x, uint64_t key) { return x.first < key; });
+      if (lo == large.grams.end()) break;
+      if (lo->first == g.first) dot += double(g.second) * lo->second;
+    }
+  } else {
+    size_t i = 0, j = 0;
+    while (i < a.grams.size() && j < b.grams.size()) {
+      if (a.grams[i].first < b.grams[j].first) {
+        ++i;
+      } else if (a.grams[i].first > b.grams[j].first) {
+        ++j;
+      } else {
+        dot += double(a.grams[i].second) * b.grams[j].second;
+        ++i;
+        ++j;
+      }
     }
   }
   return std::min(1.0, dot / (a.norm * b.norm));
