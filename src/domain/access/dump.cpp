@@ -34,7 +34,7 @@ Status dump_graph(const WalkGraph& graph, std::span<const TypeSeeds> seeds,
     GJ_TRY(open("nodes.csv", f));
     std::fputs("osm_node_id,lat,lon\n", f.f);
     for (uint32_t v = 0; v < graph.node_count(); ++v)
-      std::fprintf(f.f, "%lld,%.7f,%.7f\n", static_cast<long long>(graph.osm_id(v)),
+      std::fprintf(f.f, "%lld,%.10f,%.10f\n", static_cast<long long>(graph.osm_id(v)),
                    graph.coord(v).lat, graph.coord(v).lon);
     if (std::ferror(f.f)) return make_error(ErrorCode::kIo, "write failed: nodes.csv");
   }
