@@ -63,7 +63,8 @@ struct Anchor {
 // self loops are dropped. Nodes of one-node ways stay as isolated nodes.
 class WalkGraph {
  public:
-  static Result<WalkGraph> build(const NetworkSource& source);
+  // Takes the source by value: pass it with std::move to avoid holding two copies.
+  static Result<WalkGraph> build(NetworkSource source);
 
   uint32_t node_count() const { return static_cast<uint32_t>(osm_ids_.size()); }
   size_t edge_count() const { return targets_.size() / 2; }  // undirected edges
@@ -94,7 +95,7 @@ class WalkGraph {
   std::vector<float> lengths_;
   std::vector<uint32_t> by_osm_id_;  // node indices sorted by OSM id
   // Snap index: undirected edges bucketed in a uniform grid of a local planar projection.
-  double lat0_ = 0, lon0_ = 0, mx_ = 1, my_ = 1, cell_m_ = 100;
+  double lat0_ = 0, lon0_ = 0, mx_ = 1, my_ = 1, cell_m_ = 250;
   std::vector<std::pair<uint64_t, uint32_t>> cells_;  // (cell key, edge), sorted
   std::vector<std::pair<uint32_t, uint32_t>> edges_;  // undirected edge endpoints
 };

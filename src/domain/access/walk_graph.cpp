@@ -22,7 +22,7 @@ double great_circle_m(double lat1, double lon1, double lat2, double lon2) {
   return arc * kEarthRadiusM;
 }
 
-Result<WalkGraph> WalkGraph::build(const NetworkSource& src) {
+Result<WalkGraph> WalkGraph::build(NetworkSource src) {
   const size_t n = src.node_ids.size();
   if (src.node_coords.size() != n)
     return make_error(ErrorCode::kInvalidInput, "node ids and coordinates differ in count");
@@ -57,9 +57,11 @@ Result<WalkGraph> WalkGraph::build(const NetworkSource& src) {
               edges.end());
   edges.shrink_to_fit();
 
+  std::vector<uint32_t>().swap(src.way_refs);
+  std::vector<uint32_t>().swap(src.way_offsets);
   WalkGraph g;
-  g.osm_ids_ = src.node_ids;
-  g.coords_ = src.node_coords;
+  g.osm_ids_ = std::move(src.node_ids);
+  g.coords_ = std::move(src.node_coords);
   g.offsets_.assign(n + 1, 0);
   for (const auto& e : edges) {
     ++g.offsets_[e.a + 1];
@@ -117,21 +119,27 @@ void WalkGraph::build_snap_index() {
   lon0_ = slon / coords_.size();
   my_ = kEarthRadiusM * M_PI / 180.0;
   mx_ = my_ * std::cos(lat0_ * M_PI / 180.0);
-  cells_.clear();
-  for (uint32_t e = 0; e < edges_.size(); ++e) {
-    const auto& a = coords_[edges_[e].first];
-    const auto& b = coords_[edges_[e].second];
-    double ax = (a.lon - lon0_) * mx_, ay = (a.lat - lat0_) * my_;
-    double bx = (b.lon - lon0_) * mx_, by = (b.lat - lat0_) * my_;
-    auto x0 = static_cast<int64_t>(std::floor(std::min(ax, bx) / cell_m_));
-    auto x1 = static_cast<int64_t>(std::floor(std::max(ax, bx) / cell_m_));
-    auto y0 = static_cast<int64_t>(std::floor(std::min(ay, by) / cell_m_));
-    auto y1 = static_cast<int64_t>(std::floor(std::max(ay, by) / cell_m_));
-    for (int64_t x = x0; x <= x1; ++x)
-      for (int64_t y = y0; y <= y1; ++y) cells_.emplace_back(cell_key(x, y), e);
-  }
+  // Two passes (count, then fill) so the index is allocated once at its exact size.
+  auto for_each_cell = [&](auto&& emit) {
+    for (uint32_t e = 0; e < edges_.size(); ++e) {
+      const auto& a = coords_[edges_[e].first];
+      const auto& b = coords_[edges_[e].second];
+      double ax = (a.lon - lon0_) * mx_, ay = (a.lat - lat0_) * my_;
+      double bx = (b.lon - lon0_) * mx_, by = (b.lat - lat0_) * my_;
+      auto x0 = static_cast<int64_t>(std::floor(std::min(ax, bx) / cell_m_));
+      auto x1 = static_cast<int64_t>(std::floor(std::max(ax, bx) / cell_m_));
+      auto y0 = static_cast<int64_t>(std::floor(std::min(ay, by) / cell_m_));
+      auto y1 = static_cast<int64_t>(std::floor(std::max(ay, by) / cell_m_));
+      for (int64_t x = x0; x <= x1; ++x)
+        for (int64_t y = y0; y <= y1; ++y) emit(cell_key(x, y), e);
+    }
+  };
+  size_t count = 0;
+  for_each_cell([&](uint64_t, uint32_t) { ++count; });
+  std::vector<std::pair<uint64_t, uint32_t>>().swap(cells_);
+  cells_.reserve(count);
+  for_each_cell([&](uint64_t key, uint32_t e) { cells_.emplace_back(key, e); });
   std::sort(cells_.begin(), cells_.end());
-  cells_.shrink_to_fit();
 }
 
 Anchor WalkGraph::snap(GeoPoint p, double max_m, int64_t network_node) const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <osmium/io/any_input.hpp>
@@ -178,12 +179,13 @@ class Collector {
     std::vector<int64_t> ids(refs_);
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    net.node_ids = ids;
+    ids.shrink_to_fit();
     net.node_coords.reserve(ids.size());
     for (int64_t id : ids) {
       auto it = std::lower_bound(locs_.begin(), locs_.end(), Loc{id, osmium::Location()});
       net.node_coords.push_back({it->loc.lat(), it->loc.lon()});
     }
+    std::deque<Loc>().swap(locs_);
     std::vector<uint32_t> way;
     size_t begin = 0;
     for (size_t end : way_ends_) {
@@ -194,7 +196,7 @@ class Collector {
       net.add_way(way);
       begin = end;
     }
-    std::vector<Loc>().swap(locs_);
+    net.node_ids = std::move(ids);
     std::vector<int64_t>().swap(refs_);
   }
 
@@ -249,7 +251,9 @@ class Collector {
 
   const TypeMapping& mapping_;
   OsmExtract& out_;
-  std::vector<Loc> locs_;
+  // Every node's location (nodes precede ways in OSM files). A deque, so growing never holds
+  // two copies at once: at 3 M nodes that is the difference between 50 and 150 MB.
+  std::deque<Loc> locs_;
   bool sorted_ = true;
   std::vector<int64_t> refs_;
   std::vector<size_t> way_ends_;
