@@ -67,17 +67,19 @@ class WalkGraph {
   static Result<WalkGraph> build(NetworkSource source);
 
   uint32_t node_count() const { return static_cast<uint32_t>(osm_ids_.size()); }
-  size_t edge_count() const { return targets_.size() / 2; }  // undirected edges
+  size_t edge_count() const { return arcs_.size() / 2; }  // undirected edges
   int64_t osm_id(uint32_t v) const { return osm_ids_[v]; }
   GeoPoint coord(uint32_t v) const { return coords_[v]; }
   // Node index of an OSM node id, or -1.
   int64_t find(int64_t osm_id) const;
 
-  std::span<const uint32_t> neighbours(uint32_t v) const {
-    return {targets_.data() + offsets_[v], targets_.data() + offsets_[v + 1]};
-  }
-  std::span<const float> lengths(uint32_t v) const {
-    return {lengths_.data() + offsets_[v], lengths_.data() + offsets_[v + 1]};
+  // Neighbour and length side by side: one cache line per node's edges during the search.
+  struct Arc {
+    uint32_t to;
+    float length_m;
+  };
+  std::span<const Arc> arcs(uint32_t v) const {
+    return {arcs_.data() + offsets_[v], arcs_.data() + offsets_[v + 1]};
   }
 
   // Nearest point on any edge within max_m metres (straight line); unplaced if none.
@@ -91,8 +93,7 @@ class WalkGraph {
   std::vector<int64_t> osm_ids_;
   std::vector<GeoPoint> coords_;
   std::vector<uint32_t> offsets_;
-  std::vector<uint32_t> targets_;
-  std::vector<float> lengths_;
+  std::vector<Arc> arcs_;
   std::vector<uint32_t> by_osm_id_;  // node indices sorted by OSM id
   // Snap index: undirected edges bucketed in a uniform grid of a local planar projection.
   double lat0_ = 0, lon0_ = 0, mx_ = 1, my_ = 1, cell_m_ = 250;

@@ -44,12 +44,10 @@ Status dump_graph(const WalkGraph& graph, std::span<const TypeSeeds> seeds,
     GJ_TRY(open("edges.csv", f));
     std::fputs("u,v,length_m\n", f.f);
     for (uint32_t v = 0; v < graph.node_count(); ++v) {
-      auto nb = graph.neighbours(v);
-      auto len = graph.lengths(v);
-      for (size_t k = 0; k < nb.size(); ++k)
-        if (v < nb[k])
+      for (const auto& a : graph.arcs(v))
+        if (v < a.to)
           std::fprintf(f.f, "%lld,%lld,%.9g\n", static_cast<long long>(graph.osm_id(v)),
-                       static_cast<long long>(graph.osm_id(nb[k])), static_cast<double>(len[k]));
+                       static_cast<long long>(graph.osm_id(a.to)), static_cast<double>(a.length_m));
     }
     if (std::ferror(f.f)) return make_error(ErrorCode::kIo, "write failed: edges.csv");
   }

@@ -22,54 +22,62 @@ struct BoundedSearch::Impl {
     touched.reserve(graph.node_count());
   }
 
-  template <typename Visit>
-  void search(std::span<const Seed> seeds, double cutoff, Visit&& visit) {
+  // The search proper, over a label array `dist` (kInf where unlabelled). With kTrack the
+  // labelled nodes are listed in `touched` so a shared workspace can be reset afterwards.
+  template <bool kTrack>
+  void relax(std::span<const Seed> seeds, double cutoff, float* dist) {
     if (!(cutoff >= 0)) return;
     const double delta = std::max(1.0, cutoff / 8192.0);
     const auto max_bucket = static_cast<size_t>(cutoff / delta);
-    const size_t nb = max_bucket + 2;
+    size_t nb = 1;  // a power of two ≥ max_bucket + 2, so the ring index is a mask
+    while (nb < max_bucket + 2) nb <<= 1;
+    const size_t mask = nb - 1;
     if (buckets.size() < nb) buckets.resize(nb);
     const double inv = 1.0 / delta;
-    constexpr float kInf = std::numeric_limits<float>::infinity();
+    const float fcut = static_cast<float>(cutoff);
     // Labels are stored as float (4 bytes a node: half the memory of double at 1 M nodes);
     // the bucket always comes from the stored value so scans and pushes agree. Sums are formed
     // in double; the float rounding (< 0.1 mm at 1 km) is far inside the 1 m budget.
-    auto push = [&](uint32_t v, double d) {
-      const float fd = static_cast<float>(d);
-      if (fd > cutoff || !(fd < dist[v])) return;
-      if (dist[v] == kInf) touched.push_back(v);
-      dist[v] = fd;
-      buckets[static_cast<size_t>(fd * inv) % nb].push_back(v);
-    };
-    for (const auto& s : seeds) push(s.node, std::max(0.0, s.offset_m));
+    for (const auto& s : seeds) {
+      const float fd = static_cast<float>(std::max(0.0, s.offset_m));
+      if (fd > fcut || !(fd < dist[s.node])) continue;
+      if (kTrack && dist[s.node] == kInf) touched.push_back(s.node);
+      dist[s.node] = fd;
+      buckets[static_cast<size_t>(fd * inv) & mask].push_back(s.node);
+    }
     for (size_t b = 0; b <= max_bucket; ++b) {
-      auto& bucket = buckets[b % nb];
+      auto& bucket = buckets[b & mask];
       for (size_t i = 0; i < bucket.size(); ++i) {
         const uint32_t u = bucket[i];
         const double du = dist[u];  // exactly the stored float
         // An entry whose node has since improved into an earlier bucket is stale. A node
         // improved within this bucket is queued twice; the second scan finds nothing to relax.
         if (static_cast<size_t>(du * inv) != b) continue;
-        auto nbr = g.neighbours(u);
-        auto len = g.lengths(u);
-        for (size_t k = 0; k < nbr.size(); ++k) {
-          const float nd = static_cast<float>(du + len[k]);
-          const uint32_t v = nbr[k];
-          if (nd <= cutoff && nd < dist[v]) {
-            if (dist[v] == kInf) touched.push_back(v);
+        for (const auto& arc : g.arcs(u)) {
+          const float nd = static_cast<float>(du + arc.length_m);
+          const uint32_t v = arc.to;
+          if (nd <= fcut && nd < dist[v]) {
+            if (kTrack && dist[v] == kInf) touched.push_back(v);
             dist[v] = nd;
-            buckets[static_cast<size_t>(nd * inv) % nb].push_back(v);
+            buckets[static_cast<size_t>(nd * inv) & mask].push_back(v);
           }
         }
       }
       bucket.clear();
     }
+  }
+
+  template <typename Visit>
+  void search(std::span<const Seed> seeds, double cutoff, Visit&& visit) {
+    relax<true>(seeds, cutoff, dist.data());
     for (uint32_t v : touched) {
       visit(v, dist[v]);
       dist[v] = kInf;
     }
     touched.clear();
   }
+
+  static constexpr float kInf = std::numeric_limits<float>::infinity();
 
   const WalkGraph& g;
   std::vector<float> dist;
@@ -91,7 +99,8 @@ void BoundedSearch::run(std::span<const Seed> seeds, double cutoff_m,
 }
 
 void BoundedSearch::run_into(std::span<const Seed> seeds, double cutoff_m, float* out) {
-  impl_->search(seeds, cutoff_m, [out](uint32_t v, double d) { out[v] = static_cast<float>(d); });
+  // Searches straight in the caller's array (all kUnreached): no copy, no reset pass.
+  impl_->relax<false>(seeds, cutoff_m, out);
 }
 
 unsigned default_threads(unsigned requested, size_t jobs) {

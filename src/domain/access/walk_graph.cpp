@@ -68,14 +68,11 @@ Result<WalkGraph> WalkGraph::build(NetworkSource src) {
     ++g.offsets_[e.b + 1];
   }
   std::partial_sum(g.offsets_.begin(), g.offsets_.end(), g.offsets_.begin());
-  g.targets_.resize(edges.size() * 2);
-  g.lengths_.resize(edges.size() * 2);
+  g.arcs_.resize(edges.size() * 2);
   std::vector<uint32_t> fill(g.offsets_.begin(), g.offsets_.end() - 1);
   for (const auto& e : edges) {
-    g.targets_[fill[e.a]] = e.b;
-    g.lengths_[fill[e.a]++] = e.len;
-    g.targets_[fill[e.b]] = e.a;
-    g.lengths_[fill[e.b]++] = e.len;
+    g.arcs_[fill[e.a]++] = {e.b, e.len};
+    g.arcs_[fill[e.b]++] = {e.a, e.len};
   }
   g.edges_.reserve(edges.size());
   for (const auto& e : edges) g.edges_.emplace_back(e.a, e.b);
@@ -216,8 +213,8 @@ Anchor WalkGraph::snap(GeoPoint p, double max_m, int64_t network_node) const {
 
 size_t WalkGraph::memory_bytes() const {
   return osm_ids_.capacity() * 8 + coords_.capacity() * 16 + offsets_.capacity() * 4 +
-         targets_.capacity() * 4 + lengths_.capacity() * 4 + by_osm_id_.capacity() * 4 +
-         cells_.capacity() * 16 + edges_.capacity() * 8;
+         arcs_.capacity() * 8 + by_osm_id_.capacity() * 4 + cells_.capacity() * 16 +
+         edges_.capacity() * 8;
 }
 
 std::vector<TypeSeeds> place_facilities(const WalkGraph& graph,

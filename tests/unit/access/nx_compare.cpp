@@ -29,9 +29,10 @@ Comparison compare_with_networkx(const WalkGraph& graph, const std::vector<TypeS
     return c;
   }
   const std::string ref = (dir / "reference.csv").string();
-  const std::string cmd = std::string("python3 ") + GJ_SOURCE_DIR +
-                          "/tests/unit/access/nx_reference.py " + dir.string() + " " +
-                          std::to_string(cutoff_m) + " " + ref;
+  // Debian's interpreter with python3-networkx, whatever python3 a PATH may put first.
+  const char* py = std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3 " : "python3 ";
+  const std::string cmd = std::string(py) + GJ_SOURCE_DIR + "/tests/unit/access/nx_reference.py " +
+                          dir.string() + " " + std::to_string(cutoff_m) + " " + ref;
   if (std::system(cmd.c_str()) != 0) {
     c.message = "the networkx reference failed: " + cmd;
     return c;
