@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include "common/clock.hpp"
@@ -522,6 +524,35 @@ TEST(ActsFor, a_department_user_acts_only_for_their_own_department) {
   EXPECT_TRUE(acts_for(mine, housing));
   EXPECT_FALSE(acts_for(theirs, housing));
   EXPECT_FALSE(acts_for(no_unit, housing));  // same division is not enough for a department
+}
+
+}  // namespace
+}  // namespace gj::requests
+
+namespace gj::requests {
+namespace {
+
+// docs/requests.md renders Lifecycle::rules(); a rule added here must show up there.
+TEST(LifecycleDocs, the_documented_state_table_names_every_action_with_its_from_statuses) {
+  std::ifstream in(std::string(GJ_SOURCE_DIR) + "/docs/requests.md");
+  ASSERT_TRUE(in.good());
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& r : Lifecycle::rules()) {
+    std::string head = "| " + std::string(action_code(r.action)) + " " +
+                       std::string(action_name(r.action, Lang::kZh));
+    size_t at = doc.find(head);
+    ASSERT_NE(at, std::string::npos) << head;
+    bool found_row = false;
+    // One of the rows starting with this action lists every from-status of the rule.
+    for (; at != std::string::npos; at = doc.find(head, at + 1)) {
+      std::string row = doc.substr(at, doc.find('\n', at) - at);
+      bool all = true;
+      for (RequestStatus s : r.from)
+        if (row.find(std::string(status_code(s))) == std::string::npos) all = false;
+      found_row = found_row || all;
+    }
+    EXPECT_TRUE(found_row) << action_code(r.action);
+  }
 }
 
 }  // namespace
