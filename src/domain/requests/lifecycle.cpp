@@ -12,9 +12,9 @@ using S = RequestStatus;
 using A = Action;
 using R = Role;
 
-const std::vector<RequestStatus> kEscalatable = {S::kDispatched, S::kClaimed,  S::kReturned,
-                                                 S::kInProgress, S::kWhistled, S::kEscalated,
-                                                 S::kReopened};
+const std::vector<RequestStatus> kEscalatable = {S::kReceived,  S::kDispatched, S::kClaimed,
+                                                 S::kReturned,  S::kInProgress, S::kWhistled,
+                                                 S::kEscalated, S::kReopened};
 const std::vector<RequestStatus> kWithdrawable = {S::kReceived, S::kDispatched, S::kClaimed,
                                                   S::kReturned, S::kInProgress, S::kEscalated,
                                                   S::kWhistled, S::kReplied,    S::kReopened};
@@ -103,6 +103,61 @@ bool acts_for(const Actor& actor, const UnitRef& unit) {
   if (!actor.unit_id.empty() && actor.unit_id == unit.id) return true;
   if (unit.is_department()) return false;  // department work needs the very unit
   return !actor.division_code.empty() && actor.division_code == unit.division_code;
+}
+
+// Beyond the role: is the actor the party the rule needs, for this ticket?
+static Status check_party(const LifecycleRule& rule, const Ticket& ticket, const Actor& actor) {
+  const Action action = rule.action;
+  const UnitRef* holder = ticket.holder();
+  if (!holder) return make_error(ErrorCode::kInvalidInput, "ticket has no holder", "chain");
+  switch (rule.party) {
+    case Party::kHolder:
+      if (!acts_for(actor, *holder))
+        return forbidden("only the unit holding the ticket (" + holder->id + ") may " +
+                         str(action_code(action)));
+      break;
+    case Party::kDispatcher: {
+      const UnitRef* d = ticket.dispatcher();
+      if (!is_supervisor_role(actor.role) && !(d && acts_for(actor, *d)))
+        return forbidden("only the dispatching unit or the command centre may " +
+                         str(action_code(action)));
+      break;
+    }
+    case Party::kRequester:
+      if (actor.role == R::kCitizen &&
+          std::find(ticket.requester_ids.begin(), ticket.requester_ids.end(), actor.user_id) ==
+              ticket.requester_ids.end())
+        return forbidden("only a requester of this ticket may " + str(action_code(action)));
+      break;
+    case Party::kSummoned: {
+      if (!ticket.whistle) return illegal(ticket, action);
+      const Whistle& w = *ticket.whistle;
+      for (size_t i = 0; i < w.departments.size(); ++i)
+        if (acts_for(actor, w.departments[i])) {
+          if (i < w.reported_at.size() && w.reported_at[i])
+            return make_error(ErrorCode::kIllegalTransition,
+                              "this department has already reported");
+          return {};
+        }
+      return forbidden("only a summoned department may report in");
+    }
+    case Party::kSupervisor: {
+      if (is_supervisor_role(actor.role)) break;
+      // A township supervises what passed through its platform to a lower level.
+      bool up_chain = false;
+      for (size_t i = 0; i + 1 < ticket.chain.size(); ++i)
+        if (acts_for(actor, ticket.chain[i])) up_chain = true;
+      if (!up_chain)
+        return forbidden("only a unit above the holder may " + str(action_code(action)));
+      break;
+    }
+    case Party::kEscalator:
+      if (actor.role == R::kSystem || is_supervisor_role(actor.role)) break;
+      if (!acts_for(actor, *holder))
+        return forbidden("only the holder, the command centre or the scheduler may escalate");
+      break;
+  }
+  return {};
 }
 
 const std::vector<LifecycleRule>& Lifecycle::rules() {
@@ -207,6 +262,20 @@ const std::vector<LifecycleRule>& Lifecycle::rules() {
   return kRules;
 }
 
+std::vector<Action> Lifecycle::available_actions(const Ticket& ticket, const Actor& actor) {
+  std::vector<Action> out;
+  for (const auto& r : rules()) {
+    if (std::find(r.from.begin(), r.from.end(), ticket.status) == r.from.end()) continue;
+    if (std::find(r.roles.begin(), r.roles.end(), actor.role) == r.roles.end()) continue;
+    if (r.action == A::kReopen &&
+        !(ticket.rating == Rating::kUnsatisfied || ticket.resolved == false))
+      continue;
+    if (!check_party(r, ticket, actor).ok()) continue;
+    if (std::find(out.begin(), out.end(), r.action) == out.end()) out.push_back(r.action);
+  }
+  return out;
+}
+
 Result<Lifecycle::Intake> Lifecycle::receive(Ticket draft, const UnitRef& intake_unit,
                                              TimePoint now) const {
   if (!valid_unit(intake_unit))
@@ -252,48 +321,7 @@ Result<Transition> Lifecycle::apply(const Ticket& ticket, const ActionRequest& r
   if (!holder) return make_error(ErrorCode::kInvalidInput, "ticket has no holder", "chain");
 
   // 3. Position: is the actor the party this row needs?
-  auto is_requester = [&] {
-    return actor.role == R::kCitizen &&
-           std::find(ticket.requester_ids.begin(), ticket.requester_ids.end(), actor.user_id) !=
-               ticket.requester_ids.end();
-  };
-  switch (rule->party) {
-    case Party::kHolder:
-      if (!acts_for(actor, *holder))
-        return forbidden("only the unit holding the ticket (" + holder->id + ") may " +
-                         str(action_code(action)));
-      break;
-    case Party::kDispatcher: {
-      const UnitRef* d = ticket.dispatcher();
-      if (!is_supervisor_role(actor.role) && !(d && acts_for(actor, *d)))
-        return forbidden("only the dispatching unit or the command centre may " +
-                         str(action_code(action)));
-      break;
-    }
-    case Party::kRequester:
-      if (actor.role == R::kCitizen && !is_requester())
-        return forbidden("only a requester of this ticket may " + str(action_code(action)));
-      break;
-    case Party::kSummoned: {
-      if (!ticket.whistle) return illegal(ticket, action);
-      break;  // checked with the payload below
-    }
-    case Party::kSupervisor: {
-      if (is_supervisor_role(actor.role)) break;
-      // A township supervises what passed through its platform to a lower level.
-      bool up_chain = false;
-      for (size_t i = 0; i + 1 < ticket.chain.size(); ++i)
-        if (acts_for(actor, ticket.chain[i])) up_chain = true;
-      if (!up_chain)
-        return forbidden("only a unit above the holder may " + str(action_code(action)));
-      break;
-    }
-    case Party::kEscalator:
-      if (actor.role == R::kSystem || is_supervisor_role(actor.role)) break;
-      if (!acts_for(actor, *holder))
-        return forbidden("only the holder, the command centre or the scheduler may escalate");
-      break;
-  }
+  if (Status st = check_party(*rule, ticket, actor); !st.ok()) return st.error();
 
   // 4. Payload.
   if (!is_valid_utf8(req.note))
@@ -512,8 +540,12 @@ Result<Transition> Lifecycle::apply(const Ticket& ticket, const ActionRequest& r
       break;
     }
     case A::kSupervise: {
+      if (req.supervise_due && *req.supervise_due <= now)
+        return make_error(ErrorCode::kInvalidInput, "the supervision due date has passed",
+                          "supervise_due");
       tr.to = ticket.status;  // a flag and an event, not a state
       t.supervised = true;
+      tr.supervision = Supervision{actor.user_id, *holder, req.note, req.supervise_due};
       tr.notify.push_back({"ticket.supervised", holder->id, ""});
       break;
     }

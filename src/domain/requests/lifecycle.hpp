@@ -96,6 +96,14 @@ struct AssignmentRecord {
   std::string reason;
 };
 
+// 督办: who pressed which unit, why, by when (recorded; the ticket only keeps the flag).
+struct Supervision {
+  std::string issuer_id;
+  UnitRef target;
+  std::string reason;
+  std::optional<TimePoint> due;
+};
+
 struct Transition {
   Action action = Action::kDispatch;
   RequestStatus from = RequestStatus::kReceived, to = RequestStatus::kReceived;
@@ -104,6 +112,7 @@ struct Transition {
   std::string note;
   Ticket after;  // the ticket as it is once the transition is persisted
   std::optional<AssignmentRecord> assignment;
+  std::optional<Supervision> supervision;
   std::vector<TimerKind> cancel_timers;  // cancel the ticket's pending timers of these kinds
   std::vector<Timer> start_timers;
   std::vector<Notification> notify;
@@ -130,6 +139,10 @@ class Lifecycle {
 
   // The state table (also rendered in docs/requests.md).
   static const std::vector<LifecycleRule>& rules();
+
+  // What this actor may do with this ticket now (status, role and position; the payload is
+  // not known yet), for the UI's buttons. apply() still decides.
+  static std::vector<Action> available_actions(const Ticket& ticket, const Actor& actor);
 
   // A new ticket 受理: held by the intake unit, with a response timer to dispatch it.
   struct Intake {

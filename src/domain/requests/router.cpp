@@ -173,6 +173,21 @@ Result<ResponsibilityMatrix> ResponsibilityMatrix::parse_csv(std::string version
   return ResponsibilityMatrix(std::move(version), std::move(cats), std::move(rows), *def);
 }
 
+void ResponsibilityMatrix::set_unit_type_name(std::string type, std::string zh, std::string en) {
+  type_names_[std::move(type)] = {std::move(zh), std::move(en)};
+}
+
+std::string ResponsibilityMatrix::unit_type_name(std::string_view type, Lang lang) const {
+  if (auto it = type_names_.find(type); it != type_names_.end())
+    return lang == Lang::kZh ? it->second.first : it->second.second;
+  if (type == kUnitCommandCentre) return lang == Lang::kZh ? "指挥中心" : "command centre";
+  if (type == kUnitTownshipPlatform) return lang == Lang::kZh ? "综合指挥平台" : "command platform";
+  if (type == kUnitVillageCommittee)
+    return lang == Lang::kZh ? "村（居）委会" : "village/community committee";
+  if (type == kUnitGrid) return lang == Lang::kZh ? "网格" : "grid";
+  return std::string(type);  // a department type without a configured name
+}
+
 Result<const Category*> ResponsibilityMatrix::category(std::string_view code) const {
   auto it = categories_.find(code);
   if (it == categories_.end())
@@ -417,6 +432,13 @@ Result<RouteDecision> RequestRouter::route(const RouteInput& in) const {
     at = *parent;
   }
   std::string want_type = rule.unit_type;
+  d.steps_zh.push_back("类别 " + cat->name_zh + "（" + cat->code + "）按" + rule_desc_zh + "（" +
+                       matrix_.version() + "）由" + str(level_name(rule.level, Lang::kZh)) + "级" +
+                       matrix_.unit_type_name(rule.unit_type, Lang::kZh) + "办理");
+  d.steps_en.push_back("category " + (cat->name_en.empty() ? cat->code : cat->name_en) +
+                       " goes by the " + rule_desc_en + " (" + matrix_.version() + ") to the " +
+                       matrix_.unit_type_name(rule.unit_type, Lang::kEn) + " at " +
+                       str(level_name(rule.level, Lang::kEn)) + " level");
   if (static_cast<int>(at.level) < static_cast<int>(rule.level)) {
     // Located less precisely than the rule needs (e.g. only the township is known).
     d.steps_zh.push_back("位置只精确到" + str(level_name(at.level, Lang::kZh)) + "，由其平台分派");
@@ -426,19 +448,14 @@ Result<RouteDecision> RequestRouter::route(const RouteInput& in) const {
   }
   auto units = view_->units(at.code, want_type);
   std::sort(units.begin(), units.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  d.steps_zh.push_back("类别 " + cat->name_zh + "（" + cat->code + "）按" + rule_desc_zh + "（" +
-                       matrix_.version() + "）由" + str(level_name(rule.level, Lang::kZh)) + "的 " +
-                       rule.unit_type + " 办理");
-  d.steps_en.push_back("category " + (cat->name_en.empty() ? cat->code : cat->name_en) +
-                       " goes by the " + rule_desc_en + " (" + matrix_.version() + ") to the " +
-                       rule.unit_type + " at " + str(level_name(rule.level, Lang::kEn)) + " level");
+  const std::string want_zh = matrix_.unit_type_name(want_type, Lang::kZh),
+                    want_en = matrix_.unit_type_name(want_type, Lang::kEn);
   if (units.empty()) {
     auto platform = chain.chain_unit(at.code);
     if (!platform.ok())
-      return manual(at.name + " 没有 " + want_type + " 单位",
-                    at.name + " has no " + want_type + " unit");
-    d.steps_zh.push_back(at.name + " 没有 " + want_type + " 单位，交由 " + platform->name);
-    d.steps_en.push_back(at.name + " has no " + want_type + " unit, so " + platform->name +
+      return manual(at.name + " 没有" + want_zh, at.name + " has no " + want_en + " unit");
+    d.steps_zh.push_back(at.name + " 没有" + want_zh + "，交由 " + platform->name);
+    d.steps_en.push_back(at.name + " has no " + want_en + " unit, so " + platform->name +
                          " takes it");
     d.unit = *platform;
   } else {

@@ -95,12 +95,17 @@ class ResponsibilityMatrix {
   // The most specific row: the category, then its parents ("a/b/c" → "a/b" → "a"), then default.
   const Responsibility& lookup(std::string_view category_code) const;
   bool is_default(const Responsibility& r) const { return &r == &default_row_; }
+  // Display names of unit types for explanations ("water" → "水务部门"); the chain's own types
+  // have built-in names, a department type without a name shows its code.
+  void set_unit_type_name(std::string type, std::string zh, std::string en);
+  std::string unit_type_name(std::string_view type, Lang lang) const;
 
  private:
   std::string version_;
   std::map<std::string, Category, std::less<>> categories_;
   std::map<std::string, Responsibility, std::less<>> rows_;
   Responsibility default_row_;
+  std::map<std::string, std::pair<std::string, std::string>, std::less<>> type_names_;
 };
 
 // Point → grid with an R-tree over the grid bounding boxes, then exact point-in-polygon.

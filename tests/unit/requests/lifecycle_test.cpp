@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <fstream>
+#include <iterator>
 #include <set>
 
 #include "common/clock.hpp"
@@ -522,6 +524,103 @@ TEST(ActsFor, a_department_user_acts_only_for_their_own_department) {
   EXPECT_TRUE(acts_for(mine, housing));
   EXPECT_FALSE(acts_for(theirs, housing));
   EXPECT_FALSE(acts_for(no_unit, housing));  // same division is not enough for a department
+}
+
+}  // namespace
+}  // namespace gj::requests
+
+namespace gj::requests {
+namespace {
+
+// docs/requests.md renders Lifecycle::rules(); a rule added here must show up there.
+TEST(LifecycleDocs, the_documented_state_table_names_every_action_with_its_from_statuses) {
+  std::ifstream in(std::string(GJ_SOURCE_DIR) + "/docs/requests.md");
+  ASSERT_TRUE(in.good());
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& r : Lifecycle::rules()) {
+    std::string head = "| " + std::string(action_code(r.action)) + " " +
+                       std::string(action_name(r.action, Lang::kZh));
+    size_t at = doc.find(head);
+    ASSERT_NE(at, std::string::npos) << head;
+    bool found_row = false;
+    // One of the rows starting with this action lists every from-status of the rule.
+    for (; at != std::string::npos; at = doc.find(head, at + 1)) {
+      std::string row = doc.substr(at, doc.find('\n', at) - at);
+      bool all = true;
+      for (RequestStatus s : r.from)
+        if (row.find(std::string(status_code(s))) == std::string::npos) all = false;
+      found_row = found_row || all;
+    }
+    EXPECT_TRUE(found_row) << action_code(r.action);
+  }
+}
+
+}  // namespace
+}  // namespace gj::requests
+
+namespace gj::requests {
+namespace {
+
+class LifecycleMoreTest : public ::testing::Test {
+ protected:
+  testing::MapHierarchy world = testing::make_county();
+  Lifecycle lifecycle{SlaPolicy::defaults(), WorkCalendar{}};
+  FakeClock clock;
+  Actor command{"u-cmd", Role::kCommand, testing::kCounty, ""};
+  Actor township{"u-tq", Role::kTownship, testing::kQianyou, ""};
+  Actor village{"u-vr", Role::kVillage, testing::kRenhe, ""};
+  Actor citizen{"c-1", Role::kCitizen, "", ""};
+
+  Ticket at(const UnitRef& intake) {
+    Ticket d;
+    d.id = "T1";
+    d.category = "城乡建设";
+    d.requester_ids = {"c-1"};
+    return lifecycle.receive(d, intake, clock.now())->ticket;
+  }
+};
+
+TEST_F(LifecycleMoreTest, available_actions_follow_status_role_and_position) {
+  Ticket t = at(testing::find_unit(world, "cc"));
+  auto cmd = Lifecycle::available_actions(t, command);
+  for (Action a : {Action::kDispatch, Action::kMerge, Action::kRedirect, Action::kReject,
+                   Action::kWithdraw, Action::kSupervise})
+    EXPECT_NE(std::find(cmd.begin(), cmd.end(), a), cmd.end()) << action_code(a);
+  EXPECT_EQ(std::find(cmd.begin(), cmd.end(), Action::kClaim), cmd.end());
+  EXPECT_TRUE(Lifecycle::available_actions(t, township).empty());  // not its ticket
+  auto mine = Lifecycle::available_actions(t, citizen);
+  EXPECT_EQ(mine, std::vector<Action>{Action::kWithdraw});
+}
+
+TEST_F(LifecycleMoreTest, a_township_walk_in_that_belongs_to_the_county_is_escalated_up) {
+  UnitRef qianyou = testing::find_unit(world, "tp-qianyou");
+  Ticket t = at(qianyou);  // received at the township (walk-in 来访)
+  ActionRequest up;
+  up.action = Action::kEscalate;
+  up.note = "属县级事权";
+  up.target = testing::find_unit(world, "cc");
+  auto r = lifecycle.apply(t, up, township, clock.now());
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  EXPECT_EQ(r->after.holder()->id, "cc");
+  EXPECT_EQ(r->to, RequestStatus::kEscalated);
+}
+
+TEST_F(LifecycleMoreTest, a_supervision_records_issuer_target_reason_and_due_date) {
+  Ticket t = at(testing::find_unit(world, "cc"));
+  ActionRequest s;
+  s.action = Action::kSupervise;
+  s.note = "群众多次来电，请加快办理";
+  s.supervise_due = clock.now() + std::chrono::hours(48);
+  auto r = lifecycle.apply(t, s, command, clock.now());
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->supervision);
+  EXPECT_EQ(r->supervision->issuer_id, "u-cmd");
+  EXPECT_EQ(r->supervision->target.id, "cc");
+  EXPECT_EQ(r->supervision->due, s.supervise_due);
+  s.supervise_due = clock.now() - std::chrono::hours(1);
+  auto past = lifecycle.apply(t, s, command, clock.now());
+  ASSERT_FALSE(past.ok());
+  EXPECT_EQ(past.error().field, "supervise_due");
 }
 
 }  // namespace

@@ -42,8 +42,27 @@ TEST_F(RouterTest, a_point_inside_a_grid_goes_to_the_township_the_matrix_names_a
   EXPECT_NE(zh.find("点在多边形内"), std::string::npos) << zh;
   EXPECT_NE(zh.find("责任清单"), std::string::npos) << zh;
   EXPECT_NE(zh.find("乾佑街道综合指挥平台"), std::string::npos) << zh;
+  EXPECT_EQ(zh,
+            "位于网格 仁和一网格（611026001001001，点在多边形内）；类别 道路（城乡建设/道路）按责任"
+            "清单（v3）由乡镇（街道）级综合指挥平台办理；派往 乾佑街道综合指挥平台");
   std::string en = d->explanation(Lang::kEn);
-  EXPECT_NE(en.find("point in polygon"), std::string::npos) << en;
+  EXPECT_EQ(
+      en,
+      "inside grid 仁和一网格 (611026001001001, point in polygon); category Roads goes by the "
+      "responsibility matrix (v3) to the command platform at township level; dispatched to "
+      "乾佑街道综合指挥平台");
+}
+
+TEST_F(RouterTest, a_missing_department_is_explained_with_its_configured_name) {
+  ResponsibilityMatrix m = testing::make_matrix();
+  m.set_unit_type_name("water", "水利站", "water station");
+  auto r = RequestRouter::create(world, testing::kCounty, std::move(m));
+  ASSERT_TRUE(r.ok());
+  auto d = r->route(in("城乡建设/供水", GeoPoint{33.805, 109.205}));
+  ASSERT_TRUE(d.ok());
+  EXPECT_NE(d->explanation(Lang::kZh).find("营盘镇 没有水利站，交由 营盘镇综合指挥平台"),
+            std::string::npos)
+      << d->explanation(Lang::kZh);
 }
 
 TEST_F(RouterTest, the_most_specific_matrix_row_wins_down_to_the_village_or_a_department) {
