@@ -202,6 +202,17 @@ TEST(TrainingData, a_row_without_a_label_is_rejected_for_training) {
   std::remove(path.c_str());
 }
 
+TEST(TrainingData, invalid_utf8_is_refused_for_training_but_tolerated_for_prediction) {
+  auto path = write_file("utf8.csv", "留言编号,留言主题,留言详情,一级分类\n1,a\xff,b,x\n1,c,d,y\n");
+  auto train = read_messages_csv(path, true);
+  ASSERT_FALSE(train.ok());
+  EXPECT_EQ(train.error().code, ErrorCode::kInvalidUtf8);
+  auto predict = read_messages_csv(path, false);
+  ASSERT_TRUE(predict.ok()) << predict.error().detail;
+  EXPECT_EQ(predict->size(), 2u);
+  std::remove(path.c_str());
+}
+
 TEST(TrainingData, an_unterminated_quote_is_reported) {
   auto path = write_file("quote.csv", "留言编号,留言主题,留言详情,一级分类\n1,a,\"b,x\n");
   auto r = read_messages_csv(path, true);
