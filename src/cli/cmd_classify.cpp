@@ -28,7 +28,8 @@ const char* kUsage =
     "predict writes 留言编号,预测分类 (plus 置信度 with --with-confidence).\n"
     "A folds file has columns 留言编号 (or id) and fold (0-based).\n"
     "Options: --c is the SVM regularisation constant (default 1), --seed fixes the training\n"
-    "order and fold shuffle (default 42 for train, 0 for eval folds).\n";
+    "order and fold shuffle (default 42 for train, 0 for eval folds).\n"
+    "Experiments only: --min-df N, --max-n N, --subject-weight W, --unweighted.\n";
 
 int fail(const Error& e) {
   std::cerr << "gongjian classify: " << e.detail;
@@ -62,6 +63,7 @@ bool parse_options(const Args& args, cl::TrainOptions& opt, std::string& err) {
     err = "--min-df, --max-n and --subject-weight need numbers";
     return false;
   }
+  if (has_flag(args, "--unweighted")) opt.svm.balanced = false;
   std::string seed = flag_value(args, "--seed");
   if (!seed.empty()) {
     try {

@@ -37,6 +37,13 @@ bool parse_float(std::string_view s, double& out) {
   return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(f);
 }
 
+bool parse_float(std::string_view s, float& out) {
+  double d = 0;
+  if (!parse_float(s, d)) return false;
+  out = static_cast<float>(d);
+  return true;
+}
+
 bool parse_double(std::string_view s, double& out) {
   auto r = std::from_chars(s.data(), s.data() + s.size(), out);
   return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(out);
@@ -272,8 +279,6 @@ Result<Classifier> Classifier::train(const std::vector<Example>& examples,
                          say("  category " + std::to_string(c + 1) + "/" +
                              std::to_string(clf.categories_.size()) + ": " + clf.categories_[c]);
                        });
-  for (double& w : clf.model_.weights) w = static_cast<float>(w);
-  for (double& b : clf.model_.bias) b = static_cast<float>(b);
   return clf;
 }
 
@@ -413,7 +418,7 @@ Result<Classifier> Classifier::deserialize(std::string_view data) {
   std::vector<std::string> terms(n);
   std::vector<double> idf(n);
   clf.model_.n_features = static_cast<int>(n);
-  clf.model_.weights.assign(n * k, 0.0);
+  clf.model_.weights.assign(n * k, 0.0f);
   for (size_t j = 0; j < n; ++j, ++ln) {
     f = split(lines[ln], '\t');
     if (f.size() != static_cast<size_t>(k) + 2 || !unescape_field(f[0], terms[j]) ||

@@ -14,7 +14,7 @@ uint64_t SplitMix64::next() {
 }
 
 double LinearModel::margin(int cls, const SparseVector& x) const {
-  const double* w = &weights[static_cast<size_t>(cls) * n_features];
+  const float* w = &weights[static_cast<size_t>(cls) * n_features];
   double s = bias[cls];
   for (const auto& [i, v] : x)
     if (i < n_features) s += w[i] * v;
@@ -99,8 +99,9 @@ LinearModel train_linear_svm(const std::vector<SparseVector>& x, const std::vect
   LinearModel m;
   m.n_features = n_features;
   m.n_classes = n_classes;
-  m.weights.assign(static_cast<size_t>(n_classes) * n_features, 0.0);
+  m.weights.assign(static_cast<size_t>(n_classes) * n_features, 0.0f);
   m.bias.assign(n_classes, 0.0);
+  std::vector<double> w(n_features);  // the solver accumulates in double
 
   std::vector<int> count(n_classes, 0);
   for (int y : labels) ++count[y];
@@ -114,8 +115,10 @@ LinearModel train_linear_svm(const std::vector<SparseVector>& x, const std::vect
   for (int c = 0; c < n_classes; ++c) {
     if (progress) progress(c);
     for (size_t i = 0; i < x.size(); ++i) y[i] = labels[i] == c ? 1 : -1;
-    solve_binary(x, y, cost, n_features, options, rng,
-                 &m.weights[static_cast<size_t>(c) * n_features], m.bias[c]);
+    double b = 0;
+    solve_binary(x, y, cost, n_features, options, rng, w.data(), b);
+    std::copy(w.begin(), w.end(), m.weights.begin() + static_cast<size_t>(c) * n_features);
+    m.bias[c] = static_cast<float>(b);  // bias rounded like the weights, so saving is exact
   }
   return m;
 }

@@ -59,11 +59,15 @@ Result<std::vector<MessageRow>> read_messages_csv(const std::string& path, bool 
     row.example.detail = rec[detail];
     if (label >= 0) row.example.category = trim(rec[label]);
     if (row.id.empty()) return make_error(ErrorCode::kMissingField, where + " has no " + kIdColumn);
-    if (!ids.insert(row.id).second)
+    // Ids must be unique where folds are matched by id (train/eval); prediction just echoes them.
+    if (require_label && !ids.insert(row.id).second)
       return make_error(ErrorCode::kInvalidInput,
                         where + ": " + kIdColumn + " " + row.id + " appears twice");
-    if (!is_valid_utf8(row.example.subject) || !is_valid_utf8(row.example.detail) ||
-        !is_valid_utf8(row.example.category))
+    // Training data must be clean; when predicting, a stray byte is read as U+FFFD instead of
+    // refusing the whole batch.
+    if (require_label &&
+        (!is_valid_utf8(row.example.subject) || !is_valid_utf8(row.example.detail) ||
+         !is_valid_utf8(row.example.category)))
       return make_error(ErrorCode::kInvalidUtf8,
                         where + " is not valid UTF-8 (save the file as UTF-8)");
     if (require_label && row.example.category.empty())

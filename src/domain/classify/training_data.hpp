@@ -22,8 +22,9 @@ struct MessageRow {
   Example example;  // category empty when the file has no label column
 };
 
-// require_label: the category column must exist and be non-empty on every row (training).
-// Errors name the file, the line and the missing column.
+// require_label (training, evaluation): the category column must exist and be non-empty on
+// every row, ids must be unique and text valid UTF-8. Errors name the file, the row and the
+// missing column.
 Result<std::vector<MessageRow>> read_messages_csv(const std::string& path, bool require_label);
 
 // Fold assignments for cross-validation from a CSV with columns (留言编号 or id) and fold, one

@@ -113,6 +113,64 @@ TEST(Classifier, a_file_that_is_not_a_model_or_from_a_future_version_is_rejected
   ASSERT_FALSE(e.ok());
 }
 
+// Re-signs an edited model body the way serialize() does, to reach the parser past the checksum.
+std::string resign(std::string body) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : body) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  char sum[40];
+  std::snprintf(sum, sizeof sum, "checksum\t%016llx\n", static_cast<unsigned long long>(h));
+  return body + sum;
+}
+
+std::string body_of(const std::string& model) {
+  return model.substr(0, model.rfind("checksum\t"));
+}
+
+TEST(Classifier, resigning_an_unchanged_body_reproduces_the_model) {
+  auto clf = Classifier::train(separable_set());
+  ASSERT_TRUE(clf.ok());
+  std::string data = clf->serialize();
+  EXPECT_EQ(resign(body_of(data)), data);
+}
+
+TEST(Classifier, an_inconsistent_model_is_rejected_even_with_a_valid_checksum) {
+  auto clf = Classifier::train(separable_set());
+  ASSERT_TRUE(clf.ok());
+  const std::string body = body_of(clf->serialize());
+  auto edit = [&](const std::string& from, const std::string& to) {
+    std::string b = body;
+    size_t p = b.find(from);
+    EXPECT_NE(p, std::string::npos) << from;
+    if (p != std::string::npos) b.replace(p, from.size(), to);
+    return Classifier::deserialize(resign(b));
+  };
+  EXPECT_FALSE(edit("categories\t3", "categories\t4").ok());
+  EXPECT_FALSE(edit("categories\t3", "categories\t1").ok());
+  EXPECT_FALSE(edit("ngram\t1\t2", "ngram\t2\t1").ok());
+  EXPECT_FALSE(edit("features\t", "features\t9").ok());
+  EXPECT_FALSE(edit("bias\t", "bias\tx").ok());
+  EXPECT_FALSE(edit("confidence_scale\t", "confidence_scale\t-").ok());
+  // Dropping the last feature line leaves the count wrong.
+  std::string b = body;
+  b.erase(b.rfind('\n', b.size() - 2) + 1);
+  auto r = Classifier::deserialize(resign(b));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().detail.find("feature count"), std::string::npos) << r.error().detail;
+}
+
+TEST(Classifier, every_prefix_of_a_model_file_is_rejected_without_crashing) {
+  auto clf = Classifier::train(separable_set());
+  ASSERT_TRUE(clf.ok());
+  const std::string data = clf->serialize();
+  for (size_t n = 0; n + 1 < data.size(); n += 1 + n / 8) {
+    auto r = Classifier::deserialize(std::string_view(data).substr(0, n));
+    EXPECT_FALSE(r.ok()) << "prefix of " << n << " bytes";
+  }
+}
+
 TEST(Classifier, a_missing_model_file_is_an_io_error_naming_the_path) {
   auto r = Classifier::load("/nonexistent/dir/model.txt");
   ASSERT_FALSE(r.ok());
@@ -199,6 +257,17 @@ TEST(TrainingData, a_row_without_a_label_is_rejected_for_training) {
   auto r = read_messages_csv(path, true);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().detail.find("data row 2"), std::string::npos) << r.error().detail;
+  std::remove(path.c_str());
+}
+
+TEST(TrainingData, invalid_utf8_is_refused_for_training_but_tolerated_for_prediction) {
+  auto path = write_file("utf8.csv", "留言编号,留言主题,留言详情,一级分类\n1,a\xff,b,x\n1,c,d,y\n");
+  auto train = read_messages_csv(path, true);
+  ASSERT_FALSE(train.ok());
+  EXPECT_EQ(train.error().code, ErrorCode::kInvalidUtf8);
+  auto predict = read_messages_csv(path, false);
+  ASSERT_TRUE(predict.ok()) << predict.error().detail;
+  EXPECT_EQ(predict->size(), 2u);
   std::remove(path.c_str());
 }
 
