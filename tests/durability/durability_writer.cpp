@@ -27,9 +27,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "open: %s\n", db.error().detail.c_str());
     return 1;
   }
-  auto m = apply_migrations(**db, {{1, "acked",
-                                    "CREATE TABLE acked (id INTEGER PRIMARY KEY, "
-                                    "thread INTEGER NOT NULL, payload TEXT NOT NULL);"}});
+  // A plain write, not a numbered migration: the store may already carry the product schema
+  // (the CLI backup test migrates it first), whose version numbers this must not collide with.
+  gj::Status m = (*db)->write([](Session& s) -> gj::Status {
+    auto r = s.exec_script(
+        "CREATE TABLE IF NOT EXISTS acked (id INTEGER PRIMARY KEY, "
+        "thread INTEGER NOT NULL, payload TEXT NOT NULL);");
+    return r;
+  });
   if (!m.ok()) {
     std::fprintf(stderr, "migrate: %s\n", m.error().detail.c_str());
     return 1;
