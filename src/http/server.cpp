@@ -462,11 +462,6 @@ int Server::run() {
                                    {"io_threads", std::to_string(im.cfg.io_threads)},
                                    {"workers", std::to_string(im.cfg.worker_threads)}});
   im.serving = true;
-  // A drain asked for before run() started is honoured now.
-  if (im.draining) {
-    im.draining = false;
-    im.begin_drain();
-  }
   std::vector<std::thread> threads;
   for (int i = 1; i < im.cfg.io_threads; ++i) threads.emplace_back([&im] { im.ioc.run(); });
   im.ioc.run();
@@ -481,11 +476,9 @@ int Server::run() {
 }
 
 void Server::stop() {
+  // Posted, so it is safe from any thread and before run(): the drain starts when the I/O
+  // threads pick it up.
   auto& im = *impl_;
-  if (!im.serving) {
-    im.draining = true;  // run() will drain at once
-    return;
-  }
   asio::post(im.ioc, [&im] { im.begin_drain(); });
 }
 

@@ -336,3 +336,20 @@ TEST(Server, listen_accepts_ipv6_and_refuses_a_malformed_address) {
   auto st = s2.listen();
   if (st.ok()) EXPECT_GT(s2.port(), 0);  // hosts without IPv6 loopback cannot bind it
 }
+
+TEST(Server, stop_before_run_makes_run_drain_and_return_at_once) {
+  http::Router router;
+  http::ServerConfig cfg;
+  cfg.listen = "127.0.0.1:0";
+  cfg.handle_signals = false;
+  cfg.access_log = false;
+  int drains = 0;
+  cfg.on_drain = [&] { ++drains; };
+  http::Server s(router, cfg);
+  ASSERT_TRUE(s.listen().ok());
+  s.stop();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(s.run(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_EQ(drains, 1);
+}
