@@ -367,6 +367,18 @@ struct Server::Impl {
     auto out = to_beast(std::move(res), msg.version() ? msg.version() : 11, false, false);
     beast::error_code ec;
     co_await write(s, out, ec);
+    if (ec) co_return;
+    // Lingering close: the client may still be sending the body we refused. Closing with
+    // unread data would reset the connection and could destroy our answer in flight, so
+    // read and discard a bounded amount first.
+    s.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    s.stream.expires_after(std::chrono::seconds(1));
+    char sink[8192];
+    size_t discarded = 0;
+    while (!ec && discarded < 1024 * 1024) {
+      discarded += co_await s.stream.async_read_some(asio::buffer(sink),
+                                                     asio::redirect_error(use_awaitable, ec));
+    }
   }
 
   // ---------------------------------------------------------------------------------------

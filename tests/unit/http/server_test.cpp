@@ -189,6 +189,19 @@ TEST(Server, a_declared_body_over_the_route_limit_is_refused_before_it_is_sent) 
   EXPECT_TRUE(c.closed_by_server());
 }
 
+TEST(Server, a_client_that_sends_the_oversized_body_anyway_still_reads_the_413) {
+  auto router = echo_router();
+  TestServer ts(router);
+  Client c(ts.port());
+  // The whole body is already on the wire when the server refuses it; the answer must still
+  // reach the client (the server drains a bounded amount before closing).
+  c.send_raw("POST /api/small HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n" +
+             std::string(200000, 'z'));
+  auto res = c.read();
+  EXPECT_EQ(res.result_int(), 413);
+  EXPECT_TRUE(c.closed_by_server());
+}
+
 TEST(Server, a_chunked_body_growing_past_the_limit_is_cut_off_while_reading) {
   auto router = echo_router();
   TestServer ts(router);
