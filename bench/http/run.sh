@@ -18,22 +18,24 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-# bench ROLE URL SCRIPT → prints "rps p99" medians over RUNS runs
-bench() {
-  local name=$1 base=$2 script=$3 rps=() p99=() line
-  for ((i = 1; i <= RUNS; i++)); do
-    line=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$script" "$base" | grep '^RESULT')
-    echo "  $name run $i: ${line#RESULT }" >&2
-    if [[ $line != *"non2xx=0 "* ]]; then echo "  $name: non-2xx answers, see above" >&2; fi
-    rps+=("$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")")
-    p99+=("$(sed -E 's/.*p99_ms=([0-9.]+).*/\1/' <<<"$line")")
-  done
-  echo "$(printf '%s\n' "${rps[@]}" | median) $(printf '%s\n' "${p99[@]}" | median)"
+# one_run NAME URL SCRIPT → the RESULT line of one wrk run (echoed to stderr as well)
+one_run() {
+  local line
+  line=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$3" "$2" | grep '^RESULT')
+  echo "  $1: ${line#RESULT }" >&2
+  [[ $line == *"non2xx=0 "* ]] || echo "  $1: non-2xx answers!" >&2
+  echo "$line"
 }
+field() { sed -E "s/.*$1=([0-9.]+).*/\1/"; }
 
 if [[ -n $url ]]; then
-  read -r rps p99 < <(bench target "$url" bench/http/post.lua)
-  echo "POST $url${GJ_BENCH_PATH:-/api/v1/bench/requests}: median $rps req/s, p99 $p99 ms ($RUNS x $DURATION, -t$THREADS -c$CONNS)"
+  rps=() p99=()
+  for ((i = 1; i <= RUNS; i++)); do
+    line=$(one_run "target run $i" "$url" bench/http/post.lua)
+    rps+=("$(field rps <<<"$line")") p99+=("$(field p99_ms <<<"$line")")
+  done
+  echo "POST $url${GJ_BENCH_PATH:-/api/v1/bench/requests}: median $(printf '%s\n' "${rps[@]}" | median) req/s," \
+       "p99 $(printf '%s\n' "${p99[@]}" | median) ms ($RUNS x $DURATION, -t$THREADS -c$CONNS)"
   exit 0
 fi
 
@@ -58,19 +60,36 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 "$bare" --listen 127.0.0.1:18088 --io 2 & pids+=($!)
 "$server" --listen 127.0.0.1:18089 --io 2 --workers 64 2>/dev/null & pids+=($!)
-for port in 18088 18089; do
+"$server" --listen 127.0.0.1:18087 --io 2 --workers 64 --no-log 2>/dev/null & pids+=($!)
+for port in 18087 18088 18089; do
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
 done
 
-echo "==> wrk -t$THREADS -c$CONNS -d$DURATION, $RUNS runs each, medians; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-read -r bg bg99 < <(bench "bare GET " http://127.0.0.1:18088/healthz bench/http/get.lua)
-read -r gg gg99 < <(bench "gj_http GET " http://127.0.0.1:18089/healthz bench/http/get.lua)
-read -r bp bp99 < <(bench "bare POST" http://127.0.0.1:18088 bench/http/post.lua)
-read -r gp gp99 < <(bench "gj_http POST" http://127.0.0.1:18089 bench/http/post.lua)
-
+echo "==> wrk -t$THREADS -c$CONNS -d$DURATION, $RUNS rounds, cases interleaved in each round; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+# Cases: label | url | script. Interleaving the cases within each round spreads the load of
+# a shared machine evenly over them; the medians are taken per case.
+cases=(
+  "bare Beast GET /healthz (baseline)|http://127.0.0.1:18088/healthz|bench/http/get.lua"
+  "gj_http GET /healthz (inline, access log)|http://127.0.0.1:18089/healthz|bench/http/get.lua"
+  "bare Beast POST JSON (baseline)|http://127.0.0.1:18088|bench/http/post.lua"
+  "gj_http POST JSON (worker pool, access log)|http://127.0.0.1:18089|bench/http/post.lua"
+  "gj_http POST JSON (worker pool, no log)|http://127.0.0.1:18087|bench/http/post.lua"
+)
+declare -A RPS P99
+for ((i = 1; i <= RUNS; i++)); do
+  for c in "${cases[@]}"; do
+    IFS='|' read -r label u script <<<"$c"
+    line=$(one_run "round $i, $label" "$u" "$script")
+    RPS[$label]+="$(field rps <<<"$line") " P99[$label]+="$(field p99_ms <<<"$line") "
+  done
+done
+med() { tr ' ' '\n' <<<"$1" | grep . | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
-printf '\n%-44s %10s %9s %8s\n' "case (median of $RUNS x $DURATION)" "req/s" "p99 ms" "ratio"
-printf '%-44s %10.0f %9s %8s\n' "bare Beast GET /healthz (baseline)" "$bg" "$bg99" "1.00"
-printf '%-44s %10.0f %9s %8s\n' "gj_http GET /healthz (inline, access log)" "$gg" "$gg99" "$(ratio "$gg" "$bg")"
-printf '%-44s %10.0f %9s %8s\n' "bare Beast POST JSON (baseline)" "$bp" "$bp99" "1.00"
-printf '%-44s %10.0f %9s %8s\n' "gj_http POST JSON (worker pool, access log)" "$gp" "$gp99" "$(ratio "$gp" "$bp")"
+printf '\n%-46s %10s %9s %8s\n' "case (median of $RUNS x $DURATION)" "req/s" "p99 ms" "vs bare"
+base_get=$(med "${RPS[${cases[0]%%|*}]}") base_post=$(med "${RPS[${cases[2]%%|*}]}")
+for c in "${cases[@]}"; do
+  label=${c%%|*}
+  r=$(med "${RPS[$label]}") p=$(med "${P99[$label]}")
+  if [[ $label == *GET* ]]; then b=$base_get; else b=$base_post; fi
+  printf '%-46s %10.0f %9s %8s\n' "$label" "$r" "$p" "$(ratio "$r" "$b")"
+done
