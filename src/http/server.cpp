@@ -111,6 +111,8 @@ struct Server::Impl {
   std::atomic<bool> draining{false};
   std::atomic<size_t> connections{0};
   std::atomic<size_t> in_flight{0};
+  std::atomic<size_t> rejecting{0};  // connections being answered 503 server_busy
+  static constexpr size_t kMaxRejecting = 64;
   std::mutex sessions_mu;
   std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions;
   uint64_t next_session_id = 1;
@@ -158,7 +160,14 @@ struct Server::Impl {
       sock.set_option(tcp::no_delay(true), ec);
       auto ex = sock.get_executor();
       if (connections.load() >= cfg.max_connections) {
-        asio::co_spawn(ex, reject_busy(std::move(sock)), asio::detached);
+        // Answering costs a socket for up to 2 s; under a flood, just close.
+        if (rejecting.load() < kMaxRejecting) {
+          ++rejecting;
+          asio::co_spawn(ex, reject_busy(std::move(sock)),
+                         [this](std::exception_ptr) { --rejecting; });
+        } else {
+          sock.close(ec);
+        }
         continue;
       }
       ++connections;
