@@ -21,7 +21,8 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 # one_run NAME URL SCRIPT → the RESULT line of one wrk run (echoed to stderr as well)
 one_run() {
   local line
-  line=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$3" "$2" | grep '^RESULT')
+  line=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$3" "$2" | grep '^RESULT') ||
+    { echo "  $1: wrk gave no result (is the server up at $2?)" >&2; exit 1; }
   echo "  $1: ${line#RESULT }" >&2
   [[ $line == *"non2xx=0 "* ]] || echo "  $1: non-2xx answers!" >&2
   echo "$line"
@@ -61,8 +62,10 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 "$bare" --listen 127.0.0.1:18088 --io 2 & pids+=($!)
 "$server" --listen 127.0.0.1:18089 --io 2 --workers 64 2>/dev/null & pids+=($!)
 "$server" --listen 127.0.0.1:18087 --io 2 --workers 64 --no-log 2>/dev/null & pids+=($!)
-for port in 18087 18088 18089; do
+"$server" --listen 127.0.0.1:18086 --io 2 --workers 64 --no-log --inline 2>/dev/null & pids+=($!)
+for port in 18086 18087 18088 18089; do
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "no server on port $port"; exit 1; }
 done
 
 echo "==> wrk -t$THREADS -c$CONNS -d$DURATION, $RUNS rounds, cases interleaved in each round; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -74,6 +77,7 @@ cases=(
   "bare Beast POST JSON (baseline)|http://127.0.0.1:18088|bench/http/post.lua"
   "gj_http POST JSON (worker pool, access log)|http://127.0.0.1:18089|bench/http/post.lua"
   "gj_http POST JSON (worker pool, no log)|http://127.0.0.1:18087|bench/http/post.lua"
+  "gj_http POST JSON (inline, no log)|http://127.0.0.1:18086|bench/http/post.lua"
 )
 declare -A RPS P99
 for ((i = 1; i <= RUNS; i++)); do
