@@ -150,6 +150,40 @@ TEST(Server, keep_alive_serves_several_requests_on_one_connection) {
   EXPECT_TRUE(c.closed_by_server());
 }
 
+TEST(Server, blocking_handlers_run_concurrently_and_leave_the_io_threads_free) {
+  // Handlers block on durable writes; commits only group if many are in flight at once.
+  constexpr int kClients = 8;  // TestServer runs 8 workers
+  std::atomic<int> in_progress{0};
+  std::atomic<bool> release{false};
+  http::Router router;
+  router.add("POST", "/api/block", [&](http::Request&) {
+    ++in_progress;
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!release && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(1ms);
+    return http::json(201, {{"released", release.load()}});
+  });
+  TestServer ts(router);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<Client>(ts.port()));
+    clients.back()->send(bhttp::verb::post, "/api/block", "{}");
+  }
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (in_progress < kClients && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(in_progress.load(), kClients);
+  // Every worker is blocked, yet the I/O threads still answer.
+  Client probe(ts.port());
+  EXPECT_EQ(probe.request(bhttp::verb::get, "/healthz").result_int(), 200);
+  release = true;
+  for (auto& c : clients) {
+    auto res = c->read();
+    EXPECT_EQ(res.result_int(), 201);
+    EXPECT_EQ(json::parse(res.body())["released"], true);
+  }
+}
+
 TEST(Server, pipelined_requests_are_answered_in_order) {
   auto router = echo_router();
   TestServer ts(router);
