@@ -8,7 +8,7 @@ APT_PACKAGES = build-essential cmake ninja-build pkg-config clang-format \
   libboost-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15 libargon2-dev libssl-dev \
   libicu-dev libosmium2-dev libprotozero-dev libexpat1-dev zlib1g-dev libbz2-dev \
   nlohmann-json3-dev libgtest-dev libgmock-dev libxlsxwriter-dev \
-  nodejs npm chromium fonts-wqy-microhei python3 python3-networkx
+  chromium fonts-wqy-microhei python3 python3-networkx
 
 .PHONY: deps build web run test test-unit test-api test-e2e bench clean format
 

@@ -302,8 +302,8 @@ Result<std::pair<NodeView, store::GridRow>> App::org_grid(const auth::Principal&
   if (node->row.division.level != org::Level::kGrid) return make_error(ErrorCode::kNotFound);
   auto g = db_.read_value<store::GridRow>([&](Session& s) { return store::grids::get(s, code); });
   if (!g.ok()) return g.error();
-  if (!auth::has_permission(p.role, auth::Permission::kReadPersonalData))
-    g->worker_phone = auth::mask_phone(g->worker_phone);
+  // Masked for every role here: full values only through the audited personal-data reads.
+  if (!g->worker_phone.empty()) g->worker_phone = auth::mask_phone(g->worker_phone);
   return std::pair<NodeView, store::GridRow>(std::move(*node), std::move(*g));
 }
 

@@ -111,6 +111,8 @@ struct Server::Impl {
   std::atomic<bool> draining{false};
   std::atomic<size_t> connections{0};
   std::atomic<size_t> in_flight{0};
+  std::atomic<size_t> rejecting{0};  // connections being answered 503 server_busy
+  static constexpr size_t kMaxRejecting = 64;
   std::mutex sessions_mu;
   std::unordered_map<uint64_t, std::weak_ptr<Session>> sessions;
   uint64_t next_session_id = 1;
@@ -158,7 +160,14 @@ struct Server::Impl {
       sock.set_option(tcp::no_delay(true), ec);
       auto ex = sock.get_executor();
       if (connections.load() >= cfg.max_connections) {
-        asio::co_spawn(ex, reject_busy(std::move(sock)), asio::detached);
+        // Answering costs a socket for up to 2 s; under a flood, just close.
+        if (rejecting.load() < kMaxRejecting) {
+          ++rejecting;
+          asio::co_spawn(ex, reject_busy(std::move(sock)),
+                         [this](std::exception_ptr) { --rejecting; });
+        } else {
+          sock.close(ec);
+        }
         continue;
       }
       ++connections;
@@ -367,6 +376,18 @@ struct Server::Impl {
     auto out = to_beast(std::move(res), msg.version() ? msg.version() : 11, false, false);
     beast::error_code ec;
     co_await write(s, out, ec);
+    if (ec) co_return;
+    // Lingering close: the client may still be sending the body we refused. Closing with
+    // unread data would reset the connection and could destroy our answer in flight, so
+    // read and discard a bounded amount first.
+    s.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    s.stream.expires_after(std::chrono::seconds(1));
+    char sink[8192];
+    size_t discarded = 0;
+    while (!ec && discarded < 1024 * 1024) {
+      discarded += co_await s.stream.async_read_some(asio::buffer(sink),
+                                                     asio::redirect_error(use_awaitable, ec));
+    }
   }
 
   // ---------------------------------------------------------------------------------------
@@ -462,11 +483,6 @@ int Server::run() {
                                    {"io_threads", std::to_string(im.cfg.io_threads)},
                                    {"workers", std::to_string(im.cfg.worker_threads)}});
   im.serving = true;
-  // A drain asked for before run() started is honoured now.
-  if (im.draining) {
-    im.draining = false;
-    im.begin_drain();
-  }
   std::vector<std::thread> threads;
   for (int i = 1; i < im.cfg.io_threads; ++i) threads.emplace_back([&im] { im.ioc.run(); });
   im.ioc.run();
@@ -481,11 +497,9 @@ int Server::run() {
 }
 
 void Server::stop() {
+  // Posted, so it is safe from any thread and before run(): the drain starts when the I/O
+  // threads pick it up.
   auto& im = *impl_;
-  if (!im.serving) {
-    im.draining = true;  // run() will drain at once
-    return;
-  }
   asio::post(im.ioc, [&im] { im.begin_drain(); });
 }
 

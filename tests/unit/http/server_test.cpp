@@ -150,6 +150,40 @@ TEST(Server, keep_alive_serves_several_requests_on_one_connection) {
   EXPECT_TRUE(c.closed_by_server());
 }
 
+TEST(Server, blocking_handlers_run_concurrently_and_leave_the_io_threads_free) {
+  // Handlers block on durable writes; commits only group if many are in flight at once.
+  constexpr int kClients = 8;  // TestServer runs 8 workers
+  std::atomic<int> in_progress{0};
+  std::atomic<bool> release{false};
+  http::Router router;
+  router.add("POST", "/api/block", [&](http::Request&) {
+    ++in_progress;
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!release && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(1ms);
+    return http::json(201, {{"released", release.load()}});
+  });
+  TestServer ts(router);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<Client>(ts.port()));
+    clients.back()->send(bhttp::verb::post, "/api/block", "{}");
+  }
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (in_progress < kClients && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(in_progress.load(), kClients);
+  // Every worker is blocked, yet the I/O threads still answer.
+  Client probe(ts.port());
+  EXPECT_EQ(probe.request(bhttp::verb::get, "/healthz").result_int(), 200);
+  release = true;
+  for (auto& c : clients) {
+    auto res = c->read();
+    EXPECT_EQ(res.result_int(), 201);
+    EXPECT_EQ(json::parse(res.body())["released"], true);
+  }
+}
+
 TEST(Server, pipelined_requests_are_answered_in_order) {
   auto router = echo_router();
   TestServer ts(router);
@@ -186,6 +220,19 @@ TEST(Server, a_declared_body_over_the_route_limit_is_refused_before_it_is_sent) 
   EXPECT_EQ(res.result_int(), 413);
   EXPECT_EQ(json::parse(res.body())["error"]["code"], "payload_too_large");
   EXPECT_FALSE(res.keep_alive());
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST(Server, a_client_that_sends_the_oversized_body_anyway_still_reads_the_413) {
+  auto router = echo_router();
+  TestServer ts(router);
+  Client c(ts.port());
+  // The whole body is already on the wire when the server refuses it; the answer must still
+  // reach the client (the server drains a bounded amount before closing).
+  c.send_raw("POST /api/small HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n" +
+             std::string(200000, 'z'));
+  auto res = c.read();
+  EXPECT_EQ(res.result_int(), 413);
   EXPECT_TRUE(c.closed_by_server());
 }
 
@@ -335,4 +382,21 @@ TEST(Server, listen_accepts_ipv6_and_refuses_a_malformed_address) {
   http::Server s2(r6, v6);
   auto st = s2.listen();
   if (st.ok()) EXPECT_GT(s2.port(), 0);  // hosts without IPv6 loopback cannot bind it
+}
+
+TEST(Server, stop_before_run_makes_run_drain_and_return_at_once) {
+  http::Router router;
+  http::ServerConfig cfg;
+  cfg.listen = "127.0.0.1:0";
+  cfg.handle_signals = false;
+  cfg.access_log = false;
+  int drains = 0;
+  cfg.on_drain = [&] { ++drains; };
+  http::Server s(router, cfg);
+  ASSERT_TRUE(s.listen().ok());
+  s.stop();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(s.run(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_EQ(drains, 1);
 }
