@@ -52,6 +52,10 @@ export async function newPage({ viewport = DESKTOP, locale = 'zh-CN' } = {}) {
   page.errors = []
   page.dialogs = []
   page.on('pageerror', (e) => page.errors.push(String(e)))
+  // The server's Content-Security-Policy forbids eval and inline scripts: a violation is a bug.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) page.errors.push(m.text())
+  })
   page.on('dialog', (d) => {
     page.dialogs.push(d.message())
     d.dismiss().catch(() => {})
