@@ -38,6 +38,12 @@ Status check_username(const std::string& u) {
 App::App(store::Database& db, const Clock& clock, IdGenerator& ids, Config config)
     : db_(db), clock_(clock), ids_(ids), config_(config) {}
 
+std::string position_of(Session& s, const auth::UserRecord& u) {
+  if (!u.scope_code.empty() || !u.unit_id) return u.scope_code;
+  auto unit = store::units::get(s, *u.unit_id);
+  return unit.ok() ? unit->division_code : std::string();
+}
+
 std::string scope_of(Session& s, const auth::Principal& p) {
   if (!p.scope_code.empty()) return p.scope_code;
   if (p.unit_id) {
@@ -60,6 +66,7 @@ store::AuditEntry App::audit_entry(const auth::Principal& p, std::string action,
   e.detail = std::move(detail);
   e.ip = p.ip;
   e.request_id = p.request_id;
+  e.scope_code = p.scope_code;
   return e;
 }
 
@@ -101,6 +108,7 @@ Result<LoginResult> App::login(const std::string& username, const std::string& p
           s, audit_entry(actor, "login_failed", "user", username, "unknown user"));
     }
     actor.user_id = u->id;
+    actor.scope_code = position_of(s, *u);
     outcome = auth::decide_login(*u, password_ok, now, config_.login);
     u->updated_at = now;
     GJ_TRY(store::users::update(s, *u));
@@ -148,6 +156,7 @@ Result<std::pair<auth::Principal, std::string>> App::authenticate(const std::str
     auto u = store::users::by_id(s, sess.user_id);
     if (!u.ok()) return make_error(ErrorCode::kUnauthenticated);
     user = *u;
+    user.scope_code = position_of(s, user);
     return {};
   });
   if (!st.ok()) return st.error();
@@ -183,7 +192,7 @@ Status App::change_password(const auth::Principal& p, const std::string& old_pw,
       [&](Session& s) { return store::users::by_id(s, p.user_id); });
   if (!u.ok()) return u.error();
   if (!auth::verify_password(old_pw, u->password_hash))
-    return make_error(ErrorCode::kBadCredentials, "", "old_password");
+    return make_error(ErrorCode::kWrongPassword, "", "old_password");
   auto hash = auth::hash_password(new_pw, config_.password);
   if (!hash.ok()) return hash.error();
   return db_.write([&](Session& s) -> Status {
@@ -544,8 +553,10 @@ Result<store::Page<store::AuditEntry>> App::list_audit(const auth::Principal& p,
   f.page_size = std::clamp(f.page_size, 1, 200);
   if (!is_valid_utf8(f.actor) || !is_valid_utf8(f.action))
     return make_error(ErrorCode::kInvalidUtf8);
-  return db_.read_value<store::Page<store::AuditEntry>>(
-      [&](Session& s) { return store::audit::list(s, f); });
+  return db_.read_value<store::Page<store::AuditEntry>>([&](Session& s) {
+    f.scope_code = scope_of(s, p);
+    return store::audit::list(s, f);
+  });
 }
 
 // ---------------------------------------------------------------- batch work
@@ -610,6 +621,7 @@ Result<ImportStats> App::import_divisions(const std::string& dir, const ImportPr
     }
     if (progress.report) progress.report("write", done, stats.read);
     auth::Principal system;
+    if (!all.empty()) system.scope_code = all.front().code;  // the imported tree's root
     return store::audit::append(s, audit_entry(system, "import.divisions", "divisions", dir,
                                                std::to_string(stats.changed) + " changed"));
   });
@@ -634,6 +646,7 @@ Result<int64_t> App::cli_add_user(const NewUser& n) {
     auto id = store::users::insert(s, *u);
     if (!id.ok()) return id.error();
     auth::Principal system;
+    system.scope_code = position_of(s, *u);
     GJ_TRY(store::audit::append(s, audit_entry(system, "user.create", "user", std::to_string(*id),
                                                u->username + " (cli)")));
     return *id;
@@ -655,6 +668,7 @@ Status App::cli_reset_password(const std::string& username, const std::string& p
     GJ_TRY(store::users::update(s, *u));
     GJ_TRY(store::sessions::remove_for_user(s, u->id));
     auth::Principal system;
+    system.scope_code = position_of(s, *u);
     return store::audit::append(
         s, audit_entry(system, "user.password_reset", "user", std::to_string(u->id), "(cli)"));
   });
@@ -669,6 +683,7 @@ Status App::cli_set_disabled(const std::string& username, bool disabled) {
     GJ_TRY(store::users::update(s, *u));
     if (disabled) GJ_TRY(store::sessions::remove_for_user(s, u->id));
     auth::Principal system;
+    system.scope_code = position_of(s, *u);
     return store::audit::append(s, audit_entry(system, "user.update", "user", std::to_string(u->id),
                                                disabled ? "disabled (cli)" : "enabled (cli)"));
   });

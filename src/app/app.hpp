@@ -131,5 +131,7 @@ class App {
 
 // The scope a principal sees: its division, or its unit's division for department handlers.
 std::string scope_of(store::Session& s, const auth::Principal& p);
+// The division a user's position lies in: their division, or their unit's.
+std::string position_of(store::Session& s, const auth::UserRecord& u);
 
 }  // namespace gj::app

@@ -34,10 +34,9 @@ Lang parse_lang(std::string_view accept_language) {
 
 std::string Error::message(Lang lang) const {
   const auto& info = error_info(code);
-  std::string m(lang == Lang::kZh ? info.message_zh : info.message_en);
-  if (!field.empty())
-    m += lang == Lang::kZh ? "（字段：" + field + "）" : " (field: " + field + ")";
-  return m;
+  // The field travels separately (error.field) so that interfaces can place the message beside
+  // the input; internal field names never appear in the text people read.
+  return std::string(lang == Lang::kZh ? info.message_zh : info.message_en);
 }
 
 }  // namespace gj

@@ -27,6 +27,7 @@ namespace gj {
   X(kInvalidInput, 400, "invalid_input", "输入数据有误", "The input data is invalid")            \
   X(kUnauthenticated, 401, "unauthenticated", "请先登录", "Please sign in")                      \
   X(kBadCredentials, 401, "bad_credentials", "用户名或密码错误", "Wrong user name or password")  \
+  X(kWrongPassword, 400, "wrong_password", "当前密码不正确", "The current password is wrong")    \
   X(kAccountLocked, 423, "account_locked", "登录失败次数过多，账号已暂时锁定",                   \
     "Too many failed sign-ins; the account is temporarily locked")                               \
   X(kAccountDisabled, 403, "account_disabled", "账号已停用", "The account is disabled")          \

@@ -254,26 +254,27 @@ Status sessions::purge_expired(Session& s, int64_t now) {
 Status audit::append(Session& s, const AuditEntry& e) {
   return exec_status(s, sql::kAuditInsert,
                      {e.at, opt(e.actor_id), e.actor_name, e.action, e.target_type, e.target_id,
-                      e.detail, e.ip, e.request_id});
+                      e.detail, e.ip, e.request_id, e.scope_code});
 }
 
 Result<Page<AuditEntry>> audit::list(Session& s, const AuditFilter& f) {
-  Params p{f.actor, f.action, f.from, f.to};
+  auto [lo, hi] = org::scope_range(f.scope_code);
+  Params p{f.actor, f.action, f.from, f.to, lo, hi};
   auto total = s.query_one(std::string("SELECT COUNT(*)") + sql::kAuditWhere, p);
   if (!total.ok()) return total.error();
   Params pp = p;
   pp.push_back(int64_t(f.page_size));
   pp.push_back(int64_t((f.page - 1) * f.page_size));
   auto rows = s.query(std::string("SELECT id, at, actor_id, actor_name, action, target_type, "
-                                  "target_id, detail, ip, request_id") +
-                          sql::kAuditWhere + " ORDER BY id DESC LIMIT $5 OFFSET $6",
+                                  "target_id, detail, ip, request_id, scope_code") +
+                          sql::kAuditWhere + " ORDER BY id DESC LIMIT $7 OFFSET $8",
                       pp);
   if (!rows.ok()) return rows.error();
   Page<AuditEntry> page;
   page.total = total->i64(0);
   for (const auto& r : *rows)
     page.items.push_back(AuditEntry{r.i64(0), r.i64(1), opt_i64(r, 2), r.str(3), r.str(4), r.str(5),
-                                    r.str(6), r.str(7), r.str(8), r.str(9)});
+                                    r.str(6), r.str(7), r.str(8), r.str(9), r.str(10)});
   return page;
 }
 

@@ -36,9 +36,11 @@ struct AuditEntry {
   int64_t at = 0;
   std::optional<int64_t> actor_id;
   std::string actor_name, action, target_type, target_id, detail, ip, request_id;
+  std::string scope_code;  // division the entry belongs to; readers see their scope's entries
 };
 
 struct AuditFilter {
+  std::string scope_code;  // required: the reader's scope
   std::string actor, action;
   int64_t from = 0, to = INT64_MAX;
   int page = 1, page_size = 20;

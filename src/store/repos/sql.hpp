@@ -103,10 +103,10 @@ inline constexpr const char* kSessionPurge = "DELETE FROM sessions WHERE expires
 // ---- audit log 审计日志 (append-only) ----
 inline constexpr const char* kAuditInsert =
     "INSERT INTO audit_log(at, actor_id, actor_name, action, target_type, target_id, detail, "
-    "ip, request_id) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    "ip, request_id, scope_code) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 inline constexpr const char* kAuditWhere =
     " FROM audit_log WHERE ($1 = '' OR actor_name = $1) AND ($2 = '' OR action = $2) "
-    "AND at >= $3 AND at < $4";
+    "AND at >= $3 AND at < $4 AND scope_code >= $5 AND scope_code < $6";
 
 // ---- settings ----
 inline constexpr const char* kSettingGet = "SELECT value FROM settings WHERE key = $1";

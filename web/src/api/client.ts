@@ -94,24 +94,15 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     const apiErr = new ApiError(
       res.status,
       err?.code ?? `http_${res.status}`,
-      err?.message ? withoutFieldSuffix(err.message, err.field) : `${res.status} ${res.statusText || hooks.networkMessage()}`,
+      err?.message ? err.message : `${res.status} ${res.statusText || hooks.networkMessage()}`,
       err?.field,
       err?.request_id,
     )
-    // 401 means the session is gone, except bad_credentials (a wrong current password when
-    // changing it), which is the user's typo, not a reason to sign them out.
+    // 401 means the session is gone, except bad_credentials (a failed sign-in on the login page).
     if (res.status === 401 && apiErr.code !== 'bad_credentials' && !opts.skipAuthRedirect) hooks.onUnauthenticated()
     throw apiErr
   }
   return data as T
-}
-
-// The server appends the internal field name ("…（字段：id_number）"); the UI marks the field
-// itself, so staff are spared the identifier.
-function withoutFieldSuffix(message: string, field?: string): string {
-  if (!field) return message
-  const esc = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  return message.replace(new RegExp(`\\s*[（(]\\s*(字段|field)\\s*[:：]\\s*${esc}\\s*[）)]\\s*$`, 'i'), '')
 }
 
 export const api = {

@@ -68,10 +68,12 @@ CREATE TABLE audit_log (
   target_id   TEXT NOT NULL DEFAULT '',
   detail      TEXT NOT NULL DEFAULT '',
   ip          TEXT NOT NULL DEFAULT '',
-  request_id  TEXT NOT NULL DEFAULT ''
+  request_id  TEXT NOT NULL DEFAULT '',
+  scope_code  TEXT NOT NULL DEFAULT ''   -- the division the entry belongs to, for scoped reading
 );
 CREATE INDEX audit_at ON audit_log(at);
 CREATE INDEX audit_actor ON audit_log(actor_id, at);
+CREATE INDEX audit_scope ON audit_log(scope_code, id);
 CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
 CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
