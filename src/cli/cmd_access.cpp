@@ -239,7 +239,8 @@ int run_nodes(const Args& args) {
   std::fputs("osm_node_id,facility_type,distance_m\n", out.get());
   size_t rows = 0;
   char buf[96];
-  for (uint32_t v = 0; v < L.graph.node_count(); ++v) {
+  for (uint32_t i = 0; i < L.graph.node_count(); ++i) {
+    const uint32_t v = L.graph.node_in_id_order(i);
     for (size_t t = 0; t < dist.types.size(); ++t) {
       const float d = dist.dist_m[t][v];
       if (d == access::kUnreached) continue;

@@ -72,6 +72,8 @@ class WalkGraph {
   GeoPoint coord(uint32_t v) const { return coords_[v]; }
   // Node index of an OSM node id, or -1.
   int64_t find(int64_t osm_id) const;
+  // The i-th node in OSM id order (node indices themselves follow the graph's layout).
+  uint32_t node_in_id_order(uint32_t i) const { return by_osm_id_[i]; }
 
   // Neighbour and length side by side: one cache line per node's edges during the search.
   struct Arc {
@@ -97,7 +99,9 @@ class WalkGraph {
   std::vector<uint32_t> by_osm_id_;  // node indices sorted by OSM id
   // Snap index: undirected edges bucketed in a uniform grid of a local planar projection.
   double lat0_ = 0, lon0_ = 0, mx_ = 1, my_ = 1, cell_m_ = 250;
-  std::vector<std::pair<uint64_t, uint32_t>> cells_;  // (cell key, edge), sorted
+  std::vector<uint64_t> cell_keys_;   // occupied cells, sorted
+  std::vector<uint32_t> cell_start_;  // cell i's edges: cell_edges_[start[i] .. start[i+1])
+  std::vector<uint32_t> cell_edges_;
   std::vector<std::pair<uint32_t, uint32_t>> edges_;  // undirected edge endpoints
 };
 
