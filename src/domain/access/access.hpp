@@ -84,6 +84,25 @@ class WalkGraph {
     return {arcs_.data() + offsets_[v], arcs_.data() + offsets_[v + 1]};
   }
 
+  // The contracted view the all-nodes search runs on. Nodes [0, core_node_count()) have
+  // degree ≠ 2; every other node lies inside exactly one chain: a path of degree-2 nodes
+  // between core nodes a and b (a == b for a loop), stored as the index range
+  // [first, next chain's first) in walking order from a.
+  struct Chain {
+    uint32_t a, b, first;
+    float length_m;  // from a to b along the chain
+  };
+  uint32_t core_node_count() const { return core_count_; }
+  std::span<const uint32_t> core_offsets() const { return core_offsets_; }
+  std::span<const Arc> core_arcs() const { return core_arcs_; }
+  std::span<const uint32_t> offsets() const { return offsets_; }
+  std::span<const Arc> all_arcs() const { return arcs_; }
+  // Chains plus a sentinel whose `first` is node_count().
+  std::span<const Chain> chains() const { return chains_; }
+  uint32_t chain_of(uint32_t interior_node) const;
+  // Length of the edge between v and its neighbour (0 if they are not adjacent).
+  double step_length(uint32_t v, uint32_t neighbour) const;
+
   // Nearest point on any edge within max_m metres (straight line); unplaced if none.
   // `network_node` (an OSM node id, or -1) wins when it is a node of the graph.
   Anchor snap(GeoPoint p, double max_m, int64_t network_node = -1) const;
@@ -102,7 +121,11 @@ class WalkGraph {
   std::vector<uint64_t> cell_keys_;   // occupied cells, sorted
   std::vector<uint32_t> cell_start_;  // cell i's edges: cell_edges_[start[i] .. start[i+1])
   std::vector<uint32_t> cell_edges_;
-  std::vector<std::pair<uint32_t, uint32_t>> edges_;  // undirected edge endpoints
+  uint32_t arc_source(uint32_t arc) const;
+  uint32_t core_count_ = 0;
+  std::vector<uint32_t> core_offsets_;
+  std::vector<Arc> core_arcs_;
+  std::vector<Chain> chains_;
 };
 
 // A facility 服务设施 of one type. Nodes carry their OSM node id so a POI that is a way node
@@ -149,8 +172,11 @@ class BoundedSearch {
   BoundedSearch(BoundedSearch&&) noexcept;
   void run(std::span<const Seed> seeds, double cutoff_m,
            const std::function<void(uint32_t node, double dist)>& visit);
-  // Same, writing distances into out (size node_count, filled by the caller).
+  // Same, writing distances into out (size node_count, all kUnreached on entry).
   void run_into(std::span<const Seed> seeds, double cutoff_m, float* out);
+  // Same result as run_into, faster when most nodes are wanted: searches the core graph and
+  // fills chains afterwards (what nearest_facility_distances uses).
+  void run_all_nodes(std::span<const Seed> seeds, double cutoff_m, float* out);
 
  private:
   struct Impl;

@@ -26,6 +26,13 @@ struct BoundedSearch::Impl {
   // labelled nodes are listed in `touched` so a shared workspace can be reset afterwards.
   template <bool kTrack>
   void relax(std::span<const Seed> seeds, double cutoff, float* dist) {
+    relax_on<kTrack>(g.offsets().data(), g.all_arcs().data(), seeds, cutoff, dist);
+  }
+
+  // Over any CSR (the full graph, or the core graph of junctions and chains).
+  template <bool kTrack>
+  void relax_on(const uint32_t* offsets, const WalkGraph::Arc* arcs, std::span<const Seed> seeds,
+                double cutoff, float* dist) {
     if (!(cutoff >= 0)) return;
     const double delta = std::max(1.0, cutoff / 8192.0);
     const auto max_bucket = static_cast<size_t>(cutoff / delta);
@@ -53,9 +60,9 @@ struct BoundedSearch::Impl {
         // An entry whose node has since improved into an earlier bucket is stale. A node
         // improved within this bucket is queued twice; the second scan finds nothing to relax.
         if (static_cast<size_t>(du * inv) != b) continue;
-        for (const auto& arc : g.arcs(u)) {
-          const float nd = static_cast<float>(du + arc.length_m);
-          const uint32_t v = arc.to;
+        for (uint32_t k = offsets[u], end = offsets[u + 1]; k < end; ++k) {
+          const float nd = static_cast<float>(du + arcs[k].length_m);
+          const uint32_t v = arcs[k].to;
           if (nd <= fcut && nd < dist[v]) {
             if (kTrack && dist[v] == kInf) touched.push_back(v);
             dist[v] = nd;
@@ -98,6 +105,65 @@ void BoundedSearch::run(std::span<const Seed> seeds, double cutoff_m,
   impl_->search(seeds, cutoff_m, [&](uint32_t v, double d) { visit(v, d); });
 }
 
+void BoundedSearch::run_all_nodes(std::span<const Seed> seeds, double cutoff_m, float* out) {
+  // Search the core graph (junctions and dead ends joined by whole chains), then fill every
+  // chain's interior in one sequential pass: a node inside a chain is reached through one of
+  // the chain's two ends, or from a facility inside the same chain.
+  const WalkGraph& g = impl_->g;
+  const uint32_t core = g.core_node_count();
+  const auto chains = g.chains();
+  struct InChain {
+    uint32_t chain;
+    double pos, offset;
+  };
+  std::vector<Seed> core_seeds;
+  std::vector<InChain> in_chain;
+  for (const auto& s : seeds) {
+    if (s.node < core) {
+      core_seeds.push_back(s);
+      continue;
+    }
+    const uint32_t c = g.chain_of(s.node);
+    double pos = 0;
+    uint32_t prev = chains[c].a;
+    for (uint32_t v = chains[c].first; v <= s.node; ++v) {
+      pos += g.step_length(v, prev);
+      prev = v;
+    }
+    const double off = std::max(0.0, s.offset_m);
+    core_seeds.push_back({chains[c].a, off + pos});
+    core_seeds.push_back({chains[c].b, off + std::max(0.0, chains[c].length_m - pos)});
+    in_chain.push_back({c, pos, off});
+  }
+  std::sort(in_chain.begin(), in_chain.end(),
+            [](const InChain& x, const InChain& y) { return x.chain < y.chain; });
+  impl_->relax_on<false>(g.core_offsets().data(), g.core_arcs().data(), core_seeds, cutoff_m, out);
+  const float fcut = static_cast<float>(cutoff_m);
+  size_t si = 0;
+  for (uint32_t c = 0; c + 1 < chains.size(); ++c) {
+    const auto& ch = chains[c];
+    const double da = out[ch.a], db = out[ch.b];
+    while (si < in_chain.size() && in_chain[si].chain < c) ++si;
+    const size_t s_end = [&] {
+      size_t e = si;
+      while (e < in_chain.size() && in_chain[e].chain == c) ++e;
+      return e;
+    }();
+    if (da == kUnreached && db == kUnreached && si == s_end) continue;
+    double pos = 0;
+    uint32_t prev = ch.a;
+    for (uint32_t v = ch.first; v < chains[c + 1].first; ++v) {
+      pos += g.step_length(v, prev);
+      prev = v;
+      double d = std::min(da + pos, db + (ch.length_m - pos));
+      for (size_t k = si; k < s_end; ++k)
+        d = std::min(d, in_chain[k].offset + std::abs(pos - in_chain[k].pos));
+      const auto fd = static_cast<float>(d);
+      if (fd <= fcut) out[v] = fd;
+    }
+  }
+}
+
 void BoundedSearch::run_into(std::span<const Seed> seeds, double cutoff_m, float* out) {
   // Searches straight in the caller's array (all kUnreached): no copy, no reset pass.
   impl_->relax<false>(seeds, cutoff_m, out);
@@ -123,7 +189,7 @@ NodeDistances nearest_facility_distances(const WalkGraph& graph, std::span<const
     for (size_t t; (t = next.fetch_add(1)) < seeds.size();) {
       auto& d = out.dist_m[t];
       d.assign(graph.node_count(), kUnreached);
-      search.run_into(seeds[t].seeds, cutoff_m, d.data());
+      search.run_all_nodes(seeds[t].seeds, cutoff_m, d.data());
       size_t n = ++done;
       if (progress) {
         std::lock_guard lock(progress_mu);
