@@ -100,6 +100,8 @@ class WalkGraph {
   // Chains plus a sentinel whose `first` is node_count().
   std::span<const Chain> chains() const { return chains_; }
   uint32_t chain_of(uint32_t interior_node) const;
+  // Length of the edge from an interior node back to its predecessor in its chain.
+  float back_step(uint32_t interior_node) const { return arcs_[offsets_[interior_node]].length_m; }
   // Length of the edge between v and its neighbour (0 if they are not adjacent).
   double step_length(uint32_t v, uint32_t neighbour) const;
 

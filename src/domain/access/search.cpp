@@ -125,11 +125,7 @@ void BoundedSearch::run_all_nodes(std::span<const Seed> seeds, double cutoff_m, 
     }
     const uint32_t c = g.chain_of(s.node);
     double pos = 0;
-    uint32_t prev = chains[c].a;
-    for (uint32_t v = chains[c].first; v <= s.node; ++v) {
-      pos += g.step_length(v, prev);
-      prev = v;
-    }
+    for (uint32_t v = chains[c].first; v <= s.node; ++v) pos += g.back_step(v);
     const double off = std::max(0.0, s.offset_m);
     core_seeds.push_back({chains[c].a, off + pos});
     core_seeds.push_back({chains[c].b, off + std::max(0.0, chains[c].length_m - pos)});
@@ -151,10 +147,8 @@ void BoundedSearch::run_all_nodes(std::span<const Seed> seeds, double cutoff_m, 
     }();
     if (da == kUnreached && db == kUnreached && si == s_end) continue;
     double pos = 0;
-    uint32_t prev = ch.a;
     for (uint32_t v = ch.first; v < chains[c + 1].first; ++v) {
-      pos += g.step_length(v, prev);
-      prev = v;
+      pos += g.back_step(v);
       double d = std::min(da + pos, db + (ch.length_m - pos));
       for (size_t k = si; k < s_end; ++k)
         d = std::min(d, in_chain[k].offset + std::abs(pos - in_chain[k].pos));

@@ -169,6 +169,16 @@ Result<WalkGraph> WalkGraph::build(NetworkSource src) {
     g.arcs_[fill[e.a]++] = {e.b, e.len};
     g.arcs_[fill[e.b]++] = {e.a, e.len};
   }
+  // An interior node's first arc points back along its chain (towards a): walking a chain
+  // then reads one arc per node, no search.
+  for (size_t c = 0; c < raw_chains.size(); ++c) {
+    const uint32_t end = c + 1 < raw_chains.size() ? raw_chains[c + 1].first : n;
+    for (uint32_t v = raw_chains[c].first; v < end; ++v) {
+      const uint32_t prev = v == raw_chains[c].first ? raw_chains[c].a : v - 1;
+      auto* first = &g.arcs_[g.offsets_[v]];
+      if (first->to != prev) std::swap(first[0], first[1]);
+    }
+  }
   // The core graph: direct core–core edges plus one edge per chain between distinct ends.
   g.core_count_ = core_count;
   g.chains_.reserve(raw_chains.size() + 1);
