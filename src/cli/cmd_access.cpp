@@ -264,9 +264,11 @@ int run_nodes(const Args& args) {
     std::fprintf(stderr,
                  "{\"timings\":{\"read_s\":%.4f,\"build_s\":%.4f,\"search_s\":%.4f,"
                  "\"write_s\":%.4f,\"nodes\":%u,\"edges\":%zu,\"types\":%zu,\"rows\":%zu,"
-                 "\"peak_read_mb\":%.1f,\"peak_build_mb\":%.1f,\"peak_mb\":%.1f}}\n",
+                 "\"peak_read_mb\":%.1f,\"peak_build_mb\":%.1f,\"peak_mb\":%.1f,"
+                 "\"graph_mb\":%.1f}}\n",
                  L.read_s, L.build_s, search_s, write_s, L.graph.node_count(), L.graph.edge_count(),
-                 dist.types.size(), rows, L.peak_read_mb, L.peak_build_mb, peak_mb());
+                 dist.types.size(), rows, L.peak_read_mb, L.peak_build_mb, peak_mb(),
+                 L.graph.memory_bytes() / 1048576.0);
   return 0;
 }
 

@@ -184,10 +184,9 @@ NodeDistances nearest_facility_distances(const WalkGraph& graph, std::span<const
       auto& d = out.dist_m[t];
       d.assign(graph.node_count(), kUnreached);
       search.run_all_nodes(seeds[t].seeds, cutoff_m, d.data());
-      size_t n = ++done;
       if (progress) {
-        std::lock_guard lock(progress_mu);
-        progress("search " + seeds[t].type, static_cast<double>(n) / seeds.size());
+        std::lock_guard lock(progress_mu);  // counted under the lock so reports stay in order
+        progress("search " + seeds[t].type, static_cast<double>(++done) / seeds.size());
       }
     }
   };
