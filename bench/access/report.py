@@ -16,6 +16,7 @@ def main():
     rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
     readme = sys.argv[2]
     runs = [r for r in rows if "tool" in r]
+    load = [r.get("load_start") or r.get("load_end") for r in rows if "load_start" in r or "load_end" in r]
     siting = [r for r in rows if "siting" in r]
     sizes = sorted({r["size"] for r in runs})
     out = [BEGIN, "## Access: 15-minute service circle (issue 5)", ""]
@@ -31,6 +32,12 @@ def main():
                "pgRouting: the server backend's VmHWM). `diff` = largest |ours − theirs| over every "
                "node/type pair (both sides rounded to 1 mm); `extra` = pairs the baseline reached "
                "that ours did not.")
+    if load:
+        out.append("")
+        out.append("Load average (1, 5, 15 min) at start and end of the run: " + " → ".join(load) +
+                   ". On 2 cores shared with other engineers' builds and tests, a second search "
+                   "thread often waits for a core; hence both columns: the default (one thread per "
+                   "core, types in parallel) and `--threads 1`. Baselines are single-threaded.")
     out.append("")
     out.append("| nodes | tool | build s | query s | peak MB | ours faster (default threads) | ours faster (1 thread) | diff m | extra |")
     out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|")

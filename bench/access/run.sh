@@ -26,6 +26,8 @@ here=$root/bench/access
 mkdir -p "$work"
 out=$work/results.jsonl
 : >"$out"
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "{\"load_start\":\"$(load)\"}" >>"$out"
 
 pg=$(scripts/pg-temp.sh start)
 pg_dir=${pg%% *}
@@ -99,5 +101,6 @@ if [[ " $SIZES " == *" 32 "* ]]; then
   done
 fi
 
+echo "{\"load_end\":\"$(load)\"}" >>"$out"
 $PY "$here/report.py" "$out" bench/README.md
 echo "==> results in $out; table written to bench/README.md" >&2
