@@ -176,6 +176,10 @@ class BoundedSearch {
            const std::function<void(uint32_t node, double dist)>& visit);
   // Same, writing distances into out (size node_count, all kUnreached on entry).
   void run_into(std::span<const Seed> seeds, double cutoff_m, float* out);
+  // Same visits as run (up to float rounding), with the queue on the core graph only: faster
+  // for the many small balls of site suggestion.
+  void run_ball(std::span<const Seed> seeds, double cutoff_m,
+                const std::function<void(uint32_t node, double dist)>& visit);
   // Same result as run_into, faster when most nodes are wanted: searches the core graph and
   // fills chains afterwards (what nearest_facility_distances uses).
   void run_all_nodes(std::span<const Seed> seeds, double cutoff_m, float* out);

@@ -87,6 +87,10 @@ struct BoundedSearch::Impl {
   static constexpr float kInf = std::numeric_limits<float>::infinity();
 
   const WalkGraph& g;
+  // run_ball: chains ending at each core node, and a visited mark per chain.
+  std::vector<uint32_t> incidence_start, incidence, chain_stamp;
+  uint32_t stamp = 0;
+  std::vector<Seed> core_seeds;
   std::vector<float> dist;
   std::vector<uint32_t> touched;
   std::vector<std::vector<uint32_t>> buckets;
@@ -156,6 +160,83 @@ void BoundedSearch::run_all_nodes(std::span<const Seed> seeds, double cutoff_m, 
       if (fd <= fcut) out[v] = fd;
     }
   }
+}
+
+void BoundedSearch::run_ball(std::span<const Seed> seeds, double cutoff_m,
+                             const std::function<void(uint32_t, double)>& visit) {
+  // As run(), but the queue only sees core nodes; chains next to a labelled core node (or
+  // holding a seed) are walked afterwards. Balls of a kilometre visit a few thousand nodes, two
+  // thirds of them inside chains.
+  auto& I = *impl_;
+  const WalkGraph& g = I.g;
+  const uint32_t core = g.core_node_count();
+  const auto chains = g.chains();
+  if (I.incidence_start.empty()) {
+    // core node → chains ending there (CSR), built on first use.
+    I.incidence_start.assign(core + 1, 0);
+    for (size_t c = 0; c + 1 < chains.size(); ++c) {
+      ++I.incidence_start[chains[c].a + 1];
+      if (chains[c].b != chains[c].a) ++I.incidence_start[chains[c].b + 1];
+    }
+    for (uint32_t v = 0; v < core; ++v) I.incidence_start[v + 1] += I.incidence_start[v];
+    I.incidence.resize(I.incidence_start.back());
+    std::vector<uint32_t> fill(I.incidence_start.begin(), I.incidence_start.end() - 1);
+    for (size_t c = 0; c + 1 < chains.size(); ++c) {
+      I.incidence[fill[chains[c].a]++] = static_cast<uint32_t>(c);
+      if (chains[c].b != chains[c].a) I.incidence[fill[chains[c].b]++] = static_cast<uint32_t>(c);
+    }
+    I.chain_stamp.assign(chains.size(), 0);
+  }
+  struct InChain {
+    uint32_t chain;
+    double pos, offset;
+  };
+  I.core_seeds.clear();
+  std::vector<InChain> in_chain;
+  for (const auto& s : seeds) {
+    if (s.node < core) {
+      I.core_seeds.push_back(s);
+      continue;
+    }
+    const uint32_t c = g.chain_of(s.node);
+    double pos = 0;
+    for (uint32_t v = chains[c].first; v <= s.node; ++v) pos += g.back_step(v);
+    const double off = std::max(0.0, s.offset_m);
+    I.core_seeds.push_back({chains[c].a, off + pos});
+    I.core_seeds.push_back({chains[c].b, off + std::max(0.0, chains[c].length_m - pos)});
+    in_chain.push_back({c, pos, off});
+  }
+  I.relax_on<true>(g.core_offsets().data(), g.core_arcs().data(), I.core_seeds, cutoff_m,
+                   I.dist.data());
+  if (++I.stamp == 0) {  // wrapped: clear old stamps
+    std::fill(I.chain_stamp.begin(), I.chain_stamp.end(), 0);
+    I.stamp = 1;
+  }
+  const float fcut = static_cast<float>(cutoff_m);
+  auto walk_chain = [&](uint32_t c) {
+    if (I.chain_stamp[c] == I.stamp) return;
+    I.chain_stamp[c] = I.stamp;
+    const auto& ch = chains[c];
+    const double da = I.dist[ch.a], db = I.dist[ch.b];
+    double pos = 0;
+    for (uint32_t v = ch.first; v < chains[c + 1].first; ++v) {
+      pos += g.back_step(v);
+      double d = std::min(da + pos, db + (ch.length_m - pos));
+      for (const auto& sc : in_chain)
+        if (sc.chain == c) d = std::min(d, sc.offset + std::abs(pos - sc.pos));
+      const auto fd = static_cast<float>(d);
+      if (fd <= fcut) visit(v, fd);
+    }
+  };
+  for (uint32_t u : I.touched)
+    for (uint32_t k = I.incidence_start[u]; k < I.incidence_start[u + 1]; ++k)
+      walk_chain(I.incidence[k]);
+  for (const auto& sc : in_chain) walk_chain(sc.chain);
+  for (uint32_t u : I.touched) {
+    visit(u, I.dist[u]);
+    I.dist[u] = Impl::kInf;
+  }
+  I.touched.clear();
 }
 
 void BoundedSearch::run_into(std::span<const Seed> seeds, double cutoff_m, float* out) {
