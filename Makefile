@@ -30,7 +30,7 @@ test: build
 	@scripts/test.sh
 
 bench:
-	@scripts/install-deps.sh $(APT_PACKAGES) wrk python3-scipy python3-sklearn postgresql-15-pgrouting
+	@scripts/install-deps.sh $(APT_PACKAGES) wrk python3-scipy python3-sklearn postgresql-15-pgrouting python3-psycopg2
 	@cmake --preset bench >/dev/null && cmake --build build-bench -j$(JOBS)
 	@bench/run-all.sh
 

@@ -239,7 +239,8 @@ int run_nodes(const Args& args) {
   std::fputs("osm_node_id,facility_type,distance_m\n", out.get());
   size_t rows = 0;
   char buf[96];
-  for (uint32_t v = 0; v < L.graph.node_count(); ++v) {
+  for (uint32_t i = 0; i < L.graph.node_count(); ++i) {
+    const uint32_t v = L.graph.node_in_id_order(i);
     for (size_t t = 0; t < dist.types.size(); ++t) {
       const float d = dist.dist_m[t][v];
       if (d == access::kUnreached) continue;
@@ -263,9 +264,11 @@ int run_nodes(const Args& args) {
     std::fprintf(stderr,
                  "{\"timings\":{\"read_s\":%.4f,\"build_s\":%.4f,\"search_s\":%.4f,"
                  "\"write_s\":%.4f,\"nodes\":%u,\"edges\":%zu,\"types\":%zu,\"rows\":%zu,"
-                 "\"peak_read_mb\":%.1f,\"peak_build_mb\":%.1f,\"peak_mb\":%.1f}}\n",
+                 "\"peak_read_mb\":%.1f,\"peak_build_mb\":%.1f,\"peak_mb\":%.1f,"
+                 "\"graph_mb\":%.1f}}\n",
                  L.read_s, L.build_s, search_s, write_s, L.graph.node_count(), L.graph.edge_count(),
-                 dist.types.size(), rows, L.peak_read_mb, L.peak_build_mb, peak_mb());
+                 dist.types.size(), rows, L.peak_read_mb, L.peak_build_mb, peak_mb(),
+                 L.graph.memory_bytes() / 1048576.0);
   return 0;
 }
 

@@ -72,6 +72,8 @@ class WalkGraph {
   GeoPoint coord(uint32_t v) const { return coords_[v]; }
   // Node index of an OSM node id, or -1.
   int64_t find(int64_t osm_id) const;
+  // The i-th node in OSM id order (node indices themselves follow the graph's layout).
+  uint32_t node_in_id_order(uint32_t i) const { return by_osm_id_[i]; }
 
   // Neighbour and length side by side: one cache line per node's edges during the search.
   struct Arc {
@@ -81,6 +83,27 @@ class WalkGraph {
   std::span<const Arc> arcs(uint32_t v) const {
     return {arcs_.data() + offsets_[v], arcs_.data() + offsets_[v + 1]};
   }
+
+  // The contracted view the all-nodes search runs on. Nodes [0, core_node_count()) have
+  // degree ≠ 2; every other node lies inside exactly one chain: a path of degree-2 nodes
+  // between core nodes a and b (a == b for a loop), stored as the index range
+  // [first, next chain's first) in walking order from a.
+  struct Chain {
+    uint32_t a, b, first;
+    float length_m;  // from a to b along the chain
+  };
+  uint32_t core_node_count() const { return core_count_; }
+  std::span<const uint32_t> core_offsets() const { return core_offsets_; }
+  std::span<const Arc> core_arcs() const { return core_arcs_; }
+  std::span<const uint32_t> offsets() const { return offsets_; }
+  std::span<const Arc> all_arcs() const { return arcs_; }
+  // Chains plus a sentinel whose `first` is node_count().
+  std::span<const Chain> chains() const { return chains_; }
+  uint32_t chain_of(uint32_t interior_node) const;
+  // Length of the edge from an interior node back to its predecessor in its chain.
+  float back_step(uint32_t interior_node) const { return arcs_[offsets_[interior_node]].length_m; }
+  // Length of the edge between v and its neighbour (0 if they are not adjacent).
+  double step_length(uint32_t v, uint32_t neighbour) const;
 
   // Nearest point on any edge within max_m metres (straight line); unplaced if none.
   // `network_node` (an OSM node id, or -1) wins when it is a node of the graph.
@@ -97,8 +120,14 @@ class WalkGraph {
   std::vector<uint32_t> by_osm_id_;  // node indices sorted by OSM id
   // Snap index: undirected edges bucketed in a uniform grid of a local planar projection.
   double lat0_ = 0, lon0_ = 0, mx_ = 1, my_ = 1, cell_m_ = 250;
-  std::vector<std::pair<uint64_t, uint32_t>> cells_;  // (cell key, edge), sorted
-  std::vector<std::pair<uint32_t, uint32_t>> edges_;  // undirected edge endpoints
+  std::vector<uint64_t> cell_keys_;   // occupied cells, sorted
+  std::vector<uint32_t> cell_start_;  // cell i's edges: cell_edges_[start[i] .. start[i+1])
+  std::vector<uint32_t> cell_edges_;
+  uint32_t arc_source(uint32_t arc) const;
+  uint32_t core_count_ = 0;
+  std::vector<uint32_t> core_offsets_;
+  std::vector<Arc> core_arcs_;
+  std::vector<Chain> chains_;
 };
 
 // A facility 服务设施 of one type. Nodes carry their OSM node id so a POI that is a way node
@@ -145,8 +174,15 @@ class BoundedSearch {
   BoundedSearch(BoundedSearch&&) noexcept;
   void run(std::span<const Seed> seeds, double cutoff_m,
            const std::function<void(uint32_t node, double dist)>& visit);
-  // Same, writing distances into out (size node_count, filled by the caller).
+  // Same, writing distances into out (size node_count, all kUnreached on entry).
   void run_into(std::span<const Seed> seeds, double cutoff_m, float* out);
+  // Same visits as run (up to float rounding), with the queue on the core graph only: faster
+  // for the many small balls of site suggestion.
+  void run_ball(std::span<const Seed> seeds, double cutoff_m,
+                const std::function<void(uint32_t node, double dist)>& visit);
+  // Same result as run_into, faster when most nodes are wanted: searches the core graph and
+  // fills chains afterwards (what nearest_facility_distances uses).
+  void run_all_nodes(std::span<const Seed> seeds, double cutoff_m, float* out);
 
  private:
   struct Impl;

@@ -26,6 +26,13 @@ struct BoundedSearch::Impl {
   // labelled nodes are listed in `touched` so a shared workspace can be reset afterwards.
   template <bool kTrack>
   void relax(std::span<const Seed> seeds, double cutoff, float* dist) {
+    relax_on<kTrack>(g.offsets().data(), g.all_arcs().data(), seeds, cutoff, dist);
+  }
+
+  // Over any CSR (the full graph, or the core graph of junctions and chains).
+  template <bool kTrack>
+  void relax_on(const uint32_t* offsets, const WalkGraph::Arc* arcs, std::span<const Seed> seeds,
+                double cutoff, float* dist) {
     if (!(cutoff >= 0)) return;
     const double delta = std::max(1.0, cutoff / 8192.0);
     const auto max_bucket = static_cast<size_t>(cutoff / delta);
@@ -53,9 +60,9 @@ struct BoundedSearch::Impl {
         // An entry whose node has since improved into an earlier bucket is stale. A node
         // improved within this bucket is queued twice; the second scan finds nothing to relax.
         if (static_cast<size_t>(du * inv) != b) continue;
-        for (const auto& arc : g.arcs(u)) {
-          const float nd = static_cast<float>(du + arc.length_m);
-          const uint32_t v = arc.to;
+        for (uint32_t k = offsets[u], end = offsets[u + 1]; k < end; ++k) {
+          const float nd = static_cast<float>(du + arcs[k].length_m);
+          const uint32_t v = arcs[k].to;
           if (nd <= fcut && nd < dist[v]) {
             if (kTrack && dist[v] == kInf) touched.push_back(v);
             dist[v] = nd;
@@ -80,6 +87,10 @@ struct BoundedSearch::Impl {
   static constexpr float kInf = std::numeric_limits<float>::infinity();
 
   const WalkGraph& g;
+  // run_ball: chains ending at each core node, and a visited mark per chain.
+  std::vector<uint32_t> incidence_start, incidence, chain_stamp;
+  uint32_t stamp = 0;
+  std::vector<Seed> core_seeds;
   std::vector<float> dist;
   std::vector<uint32_t> touched;
   std::vector<std::vector<uint32_t>> buckets;
@@ -96,6 +107,136 @@ BoundedSearch::BoundedSearch(BoundedSearch&& o) noexcept : impl_(o.impl_) {
 void BoundedSearch::run(std::span<const Seed> seeds, double cutoff_m,
                         const std::function<void(uint32_t, double)>& visit) {
   impl_->search(seeds, cutoff_m, [&](uint32_t v, double d) { visit(v, d); });
+}
+
+void BoundedSearch::run_all_nodes(std::span<const Seed> seeds, double cutoff_m, float* out) {
+  // Search the core graph (junctions and dead ends joined by whole chains), then fill every
+  // chain's interior in one sequential pass: a node inside a chain is reached through one of
+  // the chain's two ends, or from a facility inside the same chain.
+  const WalkGraph& g = impl_->g;
+  const uint32_t core = g.core_node_count();
+  const auto chains = g.chains();
+  struct InChain {
+    uint32_t chain;
+    double pos, offset;
+  };
+  std::vector<Seed> core_seeds;
+  std::vector<InChain> in_chain;
+  for (const auto& s : seeds) {
+    if (s.node < core) {
+      core_seeds.push_back(s);
+      continue;
+    }
+    const uint32_t c = g.chain_of(s.node);
+    double pos = 0;
+    for (uint32_t v = chains[c].first; v <= s.node; ++v) pos += g.back_step(v);
+    const double off = std::max(0.0, s.offset_m);
+    core_seeds.push_back({chains[c].a, off + pos});
+    core_seeds.push_back({chains[c].b, off + std::max(0.0, chains[c].length_m - pos)});
+    in_chain.push_back({c, pos, off});
+  }
+  std::sort(in_chain.begin(), in_chain.end(),
+            [](const InChain& x, const InChain& y) { return x.chain < y.chain; });
+  impl_->relax_on<false>(g.core_offsets().data(), g.core_arcs().data(), core_seeds, cutoff_m, out);
+  const float fcut = static_cast<float>(cutoff_m);
+  size_t si = 0;
+  for (uint32_t c = 0; c + 1 < chains.size(); ++c) {
+    const auto& ch = chains[c];
+    const double da = out[ch.a], db = out[ch.b];
+    while (si < in_chain.size() && in_chain[si].chain < c) ++si;
+    const size_t s_end = [&] {
+      size_t e = si;
+      while (e < in_chain.size() && in_chain[e].chain == c) ++e;
+      return e;
+    }();
+    if (da == kUnreached && db == kUnreached && si == s_end) continue;
+    double pos = 0;
+    for (uint32_t v = ch.first; v < chains[c + 1].first; ++v) {
+      pos += g.back_step(v);
+      double d = std::min(da + pos, db + (ch.length_m - pos));
+      for (size_t k = si; k < s_end; ++k)
+        d = std::min(d, in_chain[k].offset + std::abs(pos - in_chain[k].pos));
+      const auto fd = static_cast<float>(d);
+      if (fd <= fcut) out[v] = fd;
+    }
+  }
+}
+
+void BoundedSearch::run_ball(std::span<const Seed> seeds, double cutoff_m,
+                             const std::function<void(uint32_t, double)>& visit) {
+  // As run(), but the queue only sees core nodes; chains next to a labelled core node (or
+  // holding a seed) are walked afterwards. Balls of a kilometre visit a few thousand nodes, two
+  // thirds of them inside chains.
+  auto& I = *impl_;
+  const WalkGraph& g = I.g;
+  const uint32_t core = g.core_node_count();
+  const auto chains = g.chains();
+  if (I.incidence_start.empty()) {
+    // core node → chains ending there (CSR), built on first use.
+    I.incidence_start.assign(core + 1, 0);
+    for (size_t c = 0; c + 1 < chains.size(); ++c) {
+      ++I.incidence_start[chains[c].a + 1];
+      if (chains[c].b != chains[c].a) ++I.incidence_start[chains[c].b + 1];
+    }
+    for (uint32_t v = 0; v < core; ++v) I.incidence_start[v + 1] += I.incidence_start[v];
+    I.incidence.resize(I.incidence_start.back());
+    std::vector<uint32_t> fill(I.incidence_start.begin(), I.incidence_start.end() - 1);
+    for (size_t c = 0; c + 1 < chains.size(); ++c) {
+      I.incidence[fill[chains[c].a]++] = static_cast<uint32_t>(c);
+      if (chains[c].b != chains[c].a) I.incidence[fill[chains[c].b]++] = static_cast<uint32_t>(c);
+    }
+    I.chain_stamp.assign(chains.size(), 0);
+  }
+  struct InChain {
+    uint32_t chain;
+    double pos, offset;
+  };
+  I.core_seeds.clear();
+  std::vector<InChain> in_chain;
+  for (const auto& s : seeds) {
+    if (s.node < core) {
+      I.core_seeds.push_back(s);
+      continue;
+    }
+    const uint32_t c = g.chain_of(s.node);
+    double pos = 0;
+    for (uint32_t v = chains[c].first; v <= s.node; ++v) pos += g.back_step(v);
+    const double off = std::max(0.0, s.offset_m);
+    I.core_seeds.push_back({chains[c].a, off + pos});
+    I.core_seeds.push_back({chains[c].b, off + std::max(0.0, chains[c].length_m - pos)});
+    in_chain.push_back({c, pos, off});
+  }
+  I.relax_on<true>(g.core_offsets().data(), g.core_arcs().data(), I.core_seeds, cutoff_m,
+                   I.dist.data());
+  if (++I.stamp == 0) {  // wrapped: clear old stamps
+    std::fill(I.chain_stamp.begin(), I.chain_stamp.end(), 0);
+    I.stamp = 1;
+  }
+  const float fcut = static_cast<float>(cutoff_m);
+  auto walk_chain = [&](uint32_t c) {
+    if (I.chain_stamp[c] == I.stamp) return;
+    I.chain_stamp[c] = I.stamp;
+    const auto& ch = chains[c];
+    const double da = I.dist[ch.a], db = I.dist[ch.b];
+    double pos = 0;
+    for (uint32_t v = ch.first; v < chains[c + 1].first; ++v) {
+      pos += g.back_step(v);
+      double d = std::min(da + pos, db + (ch.length_m - pos));
+      for (const auto& sc : in_chain)
+        if (sc.chain == c) d = std::min(d, sc.offset + std::abs(pos - sc.pos));
+      const auto fd = static_cast<float>(d);
+      if (fd <= fcut) visit(v, fd);
+    }
+  };
+  for (uint32_t u : I.touched)
+    for (uint32_t k = I.incidence_start[u]; k < I.incidence_start[u + 1]; ++k)
+      walk_chain(I.incidence[k]);
+  for (const auto& sc : in_chain) walk_chain(sc.chain);
+  for (uint32_t u : I.touched) {
+    visit(u, I.dist[u]);
+    I.dist[u] = Impl::kInf;
+  }
+  I.touched.clear();
 }
 
 void BoundedSearch::run_into(std::span<const Seed> seeds, double cutoff_m, float* out) {
@@ -123,11 +264,10 @@ NodeDistances nearest_facility_distances(const WalkGraph& graph, std::span<const
     for (size_t t; (t = next.fetch_add(1)) < seeds.size();) {
       auto& d = out.dist_m[t];
       d.assign(graph.node_count(), kUnreached);
-      search.run_into(seeds[t].seeds, cutoff_m, d.data());
-      size_t n = ++done;
+      search.run_all_nodes(seeds[t].seeds, cutoff_m, d.data());
       if (progress) {
-        std::lock_guard lock(progress_mu);
-        progress("search " + seeds[t].type, static_cast<double>(n) / seeds.size());
+        std::lock_guard lock(progress_mu);  // counted under the lock so reports stay in order
+        progress("search " + seeds[t].type, static_cast<double>(++done) / seeds.size());
       }
     }
   };

@@ -100,7 +100,7 @@ Result<SitingResult> suggest_sites(const WalkGraph& graph, std::span<const Resid
       const uint32_t r = demand[i];
       const auto& a = report.anchors[r];
       const double wgt = residences[r].households;
-      search.run({a.seeds.data(), a.count}, reach, [&](uint32_t v, double d) {
+      search.run_ball({a.seeds.data(), a.count}, reach, [&](uint32_t v, double d) {
         if (all_nodes) {
           gain[v] += wgt;
           return;
@@ -144,7 +144,7 @@ Result<SitingResult> suggest_sites(const WalkGraph& graph, std::span<const Resid
         all_nodes ? std::span<const Seed>(&node_seed, 1)
                   : std::span<const Seed>(cand_anchor[c].seeds.data(), cand_anchor[c].count);
     ++eval_id;
-    search.run(seeds, reach, [&](uint32_t v, double d) {
+    search.run_ball(seeds, reach, [&](uint32_t v, double d) {
       for (uint32_t k = dem_at.start[v]; k < dem_at.start[v + 1]; ++k) {
         auto [r, off] = dem_at.items[k];
         if (covered[r] || seen[r] == eval_id || d + off > reach) continue;

@@ -151,6 +151,73 @@ TEST(Access, disconnected_parts_one_node_ways_and_dead_end_facilities_match_netw
   EXPECT_EQ(d.dist_m[0][g.find(903)], 0.0f);
 }
 
+// Chains of degree-2 nodes are searched as single core edges and filled in afterwards; rings,
+// lollipop loops and facilities inside chains are the cases that shortcut must get right.
+TEST(Access, rings_loops_and_facilities_inside_chains_match_networkx) {
+  NetworkSource s;
+  auto add_node = [&](int64_t id, double dlat, double dlon) {
+    s.node_ids.push_back(id);
+    s.node_coords.push_back({kLat0 + dlat, kLon0 + dlon});
+    return static_cast<uint32_t>(s.node_ids.size() - 1);
+  };
+  // A ring of 12 nodes touching nothing else (no core node at all).
+  std::vector<uint32_t> ring;
+  for (int i = 0; i < 12; ++i)
+    ring.push_back(
+        add_node(100 + i, 0.002 * std::sin(i * M_PI / 6), 0.002 * std::cos(i * M_PI / 6)));
+  ring.push_back(ring.front());
+  s.add_way(ring);
+  // A long street (one chain) with a lollipop loop hanging off its east end.
+  std::vector<uint32_t> street;
+  for (int i = 0; i < 30; ++i) street.push_back(add_node(200 + i, 0.01, 0.0004 * i));
+  s.add_way(street);
+  std::vector<uint32_t> loop = {street.back()};
+  for (int i = 1; i < 8; ++i)
+    loop.push_back(add_node(300 + i, 0.01 + 0.0008 * std::sin(i * M_PI / 4),
+                            0.0116 + 0.0008 - 0.0008 * std::cos(i * M_PI / 4)));
+  loop.push_back(street.back());
+  s.add_way(loop);
+  // A cross street making node 210 a junction.
+  uint32_t cross[] = {add_node(400, 0.0105, 0.004), street[10], add_node(401, 0.0095, 0.004)};
+  s.add_way(cross);
+  WalkGraph g = build(s);
+  EXPECT_LT(g.core_node_count(), g.node_count() / 4);
+  std::vector<Facility> f = {
+      {"medical", {}, 1, 105},                           // on the ring
+      {"school", {}, 2, 220},                            // inside the street's chain
+      {"school", {kLat0 + 0.01002, kLon0 + 0.0061}, 3},  // beside a chain edge
+      {"market", {}, 4, 304},                            // inside the loop
+      {"elderly", {}, 5, 229},                           // the loop's junction
+  };
+  std::vector<std::string> types = {"medical", "school", "market", "elderly"};
+  auto seeds = place_facilities(g, f, types, 300);
+  for (const auto& t : seeds) EXPECT_EQ(t.placed, t.facilities) << t.type;
+  expect_matches_networkx(g, seeds, 1125);
+  expect_matches_networkx(g, seeds, 150);
+}
+
+TEST(Access, the_chain_shortcut_equals_a_plain_search_on_random_graphs) {
+  for (unsigned seed : {4u, 5u}) {
+    NetworkSource s;
+    add_random_geometric(s, 1500, 90, seed, 1);
+    WalkGraph g = build(s);
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<uint32_t> pick(0, g.node_count() - 1);
+    std::vector<Seed> seeds;
+    for (int i = 0; i < 8; ++i) seeds.push_back({pick(rng), i * 7.5});
+    BoundedSearch search(g);
+    std::vector<float> plain(g.node_count(), kUnreached), fast(g.node_count(), kUnreached);
+    search.run_into(seeds, 900, plain.data());
+    search.run_all_nodes(seeds, 900, fast.data());
+    for (uint32_t v = 0; v < g.node_count(); ++v) {
+      if (plain[v] == kUnreached || fast[v] == kUnreached)
+        EXPECT_EQ(plain[v], fast[v]) << v;
+      else
+        EXPECT_NEAR(plain[v], fast[v], 1e-3) << v;
+    }
+  }
+}
+
 TEST(Access, the_chengdu_extract_matches_networkx_for_every_node_and_type) {
   auto ex = osm::read_osm(std::string(GJ_SOURCE_DIR) + "/data/osm/chengdu_center_2018.osm",
                           osm::TypeMapping::defaults());

@@ -220,6 +220,37 @@ TEST(AccessNodesCommand, writes_every_node_within_the_cutoff_with_its_distance_p
   }
 }
 
+TEST(AccessNodesCommand, a_custom_type_mapping_and_the_graph_dump_are_honoured) {
+  TempDir tmp;
+  std::ofstream(tmp / "types.txt") << "# health only\nhealth amenity=clinic|hospital\n";
+  auto r = run_cli("access nodes --osm " + fixture("walk_filter.osm") +
+                       " --cutoff-m 1000 --types " + (tmp / "types.txt") + " --dump-graph " +
+                       (tmp / "graph") + " --out " + (tmp / "out.csv"),
+                   tmp);
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto out = csv::read_file(tmp / "out.csv");
+  ASSERT_TRUE(out.ok());
+  ASSERT_FALSE(out->rows.empty());
+  for (const auto& row : out->rows) EXPECT_EQ(row[1], "health");
+  auto nodes = csv::read_file(tmp / "graph/nodes.csv");
+  auto edges = csv::read_file(tmp / "graph/edges.csv");
+  auto seeds = csv::read_file(tmp / "graph/seeds.csv");
+  ASSERT_TRUE(nodes.ok() && edges.ok() && seeds.ok());
+  EXPECT_EQ(nodes->rows.size(), 8u);  // isolated and disconnected nodes included
+  EXPECT_EQ(edges->rows.size(), 5u);  // 1-2, 2-3, 3-4, 3-18, 20-21
+  // The clinic on node 2 at 0 m, the hospital beside edge 1-2 seeding both ends.
+  EXPECT_EQ(seeds->rows.size(), 3u);
+  // A bad mapping file is a usage-independent failure with the line named.
+  std::ofstream(tmp / "bad.txt") << "health\n";
+  auto bad =
+      run_cli("access nodes --osm " + fixture("walk_filter.osm") + " --cutoff-m 1000 --types " +
+                  (tmp / "bad.txt") + " --out " + (tmp / "o2.csv"),
+              tmp);
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.err.find("line 1"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(tmp / "o2.csv"));
+}
+
 TEST(AccessNodesCommand, bad_osm_exits_non_zero_with_a_message_and_writes_nothing) {
   TempDir tmp;
   std::ifstream in(fixture("walk_filter.osm"));
