@@ -1,4 +1,5 @@
 // gongjian demo: create the demo dataset (docs/demo-data.md) in a new store.
+#include <filesystem>
 #include <iostream>
 
 #include "app/demo.hpp"
@@ -24,6 +25,21 @@ void print_logins() {
               << "   " << l.description_zh << "\n";
 }
 
+// --divisions, else data/divisions under the working directory, else beside the binary
+// (build/gongjian → data/divisions), so the command works from any directory.
+std::string divisions_dir(const Args& args) {
+  std::string given = flag_value(args, "--divisions");
+  if (!given.empty()) return given;
+  if (std::filesystem::exists("data/divisions/provinces.csv")) return "data/divisions";
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto beside = exe.parent_path().parent_path() / "data" / "divisions";
+    if (std::filesystem::exists(beside / "provinces.csv")) return beside.string();
+  }
+  return "data/divisions";
+}
+
 int run(const Args& args) {
   if (has_flag(args, "--help")) {
     std::cout << kUsage << kStoreUsage;
@@ -43,8 +59,7 @@ int run(const Args& args) {
     std::cerr << "\r  " << stage << ": " << done << (total ? " / " + std::to_string(total) : "")
               << "        " << std::flush;
   }};
-  auto stats =
-      app::create_demo(a, flag_value(args, "--divisions", "data/divisions"), seed, progress);
+  auto stats = app::create_demo(a, divisions_dir(args), seed, progress);
   std::cerr << "\n";
   db->close();
   if (!stats.ok()) {

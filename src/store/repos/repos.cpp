@@ -259,7 +259,11 @@ Status audit::append(Session& s, const AuditEntry& e) {
 
 Result<Page<AuditEntry>> audit::list(Session& s, const AuditFilter& f) {
   auto [lo, hi] = org::scope_range(f.scope_code);
-  Params p{f.actor, f.action, f.from, f.to, lo, hi};
+  // Entries that belong to no division (sign-in attempts for unknown names, system work) are
+  // shown to province-level readers only.
+  bool top = org::level_of_code(f.scope_code).ok() &&
+             *org::level_of_code(f.scope_code) == org::Level::kProvince;
+  Params p{f.actor, f.action, f.from, f.to, lo, hi, std::string(top ? "" : "\x01")};
   auto total = s.query_one(std::string("SELECT COUNT(*)") + sql::kAuditWhere, p);
   if (!total.ok()) return total.error();
   Params pp = p;
@@ -267,7 +271,7 @@ Result<Page<AuditEntry>> audit::list(Session& s, const AuditFilter& f) {
   pp.push_back(int64_t((f.page - 1) * f.page_size));
   auto rows = s.query(std::string("SELECT id, at, actor_id, actor_name, action, target_type, "
                                   "target_id, detail, ip, request_id, scope_code") +
-                          sql::kAuditWhere + " ORDER BY id DESC LIMIT $7 OFFSET $8",
+                          sql::kAuditWhere + " ORDER BY id DESC LIMIT $8 OFFSET $9",
                       pp);
   if (!rows.ok()) return rows.error();
   Page<AuditEntry> page;

@@ -106,7 +106,7 @@ inline constexpr const char* kAuditInsert =
     "ip, request_id, scope_code) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 inline constexpr const char* kAuditWhere =
     " FROM audit_log WHERE ($1 = '' OR actor_name = $1) AND ($2 = '' OR action = $2) "
-    "AND at >= $3 AND at < $4 AND scope_code >= $5 AND scope_code < $6";
+    "AND at >= $3 AND at < $4 AND ((scope_code >= $5 AND scope_code < $6) OR scope_code = $7)";
 
 // ---- settings ----
 inline constexpr const char* kSettingGet = "SELECT value FROM settings WHERE key = $1";
