@@ -76,7 +76,7 @@ const en: Messages = {
   },
   org: {
     title: 'Organisation',
-    searchPlaceholder: 'Search by name or code (e.g. 乾佑, 611022)',
+    searchPlaceholder: 'Search by name or code (e.g. 乾佑, 611026)',
     searchResults: 'Search results',
     noResults: 'No matching division or grid',
     clearSearch: 'Clear search',

@@ -75,7 +75,7 @@ const zhCN = {
   },
   org: {
     title: '组织架构',
-    searchPlaceholder: '输入名称或代码搜索（如：乾佑、611022）',
+    searchPlaceholder: '输入名称或代码搜索（如：乾佑、611026）',
     searchResults: '搜索结果',
     noResults: '未找到匹配的组织',
     clearSearch: '清除搜索',
