@@ -6,8 +6,9 @@ port=${1:-8080}; db=${2:-data/gongjian.db}
 mkdir -p "$(dirname "$db")"
 if [[ ! -f "$db" ]]; then
   echo "==> first start: creating the demo dataset in $db"
-  build/gongjian demo --db "$db"
+  build/gongjian demo --db "$db"   # prints the demo logins
+else
+  build/gongjian demo --print-logins
 fi
-build/gongjian demo --print-logins
 echo "==> serving http://127.0.0.1:$port  (Ctrl-C to stop)"
 exec build/gongjian serve --listen "127.0.0.1:$port" --db "$db" --web web/dist
