@@ -55,11 +55,8 @@ int run(const Args& args) {
   RandomIdGenerator ids;
   app::App a(*db, clock, ids);
   uint64_t seed = std::stoull(flag_value(args, "--seed", "20261128"));
-  app::ImportProgress progress{[](const std::string& stage, int64_t done, int64_t total) {
-    std::cerr << "\r  " << stage << ": " << done << (total ? " / " + std::to_string(total) : "")
-              << "        " << std::flush;
-  }};
-  auto stats = app::create_demo(a, divisions_dir(args), seed, progress);
+  app::ImportProgress on_progress{progress};
+  auto stats = app::create_demo(a, divisions_dir(args), seed, on_progress);
   std::cerr << "\n";
   db->close();
   if (!stats.ok()) {

@@ -29,11 +29,7 @@ int run(const Args& args) {
   RandomIdGenerator ids;
   app::App a(*db, clock, ids);
   auto t0 = std::chrono::steady_clock::now();
-  auto stats = a.import_divisions(
-      pos[1], {[](const std::string& stage, int64_t done, int64_t total) {
-        std::cerr << "\r  " << stage << ": " << done << (total ? " / " + std::to_string(total) : "")
-                  << "          " << std::flush;
-      }});
+  auto stats = a.import_divisions(pos[1], app::ImportProgress{progress});
   std::cerr << "\n";
   db->close();
   if (!stats.ok()) {

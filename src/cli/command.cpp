@@ -1,6 +1,9 @@
 #include "cli/command.hpp"
 
+#include <unistd.h>
 #include <algorithm>
+
+#include <cstdint>
 #include <iostream>
 
 namespace gj::cli {
@@ -35,6 +38,13 @@ Args positional(const Args& args, const std::vector<std::string>& valued) {
     out.push_back(a);
   }
   return out;
+}
+
+void progress(const std::string& stage, int64_t done, int64_t total) {
+  static const bool tty = ::isatty(2) != 0;
+  std::cerr << (tty ? "\r  " : "  ") << stage << ": " << done
+            << (total ? " / " + std::to_string(total) : "") << (tty ? "        " : "\n")
+            << std::flush;
 }
 
 int usage_error(const std::string& message, const std::string& usage) {

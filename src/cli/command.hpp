@@ -2,6 +2,7 @@
 // subcommand arrives. Exit status: 0 success, 1 failure with a message on stderr, 2 bad usage.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -31,5 +32,7 @@ std::string flag_value(const Args& args, const std::string& flag, const std::str
 // Arguments that are not flags or flag values (flags listed in `valued` take a value).
 Args positional(const Args& args, const std::vector<std::string>& valued);
 int usage_error(const std::string& message, const std::string& usage);
+// Progress on stderr: redrawn in place on a terminal, one line per report in a log.
+void progress(const std::string& stage, int64_t done, int64_t total);
 
 }  // namespace gj::cli
