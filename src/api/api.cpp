@@ -111,6 +111,18 @@ int int_param(const Request& req, std::string_view name, int fallback, int lo, i
   }
 }
 
+// The numeric {id} of a path; nullopt when it is not a positive integer (answered as 404).
+std::optional<int64_t> path_id(const Request& req) {
+  std::string_view v = req.param("id");
+  if (v.empty() || v.size() > 18) return std::nullopt;
+  int64_t id = 0;
+  for (char c : v) {
+    if (c < '0' || c > '9') return std::nullopt;
+    id = id * 10 + (c - '0');
+  }
+  return id > 0 ? std::optional<int64_t>(id) : std::nullopt;
+}
+
 std::string str_param(const Request& req, std::string_view name) {
   auto v = req.query_param(name);
   return v ? std::string(*v) : std::string();
@@ -369,12 +381,8 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
   router.add("PATCH", "/api/v1/users/{id}",
              authed(app,
                     [&app](Request& req, auth::Principal& p) {
-                      int64_t id = 0;
-                      try {
-                        id = std::stoll(std::string(req.param("id")));
-                      } catch (...) {
-                        return http::error(make_error(ErrorCode::kNotFound), req);
-                      }
+                      auto id = path_id(req);
+                      if (!id) return http::error(make_error(ErrorCode::kNotFound), req);
                       auto body = http::parse_json_object(req.body);
                       if (!body.ok()) return http::error(body.error(), req);
                       http::JsonFields f(*body);
@@ -397,35 +405,27 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                       patch.unit_id = *unit;
                       patch.phone = *phone;
                       patch.disabled = *disabled;
-                      return reply(app.update_user(p, id, patch), req, user_json);
+                      return reply(app.update_user(p, *id, patch), req, user_json);
                     }),
              small);
 
   router.add("POST", "/api/v1/users/{id}/password",
              authed(app,
                     [&app](Request& req, auth::Principal& p) {
-                      int64_t id = 0;
-                      try {
-                        id = std::stoll(std::string(req.param("id")));
-                      } catch (...) {
-                        return http::error(make_error(ErrorCode::kNotFound), req);
-                      }
+                      auto id = path_id(req);
+                      if (!id) return http::error(make_error(ErrorCode::kNotFound), req);
                       auto body = http::parse_json_object(req.body);
                       if (!body.ok()) return http::error(body.error(), req);
                       auto pw = http::JsonFields(*body).required_string("password", 128);
                       if (!pw.ok()) return http::error(pw.error(), req);
-                      return reply_status(app.reset_password(p, id, *pw), req);
+                      return reply_status(app.reset_password(p, *id, *pw), req);
                     }),
              small);
 
   router.add("GET", "/api/v1/users/{id}/pii", authed(app, [&app](Request& req, auth::Principal& p) {
-               int64_t id = 0;
-               try {
-                 id = std::stoll(std::string(req.param("id")));
-               } catch (...) {
-                 return http::error(make_error(ErrorCode::kNotFound), req);
-               }
-               return reply(app.read_user_pii(p, id), req, [](const app::UserView& v) {
+               auto id = path_id(req);
+               if (!id) return http::error(make_error(ErrorCode::kNotFound), req);
+               return reply(app.read_user_pii(p, *id), req, [](const app::UserView& v) {
                  return json{{"phone", v.user.phone}, {"id_number", v.user.id_number}};
                });
              }));

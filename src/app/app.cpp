@@ -444,8 +444,7 @@ Result<UserView> App::update_user(const auth::Principal& p, int64_t id, const Us
     std::string scope = scope_of(s, p);
     if (!u.ok()) return make_error(ErrorCode::kNotFound);
     UserView before = *view_user(s, *u);
-    std::string where = u->scope_code;
-    if (where.empty() && u->unit_id) where = store::units::get(s, *u->unit_id)->division_code;
+    std::string where = position_of(s, *u);
     if (!org::in_scope(where, scope)) {
       denied = true;
       return make_error(ErrorCode::kNotFound);
@@ -500,8 +499,7 @@ Status App::reset_password(const auth::Principal& p, int64_t id, const std::stri
   Status st = db_.write([&](Session& s) -> Status {
     auto u = store::users::by_id(s, id);
     if (!u.ok()) return make_error(ErrorCode::kNotFound);
-    std::string where = u->scope_code;
-    if (where.empty() && u->unit_id) where = store::units::get(s, *u->unit_id)->division_code;
+    std::string where = position_of(s, *u);
     if (!org::in_scope(where, scope_of(s, p))) {
       denied = true;
       return make_error(ErrorCode::kNotFound);
@@ -527,8 +525,7 @@ Result<UserView> App::read_user_pii(const auth::Principal& p, int64_t id) {
   auto r = db_.write_value<UserView>([&](Session& s) -> Result<UserView> {
     auto u = store::users::by_id(s, id);
     if (!u.ok()) return make_error(ErrorCode::kNotFound);
-    std::string where = u->scope_code;
-    if (where.empty() && u->unit_id) where = store::units::get(s, *u->unit_id)->division_code;
+    std::string where = position_of(s, *u);
     if (!org::in_scope(where, scope_of(s, p))) {
       denied = true;
       return make_error(ErrorCode::kNotFound);
