@@ -450,7 +450,7 @@ Result<RunStats> AccessService::create_demo_area(const std::string& osm_path,
   u.role = "command";
   u.scope_code = "510100000000";
   auto added = app_.cli_add_user(u);
-  if (!added.ok() && added.error().code != ErrorCode::kConflict) return added.error();
+  if (!added.ok() && added.error().code != ErrorCode::kAlreadyExists) return added.error();
   return run(RunOptions{}, progress);
 }
 
