@@ -253,6 +253,15 @@ Result<OsmImportStats> AccessService::import_osm(const std::string& path,
     GJ_TRY(ar::insert_facilities(s, fac));
     stats.facilities = static_cast<int64_t>(fac.size());
     std::vector<ar::ResidenceRow> homes;
+    if (options.homes_from_nodes) {
+      ex->residences.clear();
+      for (uint32_t v = 0; v < graph->node_count(); ++v) {
+        access::Residence r;
+        r.id = graph->osm_id(v);
+        r.point = graph->coord(v);
+        ex->residences.push_back(r);
+      }
+    }
     homes.reserve(ex->residences.size());
     for (const auto& r : ex->residences)
       homes.push_back(

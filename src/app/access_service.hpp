@@ -21,10 +21,11 @@ namespace gj::app {
 namespace ar = store::access_repo;
 
 struct OsmImportOptions {
-  std::string types_file;     // tag → type mapping (osm_reader.hpp); default the built-in one
-  std::string name;           // shown name of the area; default the file name
-  std::string division_code;  // the area's division (scope); must exist
-  double cell_m = 500;        // synthetic unit cells when the area has no grids
+  std::string types_file;         // tag → type mapping (osm_reader.hpp); default the built-in one
+  std::string name;               // shown name of the area; default the file name
+  std::string division_code;      // the area's division (scope); must exist
+  double cell_m = 500;            // synthetic unit cells when the area has no grids
+  bool homes_from_nodes = false;  // stress test: every network node is one home
 };
 
 struct OsmImportStats {

@@ -23,7 +23,8 @@ const char* kUsage =
     "  `TYPE key=value|value`) and residential buildings of FILE (.osm or .osm.pbf) and stores\n"
     "  them in one transaction as the current network of the area CODE (a division in the\n"
     "  store); facilities from an earlier OSM import of that area are replaced, registered ones\n"
-    "  kept. Then run `gongjian access run`. A bad file changes nothing.\n";
+    "  kept. Then run `gongjian access run`. A bad file changes nothing.\n"
+    "  --homes nodes: every network node is one home (stress test) instead of the buildings.\n";
 
 int run_osm(const Args& args, const std::string& file) {
   if (flag_value(args, "--division").empty())
@@ -38,6 +39,7 @@ int run_osm(const Args& args, const std::string& file) {
   o.types_file = flag_value(args, "--types");
   o.name = flag_value(args, "--name");
   o.division_code = flag_value(args, "--division");
+  o.homes_from_nodes = flag_value(args, "--homes") == "nodes";
   std::string last;
   int last_step = -1;
   auto stats = svc.import_osm(file, o, [&](const std::string& stage, double f) {
@@ -63,7 +65,7 @@ int run_osm(const Args& args, const std::string& file) {
 }
 
 int run(const Args& args) {
-  auto pos = positional(args, {"--db", "--postgres", "--division", "--name", "--types"});
+  auto pos = positional(args, {"--db", "--postgres", "--division", "--name", "--types", "--homes"});
   if (has_flag(args, "--help") || pos.empty()) {
     std::cout << kUsage << kStoreUsage;
     return pos.empty() && !has_flag(args, "--help") ? 2 : 0;
