@@ -295,41 +295,48 @@ Result<OsmImportStats> AccessService::import_osm(const std::string& path,
 
 Result<std::shared_ptr<const AccessService::Loaded>> AccessService::load(const RunOptions&) {
   auto out = std::make_shared<Loaded>();
-  std::string packed;
-  std::vector<ar::ResidenceRow> homes;
   std::vector<ar::FacilityRow> facilities;
   std::vector<ar::FacilityTypeRow> types;
+  std::shared_ptr<const NetworkData> cached;
+  {
+    std::lock_guard lock(mu_);
+    cached = cache_;
+  }
+  auto data = std::make_shared<NetworkData>();
+  std::string packed;
+  std::vector<ar::ResidenceRow> homes;
   Status st = app_.db().read([&](Session& s) -> Status {
     auto net = ar::current_network(s);
     if (!net.ok())
       return make_error(ErrorCode::kNotFound, "no walking network: run `gongjian import osm`");
     out->network_id = net->id;
-    auto run = ar::latest_done_run(s);
-    if (run.ok() && run->network_id == net->id) out->run_id = run->id;
-    GJ_ASSIGN_OR_RETURN(packed, ar::network_graph(s, net->id));
-    GJ_ASSIGN_OR_RETURN(homes, ar::list_residences(s, net->id));
     GJ_ASSIGN_OR_RETURN(facilities, ar::all_facilities(s));
     GJ_ASSIGN_OR_RETURN(types, ar::list_types(s));
+    if (cached && cached->network_id == net->id) return {};
+    data->network_id = net->id;
+    GJ_ASSIGN_OR_RETURN(packed, ar::network_graph(s, net->id));
+    GJ_ASSIGN_OR_RETURN(homes, ar::list_residences(s, net->id));
     return {};
   });
   if (!st.ok()) return st.error();
-  {
+  if (cached && cached->network_id == out->network_id) {
+    out->net = cached;
+  } else {
+    GJ_ASSIGN_OR_RETURN(data->graph, unpack_graph(packed));
+    for (const auto& h : homes) {
+      access::Residence r;
+      r.id = h.osm_id;
+      r.point = {h.lat, h.lon};
+      r.households = h.households;
+      r.grid = h.unit;
+      data->residences.push_back(std::move(r));
+      data->residence_ids.push_back(h.id);
+    }
+    out->net = data;
     std::lock_guard lock(mu_);
-    if (cache_ && cache_->network_id == out->network_id && cache_->run_id == out->run_id &&
-        cache_->facilities.size() == facilities.size())
-      return cache_;
+    cache_ = data;
   }
-  GJ_ASSIGN_OR_RETURN(out->graph, unpack_graph(packed));
   for (const auto& t : types) out->types.push_back(t.code);
-  for (const auto& h : homes) {
-    access::Residence r;
-    r.id = h.osm_id;
-    r.point = {h.lat, h.lon};
-    r.households = h.households;
-    r.grid = h.unit;
-    out->residences.push_back(std::move(r));
-    out->residence_ids.push_back(h.id);
-  }
   for (const auto& f : facilities) {
     access::Facility x;
     x.type = f.type;
@@ -340,8 +347,6 @@ Result<std::shared_ptr<const AccessService::Loaded>> AccessService::load(const R
     x.name = f.name;
     out->facilities.push_back(std::move(x));
   }
-  std::lock_guard lock(mu_);
-  cache_ = out;
   return std::shared_ptr<const Loaded>(out);
 }
 
@@ -373,20 +378,20 @@ Result<RunStats> AccessService::run(const RunOptions& options, const StageProgre
   cov.minutes = {options.cutoff_min / 3, options.cutoff_min * 2 / 3, options.cutoff_min};
   cov.max_snap_m = options.max_snap_m;
   const double cutoff_m = options.speed_kmh * 1000 / 60 * options.cutoff_min;
-  auto seeds = access::place_facilities(L->graph, L->facilities, L->types, options.max_snap_m);
-  auto dist = access::nearest_facility_distances(L->graph, seeds, cutoff_m, options.threads,
+  auto seeds = access::place_facilities(L->net->graph, L->facilities, L->types, options.max_snap_m);
+  auto dist = access::nearest_facility_distances(L->net->graph, seeds, cutoff_m, options.threads,
                                                  [&](const std::string& what, double f) {
                                                    if (progress) progress(what, f);
                                                  });
   if (progress) progress("coverage", 0);
-  auto rep = access::compute_coverage(L->graph, L->residences, dist, cov);
+  auto rep = access::compute_coverage(L->net->graph, L->net->residences, dist, cov);
   if (!rep.ok()) return fail(rep.error());
 
   std::vector<std::pair<int64_t, std::string>> minutes;
-  minutes.reserve(L->residences.size());
+  minutes.reserve(L->net->residences.size());
   const size_t nt = rep->types.size();
-  for (size_t r = 0; r < L->residences.size(); ++r)
-    minutes.emplace_back(L->residence_ids[r],
+  for (size_t r = 0; r < L->net->residences.size(); ++r)
+    minutes.emplace_back(L->net->residence_ids[r],
                          minutes_text(&rep->residence_dist_m[r * nt], nt, options.speed_kmh));
   std::vector<ar::CoverageRow> coverage;
   for (const auto& c : rep->coverage) {
@@ -412,7 +417,7 @@ Result<RunStats> AccessService::run(const RunOptions& options, const StageProgre
   if (progress) progress("storing", 0);
   RunStats stats;
   stats.run_id = *run_id;
-  stats.residences = static_cast<int64_t>(L->residences.size());
+  stats.residences = static_cast<int64_t>(L->net->residences.size());
   stats.unplaced = static_cast<int64_t>(rep->residences_unplaced);
   stats.types = static_cast<int64_t>(nt);
   stats.coverage_rows = static_cast<int64_t>(coverage.size());
@@ -722,19 +727,20 @@ Result<access::SitingResult> AccessService::suggest_sites(const auth::Principal&
   GJ_ASSIGN_OR_RETURN(auto L, load(RunOptions{}));
   const double reach = type.radius_m();
   std::vector<std::string> one{type.code};
-  auto seeds = access::place_facilities(L->graph, L->facilities, one, 300);
-  auto dist = access::nearest_facility_distances(L->graph, seeds, reach, 1);
+  auto seeds = access::place_facilities(L->net->graph, L->facilities, one, 300);
+  auto dist = access::nearest_facility_distances(L->net->graph, seeds, reach, 1);
   access::CoverageParams cov;
   cov.walk_speed_kmh = type.speed_kmh;
   cov.minutes = {type.minutes / 3, type.minutes * 2 / 3, type.minutes};
-  GJ_ASSIGN_OR_RETURN(auto rep, access::compute_coverage(L->graph, L->residences, dist, cov));
+  GJ_ASSIGN_OR_RETURN(auto rep,
+                      access::compute_coverage(L->net->graph, L->net->residences, dist, cov));
   access::SitingParams sp;
   sp.type = type.code;
   sp.k = req.k;
   sp.reach_m = reach;
   sp.candidates = req.candidates;
   sp.threads = 1;  // a request must not take every core of the server
-  return access::suggest_sites(L->graph, L->residences, rep, sp);
+  return access::suggest_sites(L->net->graph, L->net->residences, rep, sp);
 }
 
 Result<std::string> AccessService::network_geojson(const auth::Principal& p) {
@@ -751,7 +757,7 @@ Result<std::string> AccessService::network_geojson(const auth::Principal& p) {
     if (geojson_network_ == net_id && !geojson_cache_.empty()) return geojson_cache_;
   }
   GJ_ASSIGN_OR_RETURN(auto L, load(RunOptions{}));
-  const auto& g = L->graph;
+  const auto& g = L->net->graph;
   const uint32_t n = g.node_count();
   // Lines run between nodes of degree ≠ 2, joining the degree-2 chains between them, so the
   // browser gets few long lines instead of one segment per edge.

@@ -108,12 +108,17 @@ class AccessService {
   // The walking network as GeoJSON MultiLineString coordinates (chains of degree-2 nodes joined).
   Result<std::string> network_geojson(const auth::Principal& p);
 
-  // Engine state rebuilt from the store (cached per network and run).
-  struct Loaded {
-    int64_t network_id = 0, run_id = 0;
+  // Engine state rebuilt from the store. The graph and homes change only with a new network
+  // and are cached per network; facilities and types are read afresh (a few hundred rows).
+  struct NetworkData {
+    int64_t network_id = 0;
     access::WalkGraph graph;
     std::vector<access::Residence> residences;
     std::vector<int64_t> residence_ids;
+  };
+  struct Loaded {
+    std::shared_ptr<const NetworkData> net;
+    int64_t network_id = 0;
     std::vector<access::Facility> facilities;
     std::vector<std::string> types;
   };
@@ -127,7 +132,7 @@ class AccessService {
 
   App& app_;
   std::mutex mu_;
-  std::shared_ptr<const Loaded> cache_;
+  std::shared_ptr<const NetworkData> cache_;
   std::string geojson_cache_;
   int64_t geojson_network_ = 0;
 };
