@@ -326,8 +326,19 @@ TEST_P(AccessApp, facility_writes_are_scoped_validated_and_audited) {
   sr.k = 2;
   auto sites = svc_->suggest_sites(chengdu_, sr);
   ASSERT_TRUE(sites.ok()) << sites.error().detail;
+  ASSERT_FALSE(sites->sites.empty());
   for (const auto& s : sites->sites) EXPECT_GT(s.households_added, 0);
   EXPECT_FALSE(svc_->suggest_sites(shaanxi_, sr).ok());
+  // A facility registered at the first suggested site counts at once (no stale cache).
+  app::FacilityInput home;
+  home.type = "elderly";
+  home.name = "养老服务站";
+  home.lat = sites->sites[0].point.lat;
+  home.lon = sites->sites[0].point.lon;
+  ASSERT_TRUE(svc_->create_facility(chengdu_, home).ok());
+  auto again = svc_->suggest_sites(chengdu_, sr);
+  ASSERT_TRUE(again.ok());
+  EXPECT_GT(again->households_covered_before, sites->households_covered_before);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccessApp,
