@@ -24,6 +24,11 @@ test('15分钟服务圈: map with our own network, homes and facilities; coverag
     assert.match(await page.locator('[data-test=access-share]').first().innerText(), /%$/)
     await page.locator('[data-test=access-coverage] [data-test=synthetic]').waitFor()
     assert.ok((await page.locator('[data-test=access-coverage-table] tbody tr').count()) > 0)
+    // The Excel export link downloads a workbook with the page's session.
+    const href = await page.locator('[data-test=access-xlsx]').getAttribute('href')
+    const xlsx = await context.request.get(href)
+    assert.equal(xlsx.status(), 200)
+    assert.equal((await xlsx.body()).subarray(0, 2).toString(), 'PK')
 
     // Site suggestions for the first type.
     await page.locator('[data-test=access-suggest]').click()

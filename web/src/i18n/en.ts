@@ -239,6 +239,7 @@ const en: Messages = {
     rerunHint: 'Coverage reflects registry changes after the next gongjian access run.',
     share: 'Share',
     facilitiesCount: '{n} sites',
+    exportXlsx: 'Export to Excel',
     showAll: 'All',
   },
 }

@@ -238,6 +238,7 @@ const zhCN = {
     rerunHint: '登记或修改设施后，需重新执行 gongjian access run 才会更新覆盖率。',
     share: '覆盖率',
     facilitiesCount: '{n} 处',
+    exportXlsx: '导出 Excel',
     showAll: '全部',
   },
 }
