@@ -279,7 +279,8 @@ void register_access_routes(http::Router& router, app::App& app) {
                 req);
           box = {v[1], v[3], v[0], v[2]};
         }
-        auto r = svc->facilities(p, box, qp(req, "type"), int_qp(req, "limit", 2000, 1, 10000));
+        auto r = svc->facilities(p, box, qp(req, "type"), int_qp(req, "limit", 2000, 1, 10000),
+                                 qp(req, "division"));
         if (!r.ok()) return http::error(r.error(), req);
         json a = json::array();
         for (const auto& f : *r) a.push_back(facility_json(f));

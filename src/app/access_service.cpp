@@ -504,17 +504,24 @@ Result<AccessOverview> AccessService::overview(const auth::Principal& p) {
 
 Result<std::vector<ar::FacilityRow>> AccessService::facilities(const auth::Principal& p,
                                                                const ar::BBox& box,
-                                                               const std::string& type, int limit) {
+                                                               const std::string& type, int limit,
+                                                               const std::string& division) {
   if (!auth::has_permission(p.role, auth::Permission::kBrowseOrg))
     return make_error(ErrorCode::kForbidden);
-  return app_.db().read_value<std::vector<ar::FacilityRow>>([&](Session& s) {
-    std::string scope = scope_of(s, p);
-    // A caller inside the area (a district of 成都市) sees the area's facilities too.
-    auto net = ar::current_network(s);
-    if (net.ok() && org::in_scope(scope, net->division_code) && scope != net->division_code)
-      scope = net->division_code;
-    return ar::list_facilities(s, scope, box, type, limit);
-  });
+  return app_.db().read_value<std::vector<ar::FacilityRow>>(
+      [&](Session& s) -> Result<std::vector<ar::FacilityRow>> {
+        std::string scope = scope_of(s, p);
+        // A caller inside the area (a district of 成都市) sees the area's facilities too.
+        auto net = ar::current_network(s);
+        if (net.ok() && org::in_scope(scope, net->division_code) && scope != net->division_code)
+          scope = net->division_code;
+        if (!division.empty()) {
+          if (!org::in_scope(division, scope))
+            return make_error(ErrorCode::kNotFound, "division outside your scope", "division");
+          scope = division;
+        }
+        return ar::list_facilities(s, scope, box, type, limit);
+      });
 }
 
 Result<ar::FacilityRow> AccessService::validated(Session& s, const auth::Principal& p,

@@ -87,8 +87,10 @@ class AccessService {
 
   // ---- principals ----
   Result<AccessOverview> overview(const auth::Principal& p);
+  // `division` (optional) narrows to one unit's code range inside the caller's view.
   Result<std::vector<ar::FacilityRow>> facilities(const auth::Principal& p, const ar::BBox& box,
-                                                  const std::string& type, int limit);
+                                                  const std::string& type, int limit,
+                                                  const std::string& division = "");
   Result<ar::FacilityRow> create_facility(const auth::Principal& p, const FacilityInput& in);
   Result<ar::FacilityRow> update_facility(const auth::Principal& p, int64_t id,
                                           const FacilityInput& in);
