@@ -8,6 +8,8 @@
 #include <map>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "common/csv.hpp"
 #include "common/text.hpp"
 #include "domain/org/division.hpp"
@@ -96,6 +98,54 @@ std::string cell_label(double lat, double lon, double lat0, double lon0, double 
   char buf[32];
   std::snprintf(buf, sizeof buf, "E%02ldN%02ld", x, y);
   return buf;
+}
+
+// Grid boundaries 网格边界 (GeoJSON Polygon, outer ring) for assigning homes to grids.
+struct GridShape {
+  std::string code;
+  std::vector<access::GeoPoint> ring;
+  double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
+};
+
+std::vector<GridShape> parse_grids(const std::vector<std::pair<std::string, std::string>>& rows) {
+  std::vector<GridShape> out;
+  for (const auto& [code, text] : rows) {
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || j.value("type", "") != "Polygon" ||
+        !j.contains("coordinates") || !j["coordinates"].is_array() || j["coordinates"].empty())
+      continue;  // not a usable boundary: its homes fall back to cells
+    GridShape g;
+    g.code = code;
+    for (const auto& pt : j["coordinates"][0]) {
+      if (!pt.is_array() || pt.size() < 2 || !pt[0].is_number() || !pt[1].is_number()) continue;
+      access::GeoPoint p{pt[1].get<double>(), pt[0].get<double>()};
+      g.ring.push_back(p);
+      g.min_lat = std::min(g.min_lat, p.lat);
+      g.max_lat = std::max(g.max_lat, p.lat);
+      g.min_lon = std::min(g.min_lon, p.lon);
+      g.max_lon = std::max(g.max_lon, p.lon);
+    }
+    if (g.ring.size() >= 3) out.push_back(std::move(g));
+  }
+  return out;
+}
+
+bool inside(const GridShape& g, access::GeoPoint p) {
+  if (p.lat < g.min_lat || p.lat > g.max_lat || p.lon < g.min_lon || p.lon > g.max_lon)
+    return false;
+  bool in = false;  // even-odd ray casting
+  for (size_t i = 0, j = g.ring.size() - 1; i < g.ring.size(); j = i++) {
+    const auto &a = g.ring[i], &b = g.ring[j];
+    if ((a.lat > p.lat) != (b.lat > p.lat) &&
+        p.lon < (b.lon - a.lon) * (p.lat - a.lat) / (b.lat - a.lat) + a.lon)
+      in = !in;
+  }
+  return in;
+}
+
+bool is_grid_code(const std::string& unit) {
+  return unit.size() == 15 &&
+         std::all_of(unit.begin(), unit.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool can_write(auth::Role r) {
@@ -263,10 +313,21 @@ Result<OsmImportStats> AccessService::import_osm(const std::string& path,
       }
     }
     homes.reserve(ex->residences.size());
-    for (const auto& r : ex->residences)
-      homes.push_back(
-          {0, net.id, r.id, r.point.lat, r.point.lon, r.households,
-           cell_label(r.point.lat, r.point.lon, net.min_lat, net.min_lon, options.cell_m)});
+    // A home inside a registered grid belongs to it; elsewhere to a synthetic cell.
+    GJ_ASSIGN_OR_RETURN(auto polygons, ar::grid_polygons(s, options.division_code));
+    const auto grids = parse_grids(polygons);
+    for (const auto& r : ex->residences) {
+      std::string unit;
+      for (const auto& g : grids)
+        if (inside(g, r.point)) {
+          unit = g.code;
+          ++stats.residences_in_grids;
+          break;
+        }
+      if (unit.empty())
+        unit = cell_label(r.point.lat, r.point.lon, net.min_lat, net.min_lon, options.cell_m);
+      homes.push_back({0, net.id, r.id, r.point.lat, r.point.lon, r.households, unit});
+    }
     GJ_TRY(ar::insert_residences(s, homes));
     stats.residences = static_cast<int64_t>(homes.size());
     auth::Principal system;
@@ -329,6 +390,10 @@ Result<std::shared_ptr<const AccessService::Loaded>> AccessService::load(const R
       r.point = {h.lat, h.lon};
       r.households = h.households;
       r.grid = h.unit;
+      if (is_grid_code(h.unit)) {  // grid → its community 社区 (12 digits) and street 街道
+        r.community = h.unit.substr(0, 12);
+        r.street = h.unit.substr(0, 9) + "000";
+      }
       data->residences.push_back(std::move(r));
       data->residence_ids.push_back(h.id);
     }
@@ -397,8 +462,8 @@ Result<RunStats> AccessService::run(const RunOptions& options, const StageProgre
   for (const auto& c : rep->coverage) {
     if (c.level != "all" && c.unit.empty()) continue;  // homes without that level of unit
     ar::CoverageRow x;
-    // Units here are synthetic 500 m cells (import_osm), not registered grids.
-    x.level = c.level == "grid" ? "cell" : c.level;
+    // A home's unit is a registered grid, or a synthetic 500 m cell (import_osm).
+    x.level = c.level == "grid" && !is_grid_code(c.unit) ? "cell" : c.level;
     x.unit = c.unit;
     x.type = c.type;
     x.residences = static_cast<int64_t>(c.residences);

@@ -31,7 +31,8 @@ struct OsmImportOptions {
 struct OsmImportStats {
   int64_t network_id = 0;
   int64_t nodes = 0, edges = 0, facilities = 0, residences = 0;
-  int64_t facilities_skipped = 0;  // of a type not in access_facility_types
+  int64_t facilities_skipped = 0;   // of a type not in access_facility_types
+  int64_t residences_in_grids = 0;  // inside a registered grid boundary (the rest: cells)
   double seconds = 0;
 };
 

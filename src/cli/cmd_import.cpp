@@ -57,10 +57,10 @@ int run_osm(const Args& args, const std::string& file) {
   }
   std::printf(
       "network %lld: %lld nodes, %lld edges; %lld facilities (%lld of unknown types skipped), "
-      "%lld homes (%.2f s)\n",
+      "%lld homes, %lld in registered grids (%.2f s)\n",
       (long long)stats->network_id, (long long)stats->nodes, (long long)stats->edges,
       (long long)stats->facilities, (long long)stats->facilities_skipped,
-      (long long)stats->residences, stats->seconds);
+      (long long)stats->residences, (long long)stats->residences_in_grids, stats->seconds);
   return 0;
 }
 

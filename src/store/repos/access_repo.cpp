@@ -173,6 +173,14 @@ Status delete_osm_facilities(Session& s, const std::string& division_code) {
   return done(s.exec(sql::kAccessFacilityDeleteOsm, {division_code}));
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> grid_polygons(Session& s,
+                                                                       const std::string& scope) {
+  auto [lo, hi] = org::scope_range(scope);
+  return map_rows<std::pair<std::string, std::string>>(
+      s.query(sql::kAccessGridPolygons, {lo, hi}),
+      [](const Row& r) { return std::pair<std::string, std::string>(r.str(0), r.str(1)); });
+}
+
 Status insert_residences(Session& s, const std::vector<ResidenceRow>& rows) {
   std::vector<Params> p;
   p.reserve(rows.size());

@@ -96,6 +96,9 @@ Result<std::vector<FacilityRow>> list_facilities(Session& s, const std::string& 
 Result<std::vector<FacilityRow>> all_facilities(Session& s);
 Status delete_osm_facilities(Session& s, const std::string& division_code);
 
+// (grid code, GeoJSON polygon) of the grids inside a scope.
+Result<std::vector<std::pair<std::string, std::string>>> grid_polygons(Session& s,
+                                                                       const std::string& scope);
 Status insert_residences(Session& s, const std::vector<ResidenceRow>& rows);
 Result<std::vector<ResidenceRow>> list_residences(Session& s, int64_t network_id);
 

@@ -50,6 +50,10 @@ inline constexpr const char* kAccessFacilityAll =
 inline constexpr const char* kAccessFacilityDeleteOsm =
     "DELETE FROM access_facilities WHERE source = 'osm' AND division_code = $1";
 
+// Grids 网格 with a boundary inside a scope range [$1, $2): homes are assigned to them.
+inline constexpr const char* kAccessGridPolygons =
+    "SELECT code, polygon FROM grids WHERE code >= $1 AND code < $2 AND polygon IS NOT NULL "
+    "ORDER BY code";
 inline constexpr const char* kAccessResidenceBulkPrefix =
     "INSERT INTO access_residences(network_id, osm_id, lat, lon, households, unit) VALUES";
 inline constexpr const char* kAccessResidenceList =

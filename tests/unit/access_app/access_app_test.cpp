@@ -341,6 +341,43 @@ TEST_P(AccessApp, facility_writes_are_scoped_validated_and_audited) {
   EXPECT_GT(again->households_covered_before, sites->households_covered_before);
 }
 
+TEST_P(AccessApp, homes_inside_a_grid_boundary_count_for_the_grid_its_community_and_street) {
+  // A test grid (synthetic) under 锦江区 whose square covers the fixture's one apartment block.
+  ASSERT_TRUE(db_->write([](store::Session& s) -> Status {
+                   using org::Kind;
+                   using org::Level;
+                   for (const auto& d : {org::Division{"510104000000", kArea, "锦江区",
+                                                       Level::kCounty, Kind::kCounty},
+                                         org::Division{"510104001000", "510104000000", "测试街道",
+                                                       Level::kTownship, Kind::kStreet, true},
+                                         org::Division{"510104001001", "510104001000", "测试社区",
+                                                       Level::kVillage, Kind::kCommunity, true},
+                                         org::Division{"510104001001001", "510104001001", "第1网格",
+                                                       Level::kGrid, Kind::kGrid, true}})
+                     if (auto r = store::divisions::upsert(s, d); !r.ok()) return r.error();
+                   store::GridRow g;
+                   g.code = "510104001001001";
+                   g.polygon =
+                       R"({"type":"Polygon","coordinates":[[[104.061,30.660],[104.062,30.660],)"
+                       R"([104.062,30.661],[104.061,30.661],[104.061,30.660]]]})";
+                   return store::grids::upsert(s, g);
+                 })
+                  .ok());
+  auto imp = svc_->import_osm(kFixtures + "walk_filter.osm", area());
+  ASSERT_TRUE(imp.ok()) << imp.error().detail;
+  EXPECT_EQ(imp->residences_in_grids, 1);
+  ASSERT_TRUE(svc_->run({}).ok());
+  auto cov = svc_->coverage(chengdu_);
+  ASSERT_TRUE(cov.ok());
+  std::map<std::string, std::string> unit_of_level;
+  for (const auto& c : *cov)
+    if (c.type == "school") unit_of_level[c.level] = c.unit;
+  EXPECT_EQ(unit_of_level["grid"], "510104001001001");
+  EXPECT_EQ(unit_of_level["community"], "510104001001");
+  EXPECT_EQ(unit_of_level["street"], "510104001000");
+  EXPECT_EQ(unit_of_level.count("cell"), 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AccessApp,
                          ::testing::Values(gj::testing::Backend::kSqlite,
                                            gj::testing::Backend::kPostgres),

@@ -240,6 +240,7 @@ const en: Messages = {
     share: 'Share',
     facilitiesCount: '{n} sites',
     exportXlsx: 'Export to Excel',
+    levels: { grid: 'Grid', community: 'Community', street: 'Street', cell: 'Cell' },
     showAll: 'All',
   },
 }

@@ -239,6 +239,7 @@ const zhCN = {
     share: '覆盖率',
     facilitiesCount: '{n} 处',
     exportXlsx: '导出 Excel',
+    levels: { grid: '网格', community: '社区', street: '街道', cell: '方格' },
     showAll: '全部',
   },
 }
