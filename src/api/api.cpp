@@ -1,5 +1,7 @@
 #include "api/api.hpp"
 
+#include "api/access_api.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "common/clock.hpp"
@@ -196,6 +198,10 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
              {"name_zh", "组织架构"},
              {"name_en", "Organisation"},
              {"path", "/org"}},
+            {{"code", "access"},
+             {"name_zh", "15分钟服务圈"},
+             {"name_en", "15-minute service circle"},
+             {"path", "/access"}},
         });
         return http::json(200, {{"version", "0.1.0"},
                                 {"roles", roles},
@@ -204,6 +210,8 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                                 {"demo", demo}});
       },
       open);
+
+  register_access_routes(router, app);
 
   // ---- auth ----
   router.add(

@@ -1,7 +1,10 @@
 // gongjian import divisions DIR: the NBS division files (provinces … villages).
+// gongjian import osm FILE: the walking network, facilities and homes of an OSM extract.
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 
+#include "app/access_service.hpp"
 #include "app/app.hpp"
 #include "cli/command.hpp"
 #include "cli/store_options.hpp"
@@ -11,18 +14,65 @@ namespace {
 
 const char* kUsage =
     "usage: gongjian import divisions DIR [--db PATH | --postgres URL]\n"
+    "       gongjian import osm FILE --division CODE [--name NAME] [--types FILE]\n"
+    "                               [--db PATH | --postgres URL]\n"
     "Imports NBS division codes from DIR/{provinces,cities,counties,townships,villages}.csv\n"
     "(columns code,name,parent_code; 12-digit codes). Idempotent: a re-import changes only\n"
-    "rows that differ. The files are checked completely before anything is written.\n";
+    "rows that differ. The files are checked completely before anything is written.\n"
+    "osm: reads the walking network, facilities (by the type mapping of --types, lines\n"
+    "  `TYPE key=value|value`) and residential buildings of FILE (.osm or .osm.pbf) and stores\n"
+    "  them in one transaction as the current network of the area CODE (a division in the\n"
+    "  store); facilities from an earlier OSM import of that area are replaced, registered ones\n"
+    "  kept. Then run `gongjian access run`. A bad file changes nothing.\n"
+    "  --homes nodes: every network node is one home (stress test) instead of the buildings.\n";
+
+int run_osm(const Args& args, const std::string& file) {
+  if (flag_value(args, "--division").empty())
+    return usage_error("import osm: --division CODE is required (the area's division)", kUsage);
+  auto db = open_store(args);
+  if (!db) return 1;
+  SystemClock clock;
+  RandomIdGenerator ids;
+  app::App a(*db, clock, ids);
+  app::AccessService svc(a);
+  app::OsmImportOptions o;
+  o.types_file = flag_value(args, "--types");
+  o.name = flag_value(args, "--name");
+  o.division_code = flag_value(args, "--division");
+  o.homes_from_nodes = flag_value(args, "--homes") == "nodes";
+  std::string last;
+  int last_step = -1;
+  auto stats = svc.import_osm(file, o, [&](const std::string& stage, double f) {
+    int step = static_cast<int>(f * 10);
+    if (stage == last && step == last_step) return;
+    last = stage;
+    last_step = step;
+    std::fprintf(stderr, "gongjian import osm: %s %d%%\n", stage.c_str(), step * 10);
+  });
+  db->close();
+  if (!stats.ok()) {
+    std::cerr << "gongjian import osm: " << stats.error().message(Lang::kEn) << ": "
+              << stats.error().detail << "\nnothing was imported\n";
+    return 1;
+  }
+  std::printf(
+      "network %lld: %lld nodes, %lld edges; %lld facilities (%lld of unknown types skipped), "
+      "%lld homes, %lld in registered grids (%.2f s)\n",
+      (long long)stats->network_id, (long long)stats->nodes, (long long)stats->edges,
+      (long long)stats->facilities, (long long)stats->facilities_skipped,
+      (long long)stats->residences, (long long)stats->residences_in_grids, stats->seconds);
+  return 0;
+}
 
 int run(const Args& args) {
-  auto pos = positional(args, {"--db", "--postgres"});
+  auto pos = positional(args, {"--db", "--postgres", "--division", "--name", "--types", "--homes"});
   if (has_flag(args, "--help") || pos.empty()) {
     std::cout << kUsage << kStoreUsage;
     return pos.empty() && !has_flag(args, "--help") ? 2 : 0;
   }
+  if (pos.size() == 2 && pos[0] == "osm") return run_osm(args, pos[1]);
   if (pos[0] != "divisions" || pos.size() != 2)
-    return usage_error("import: expected `import divisions DIR`", kUsage);
+    return usage_error("import: expected `import divisions DIR` or `import osm FILE`", kUsage);
   auto db = open_store(args);
   if (!db) return 1;
   SystemClock clock;
@@ -44,6 +94,6 @@ int run(const Args& args) {
   return 0;
 }
 
-const Registrar kReg{"import", "import reference data (divisions)", run};
+const Registrar kReg{"import", "import reference data (divisions, OSM walking network)", run};
 }  // namespace
 }  // namespace gj::cli

@@ -1,6 +1,6 @@
 import type { Component } from 'vue'
 import type { RouteRecordRaw } from 'vue-router'
-import { House, OfficeBuilding, User, Document, Setting } from '@element-plus/icons-vue'
+import { House, OfficeBuilding, User, Document, Setting, Location } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
 // The menu is this list: one entry per module that exists. A later module (接诉即办 requests,
@@ -34,6 +34,15 @@ export const modules: ModuleDef[] = [
       { path: 'org', name: 'org-root', component: () => import('@/views/org/OrgBrowser.vue') },
       { path: 'org/:code', name: 'org-node', component: () => import('@/views/org/OrgBrowser.vue') },
     ],
+  },
+  {
+    code: 'access',
+    titleKey: 'menu.access',
+    descKey: 'home.moduleAccess',
+    icon: Location,
+    path: '/access',
+    roles: ['admin', 'command', 'township', 'village', 'grid_worker', 'department'],
+    routes: [{ path: 'access', name: 'access', component: () => import('@/views/access/AccessView.vue') }],
   },
   {
     code: 'users',

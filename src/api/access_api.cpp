@@ -1,0 +1,448 @@
+#include "api/access_api.hpp"
+
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "app/access_service.hpp"
+#include "http/body.hpp"
+
+namespace gj::api {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+namespace ar = store::access_repo;
+
+namespace {
+
+// Same session handling as api.cpp's authed() (cookie gj_session, CSRF on unsafe methods).
+std::string session_cookie_value(const Request& req) {
+  auto header = req.headers.get("Cookie");
+  if (!header) return {};
+  std::string_view h = *header, name = "gj_session";
+  while (!h.empty()) {
+    size_t semi = h.find(';');
+    std::string_view part = h.substr(0, semi);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+        part[name.size()] == '=')
+      return std::string(part.substr(name.size() + 1));
+    if (semi == std::string_view::npos) break;
+    h.remove_prefix(semi + 1);
+  }
+  return {};
+}
+
+using AuthedHandler = std::function<Response(Request&, auth::Principal&)>;
+http::Handler authed(app::App& app, AuthedHandler h) {
+  return [&app, h = std::move(h)](Request& req) -> Response {
+    auto who = app.authenticate(session_cookie_value(req), req.remote_address, req.request_id);
+    if (!who.ok()) return http::error(who.error(), req);
+    bool safe = req.method == "GET" || req.method == "HEAD";
+    if (!safe && req.headers.get_or("X-CSRF-Token") != who->second)
+      return http::error(make_error(ErrorCode::kCsrf), req);
+    who->first.ip = req.remote_address;
+    who->first.request_id = req.request_id;
+    return h(req, who->first);
+  };
+}
+
+std::string qp(const Request& req, std::string_view name) {
+  auto v = req.query_param(name);
+  return v ? std::string(*v) : std::string();
+}
+
+int int_qp(const Request& req, std::string_view name, int fallback, int lo, int hi) {
+  try {
+    std::string v = qp(req, name);
+    return v.empty() ? fallback : std::clamp(std::stoi(v), lo, hi);
+  } catch (...) {
+    return fallback;
+  }
+}
+
+json type_json(const ar::FacilityTypeRow& t) {
+  return {{"code", t.code},           {"name_zh", t.name_zh},
+          {"name_en", t.name_en},     {"minutes", t.minutes},
+          {"speed_kmh", t.speed_kmh}, {"radius_m", std::round(t.radius_m())},
+          {"from_osm", t.osm}};
+}
+
+json facility_json(const ar::FacilityRow& f) {
+  return {{"id", f.id},
+          {"type", f.type},
+          {"name", f.name},
+          {"lat", f.lat},
+          {"lon", f.lon},
+          {"opening_hours", f.opening_hours},
+          {"source", f.source},
+          {"source_ref", f.source_ref},
+          {"division_code", f.division_code},
+          {"updated_at", format_iso8601(f.updated_at)}};
+}
+
+double r1(double v) {
+  return std::round(v * 10) / 10;
+}
+
+json coverage_json(const ar::CoverageRow& c) {
+  json share = json::array();
+  for (int i = 0; i < 3; ++i)
+    share.push_back(
+        c.households > 0 ? std::round(c.households_within[i] / c.households * 1000) / 1000 : 0.0);
+  return {{"level", c.level},
+          {"unit", c.unit},
+          {"synthetic", c.level == "cell"},
+          {"type", c.type},
+          {"residences", c.residences},
+          {"households", r1(c.households)},
+          {"residences_within", c.residences_within},
+          {"households_within",
+           {r1(c.households_within[0]), r1(c.households_within[1]), r1(c.households_within[2])}},
+          {"share_households", share},
+          {"median_distance_m", c.median_m < 0 ? json(nullptr) : json(std::round(c.median_m))}};
+}
+
+Result<app::FacilityInput> facility_input(const Request& req) {
+  GJ_ASSIGN_OR_RETURN(auto body, http::parse_json_object(req.body));
+  http::JsonFields f(body);
+  app::FacilityInput in;
+  GJ_ASSIGN_OR_RETURN(in.type, f.required_string("type", 32));
+  GJ_ASSIGN_OR_RETURN(in.name, f.required_string("name", 100));
+  GJ_ASSIGN_OR_RETURN(auto hours, f.optional_string("opening_hours", 100));
+  in.opening_hours = hours.value_or("");
+  GJ_ASSIGN_OR_RETURN(auto div, f.optional_string("division_code", 15));
+  in.division_code = div.value_or("");
+  for (const char* k : {"lat", "lon"}) {
+    auto it = body.find(k);
+    if (it == body.end() || it->is_null()) return make_error(ErrorCode::kMissingField, "", k);
+    if (!it->is_number()) return make_error(ErrorCode::kWrongType, "", k);
+    (std::string(k) == "lat" ? in.lat : in.lon) = it->get<double>();
+  }
+  return in;
+}
+
+int64_t id_param(const Request& req) {
+  try {
+    return std::stoll(std::string(req.param("id")));
+  } catch (...) {
+    return -1;
+  }
+}
+
+// The coverage table and the gap list as an Excel workbook (libxlsxwriter writes to a file; we
+// read it back and remove it).
+Result<std::string> coverage_xlsx(const std::vector<ar::CoverageRow>& rows,
+                                  const std::vector<ar::GapRow>& gaps,
+                                  const std::vector<ar::FacilityTypeRow>& types, bool zh) {
+  char path[] = "/tmp/gj_coverage_XXXXXX";
+  int fd = ::mkstemp(path);
+  if (fd < 0) return make_error(ErrorCode::kInternal, "cannot create a temporary file");
+  ::close(fd);
+  auto type_name = [&](const std::string& code) {
+    for (const auto& t : types)
+      if (t.code == code) return zh ? t.name_zh : t.name_en;
+    return code;
+  };
+  lxw_workbook* wb = workbook_new(path);
+  if (!wb) {
+    std::remove(path);
+    return make_error(ErrorCode::kInternal, "cannot start the workbook");
+  }
+  lxw_format* head = workbook_add_format(wb);
+  format_set_bold(head);
+  lxw_format* pct = workbook_add_format(wb);
+  format_set_num_format(pct, "0.0%");
+  lxw_worksheet* ws = workbook_add_worksheet(wb, zh ? "覆盖率" : "Coverage");
+  const char* zh_cols[] = {
+      "层级",         "单元",         "合成单元",          "设施类型",     "住户点",
+      "户数",         "5分钟内户数",  "10分钟内户数",      "15分钟内户数", "5分钟覆盖率",
+      "10分钟覆盖率", "15分钟覆盖率", "中位步行距离（米）"};
+  const char* en_cols[] = {"Level",
+                           "Unit",
+                           "Synthetic",
+                           "Facility type",
+                           "Homes",
+                           "Households",
+                           "Households 5 min",
+                           "Households 10 min",
+                           "Households 15 min",
+                           "Share 5 min",
+                           "Share 10 min",
+                           "Share 15 min",
+                           "Median walk (m)"};
+  for (int c = 0; c < 13; ++c) worksheet_write_string(ws, 0, c, zh ? zh_cols[c] : en_cols[c], head);
+  lxw_row_t r = 1;
+  for (const auto& c : rows) {
+    worksheet_write_string(ws, r, 0, c.level.c_str(), nullptr);
+    worksheet_write_string(ws, r, 1, c.unit.c_str(), nullptr);
+    worksheet_write_string(ws, r, 2, c.level == "cell" ? (zh ? "是" : "yes") : "", nullptr);
+    worksheet_write_string(ws, r, 3, type_name(c.type).c_str(), nullptr);
+    worksheet_write_number(ws, r, 4, static_cast<double>(c.residences), nullptr);
+    worksheet_write_number(ws, r, 5, c.households, nullptr);
+    for (int i = 0; i < 3; ++i) {
+      worksheet_write_number(ws, r, 6 + i, c.households_within[i], nullptr);
+      worksheet_write_number(ws, r, 9 + i,
+                             c.households > 0 ? c.households_within[i] / c.households : 0, pct);
+    }
+    if (c.median_m >= 0) worksheet_write_number(ws, r, 12, std::round(c.median_m), nullptr);
+    ++r;
+  }
+  worksheet_set_column(ws, 0, 3, 14, nullptr);
+  worksheet_set_column(ws, 4, 12, 12, nullptr);
+  lxw_worksheet* gs = workbook_add_worksheet(wb, zh ? "服务盲区" : "Gaps");
+  const char* zh_g[] = {"设施类型", "纬度", "经度", "住户点", "户数"};
+  const char* en_g[] = {"Facility type", "Latitude", "Longitude", "Homes", "Households"};
+  for (int c = 0; c < 5; ++c) worksheet_write_string(gs, 0, c, zh ? zh_g[c] : en_g[c], head);
+  r = 1;
+  for (const auto& g : gaps) {
+    worksheet_write_string(gs, r, 0, type_name(g.type).c_str(), nullptr);
+    worksheet_write_number(gs, r, 1, g.lat, nullptr);
+    worksheet_write_number(gs, r, 2, g.lon, nullptr);
+    worksheet_write_number(gs, r, 3, static_cast<double>(g.residences), nullptr);
+    worksheet_write_number(gs, r, 4, g.households, nullptr);
+    ++r;
+  }
+  const lxw_error err = workbook_close(wb);
+  std::string bytes;
+  if (err == LXW_NO_ERROR) {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::remove(path);
+  if (err != LXW_NO_ERROR || bytes.empty())
+    return make_error(ErrorCode::kInternal, "cannot write the workbook");
+  return bytes;
+}
+
+}  // namespace
+
+void register_access_routes(http::Router& router, app::App& app) {
+  auto svc = std::make_shared<app::AccessService>(app);
+  http::RouteOptions small;
+  small.body_limit = 16 * 1024;
+  http::RouteOptions csv;
+  csv.body_limit = 2 * 1024 * 1024;
+
+  router.add(
+      "GET", "/api/v1/access/overview", authed(app, [svc](Request& req, auth::Principal& p) {
+        auto r = svc->overview(p);
+        if (!r.ok()) return http::error(r.error(), req);
+        json types = json::array();
+        for (const auto& t : r->types) types.push_back(type_json(t));
+        json net = nullptr, run = nullptr;
+        if (r->network)
+          net = {{"id", r->network->id},
+                 {"name", r->network->name},
+                 {"division_code", r->network->division_code},
+                 {"source_file", r->network->source_file},
+                 {"nodes", r->network->node_count},
+                 {"edges", r->network->edge_count},
+                 {"bbox",
+                  {r->network->min_lon, r->network->min_lat, r->network->max_lon,
+                   r->network->max_lat}},
+                 {"imported_at", format_iso8601(r->network->imported_at)}};
+        if (r->run)
+          run = {{"id", r->run->id},
+                 {"status", r->run->status},
+                 {"started_at", format_iso8601(r->run->started_at)},
+                 {"finished_at",
+                  r->run->finished_at ? json(format_iso8601(*r->run->finished_at)) : json(nullptr)},
+                 {"params", json::parse(r->run->params, nullptr, false)},
+                 {"types", r->run->types}};
+        return http::json(200, {{"network", net}, {"run", run}, {"types", types}});
+      }));
+
+  router.add("GET", "/api/v1/access/types", authed(app, [svc](Request& req, auth::Principal& p) {
+               auto r = svc->overview(p);
+               if (!r.ok()) return http::error(r.error(), req);
+               json a = json::array();
+               for (const auto& t : r->types) a.push_back(type_json(t));
+               return http::json(200, {{"items", a}});
+             }));
+
+  router.add(
+      "GET", "/api/v1/access/facilities", authed(app, [svc](Request& req, auth::Principal& p) {
+        ar::BBox box;
+        if (std::string b = qp(req, "bbox"); !b.empty()) {
+          double v[4];
+          if (std::sscanf(b.c_str(), "%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3]) != 4)
+            return http::error(
+                make_error(ErrorCode::kInvalidInput, "bbox=minlon,minlat,maxlon,maxlat", "bbox"),
+                req);
+          box = {v[1], v[3], v[0], v[2]};
+        }
+        auto r = svc->facilities(p, box, qp(req, "type"), int_qp(req, "limit", 2000, 1, 10000),
+                                 qp(req, "division"));
+        if (!r.ok()) return http::error(r.error(), req);
+        json a = json::array();
+        for (const auto& f : *r) a.push_back(facility_json(f));
+        return http::json(200, {{"items", a}});
+      }));
+
+  router.add("POST", "/api/v1/access/facilities",
+             authed(app,
+                    [svc](Request& req, auth::Principal& p) {
+                      auto in = facility_input(req);
+                      if (!in.ok()) return http::error(in.error(), req);
+                      auto r = svc->create_facility(p, *in);
+                      if (!r.ok()) return http::error(r.error(), req);
+                      return http::json(201, facility_json(*r));
+                    }),
+             small);
+
+  router.add("PATCH", "/api/v1/access/facilities/{id}",
+             authed(app,
+                    [svc](Request& req, auth::Principal& p) {
+                      auto in = facility_input(req);
+                      if (!in.ok()) return http::error(in.error(), req);
+                      auto r = svc->update_facility(p, id_param(req), *in);
+                      if (!r.ok()) return http::error(r.error(), req);
+                      return http::json(200, facility_json(*r));
+                    }),
+             small);
+
+  router.add("DELETE", "/api/v1/access/facilities/{id}",
+             authed(app, [svc](Request& req, auth::Principal& p) {
+               auto st = svc->delete_facility(p, id_param(req));
+               if (!st.ok()) return http::error(st.error(), req);
+               return http::no_content();
+             }));
+
+  // Body: {"csv": "name,type,lat,lon,opening_hours\n…"} (RFC 4180). All rows or none.
+  router.add("POST", "/api/v1/access/facilities/import",
+             authed(app,
+                    [svc](Request& req, auth::Principal& p) {
+                      auto body = http::parse_json_object(req.body);
+                      if (!body.ok()) return http::error(body.error(), req);
+                      auto text = http::JsonFields(*body).required_string("csv", 2'000'000);
+                      if (!text.ok()) return http::error(text.error(), req);
+                      auto r = svc->import_facilities_csv(p, *text);
+                      if (!r.ok()) return http::error(r.error(), req);
+                      return http::json(201, {{"inserted", r->inserted}});
+                    }),
+             csv);
+
+  router.add("GET", "/api/v1/access/coverage", authed(app, [svc](Request& req, auth::Principal& p) {
+               auto r = svc->coverage(p);
+               if (!r.ok()) return http::error(r.error(), req);
+               const std::string type = qp(req, "type"), level = qp(req, "level");
+               json a = json::array();
+               for (const auto& c : *r)
+                 if ((type.empty() || c.type == type) && (level.empty() || c.level == level))
+                   a.push_back(coverage_json(c));
+               return http::json(200, {{"items", a}});
+             }));
+
+  router.add(
+      "GET", "/api/v1/access/coverage.xlsx", authed(app, [svc](Request& req, auth::Principal& p) {
+        auto cov = svc->coverage(p);
+        if (!cov.ok()) return http::error(cov.error(), req);
+        auto gaps = svc->gaps(p, "", 100000);
+        if (!gaps.ok()) return http::error(gaps.error(), req);
+        auto ov = svc->overview(p);
+        if (!ov.ok()) return http::error(ov.error(), req);
+        auto x = coverage_xlsx(*cov, *gaps, ov->types, req.lang() == Lang::kZh);
+        if (!x.ok()) return http::error(x.error(), req);
+        Response res(200, std::move(*x),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        res.headers.add("Content-Disposition", "attachment; filename=\"access-coverage.xlsx\"");
+        return res;
+      }));
+
+  router.add("GET", "/api/v1/access/gaps", authed(app, [svc](Request& req, auth::Principal& p) {
+               auto r = svc->gaps(p, qp(req, "type"), int_qp(req, "limit", 200, 1, 5000));
+               if (!r.ok()) return http::error(r.error(), req);
+               json a = json::array();
+               for (const auto& g : *r)
+                 a.push_back({{"type", g.type},
+                              {"cell", {g.cell_x, g.cell_y}},
+                              {"lat", g.lat},
+                              {"lon", g.lon},
+                              {"residences", g.residences},
+                              {"households", r1(g.households)}});
+               return http::json(200, {{"items", a}, {"cell_m", 250}});
+             }));
+
+  // Compact map layer: one array per home [lat, lon, households, minutes per type…].
+  router.add("GET", "/api/v1/access/points", authed(app, [svc](Request& req, auth::Principal& p) {
+               auto r = svc->points(p);
+               if (!r.ok()) return http::error(r.error(), req);
+               json a = json::array();
+               for (const auto& pt : r->rows) {
+                 json row = {std::round(pt.lat * 1e6) / 1e6, std::round(pt.lon * 1e6) / 1e6,
+                             pt.households};
+                 size_t b = 0;
+                 for (size_t t = 0; t < r->types.size(); ++t) {
+                   size_t e = pt.minutes.find(',', b);
+                   std::string v = pt.minutes.substr(b, e == std::string::npos ? e : e - b);
+                   row.push_back(v.empty() ? json(nullptr) : json(std::stod(v)));
+                   b = e == std::string::npos ? pt.minutes.size() : e + 1;
+                 }
+                 a.push_back(std::move(row));
+               }
+               return http::json(200, {{"types", r->types},
+                                       {"columns", "lat,lon,households,minutes per type"},
+                                       {"points", a}});
+             }));
+
+  router.add(
+      "POST", "/api/v1/access/sites",
+      authed(app,
+             [svc](Request& req, auth::Principal& p) {
+               auto body = http::parse_json_object(req.body);
+               if (!body.ok()) return http::error(body.error(), req);
+               http::JsonFields f(*body);
+               app::SiteRequest sr;
+               auto type = f.required_string("type", 32);
+               if (!type.ok()) return http::error(type.error(), req);
+               auto k = f.optional_int("k", 1, 50);
+               if (!k.ok()) return http::error(k.error(), req);
+               sr.type = *type;
+               sr.k = static_cast<int>(k->value_or(5));
+               if (auto it = body->find("candidates"); it != body->end() && !it->is_null()) {
+                 if (!it->is_array())
+                   return http::error(make_error(ErrorCode::kWrongType, "", "candidates"), req);
+                 for (const auto& c : *it) {
+                   if (!c.is_object() || !c.contains("lat") || !c.contains("lon") ||
+                       !c["lat"].is_number() || !c["lon"].is_number())
+                     return http::error(
+                         make_error(ErrorCode::kInvalidInput, "{lat, lon} objects", "candidates"),
+                         req);
+                   sr.candidates.push_back({c["lat"].get<double>(), c["lon"].get<double>()});
+                 }
+               }
+               auto r = svc->suggest_sites(p, sr);
+               if (!r.ok()) return http::error(r.error(), req);
+               json a = json::array();
+               for (const auto& s : r->sites)
+                 a.push_back({{"rank", s.rank},
+                              {"lat", s.point.lat},
+                              {"lon", s.point.lon},
+                              {"candidate", s.candidate},
+                              {"households_added", r1(s.households_added)},
+                              {"residences_added", s.residences_added},
+                              {"households_covered_after", r1(s.households_covered_after)}});
+               return http::json(200,
+                                 {{"type", sr.type},
+                                  {"sites", a},
+                                  {"households_total", r1(r->households_total)},
+                                  {"households_covered_before", r1(r->households_covered_before)}});
+             }),
+      small);
+
+  router.add("GET", "/api/v1/access/network", authed(app, [svc](Request& req, auth::Principal& p) {
+               auto r = svc->network_geojson(p);
+               if (!r.ok()) return http::error(r.error(), req);
+               return http::text(200, *r, "application/geo+json");
+             }));
+}
+
+}  // namespace gj::api

@@ -1,0 +1,391 @@
+// The 15-minute service circle as a product, in-process on real SQLite and real PostgreSQL:
+// `import osm` stores what the engine needs, `access run` stores exactly what the engine
+// computes directly from the file, bad files change nothing, and facility writes are scoped
+// and audited.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "app/access_service.hpp"
+#include "app/app.hpp"
+#include "import/osm/osm_reader.hpp"
+#include "store/repos/repos.hpp"
+#include "test_store.hpp"
+
+using namespace gj;
+namespace ar = store::access_repo;
+
+namespace {
+
+const std::string kChengdu = std::string(GJ_SOURCE_DIR) + "/data/osm/chengdu_center_2018.osm";
+const std::string kFixtures = std::string(GJ_SOURCE_DIR) + "/tests/fixtures/osm/";
+constexpr const char* kArea = "510100000000";
+
+class AccessApp : public ::testing::TestWithParam<gj::testing::Backend> {
+ protected:
+  void SetUp() override {
+    auto ts = gj::testing::open_test_store(GetParam());
+    if (!ts.db) GTEST_SKIP() << ts.skip_reason;
+    db_ = std::move(ts.db);
+    app::Config cfg;
+    cfg.password = {1, 1024, 1};
+    app_ = std::make_unique<app::App>(*db_, clock_, ids_, cfg);
+    svc_ = std::make_unique<app::AccessService>(*app_);
+    ASSERT_TRUE(db_->write([](store::Session& s) -> Status {
+                     for (const auto& d :
+                          {org::Division{"510000000000", "", "四川省", org::Level::kProvince},
+                           org::Division{kArea, "510000000000", "成都市", org::Level::kCity},
+                           org::Division{"610000000000", "", "陕西省", org::Level::kProvince}})
+                       if (auto r = store::divisions::upsert(s, d); !r.ok()) return r.error();
+                     return {};
+                   })
+                    .ok());
+    chengdu_ = principal("cd.command", "command", kArea);
+    shaanxi_ = principal("sx.command", "command", "610000000000");
+  }
+  void TearDown() override {
+    if (db_) db_->close();
+  }
+
+  auth::Principal principal(const std::string& name, const std::string& role,
+                            const std::string& scope) {
+    app::NewUser u;
+    u.username = name;
+    u.display_name = name;
+    u.password = "Password-2026";
+    u.role = role;
+    u.scope_code = scope;
+    auto id = app_->cli_add_user(u);
+    EXPECT_TRUE(id.ok()) << id.error().detail;
+    auth::Principal p;
+    p.user_id = id.ok() ? *id : 0;
+    p.username = name;
+    p.role = *auth::parse_role(role);
+    p.scope_code = scope;
+    return p;
+  }
+
+  app::OsmImportOptions area() {
+    app::OsmImportOptions o;
+    o.division_code = kArea;
+    return o;
+  }
+
+  struct Counts {
+    int64_t networks, facilities, residences, audit;
+  };
+  Counts counts() {
+    Counts c{};
+    EXPECT_TRUE(db_->read([&](store::Session& s) -> Status {
+                     c.networks = s.query_one("SELECT COUNT(*) FROM access_networks")->i64(0);
+                     c.facilities = s.query_one("SELECT COUNT(*) FROM access_facilities")->i64(0);
+                     c.residences = s.query_one("SELECT COUNT(*) FROM access_residences")->i64(0);
+                     c.audit = s.query_one("SELECT COUNT(*) FROM audit_log")->i64(0);
+                     return {};
+                   })
+                    .ok());
+    return c;
+  }
+
+  int64_t count_audit(const std::string& action) {
+    int64_t n = 0;
+    (void)db_->read([&](store::Session& s) -> Status {
+      n = s.query_one("SELECT COUNT(*) FROM audit_log WHERE action = $1", {action})->i64(0);
+      return {};
+    });
+    return n;
+  }
+
+  SystemClock clock_;
+  RandomIdGenerator ids_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<app::App> app_;
+  std::unique_ptr<app::AccessService> svc_;
+  auth::Principal chengdu_, shaanxi_;
+};
+
+TEST_P(AccessApp, stored_coverage_and_minutes_equal_the_engines_direct_result) {
+  auto imp = svc_->import_osm(kChengdu, area());
+  ASSERT_TRUE(imp.ok()) << imp.error().detail;
+  auto run = svc_->run({});
+  ASSERT_TRUE(run.ok()) << run.error().detail;
+
+  // The engine straight from the file, with the store's types in the store's order.
+  auto ex = osm::read_osm(kChengdu, osm::TypeMapping::defaults());
+  ASSERT_TRUE(ex.ok());
+  auto g = access::WalkGraph::build(std::move(ex->network));
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(imp->nodes, g->node_count());
+  EXPECT_EQ(imp->edges, static_cast<int64_t>(g->edge_count()));
+  std::vector<std::string> types;
+  auto type_rows = db_->read_value<std::vector<ar::FacilityTypeRow>>(ar::list_types);
+  ASSERT_TRUE(type_rows.ok());
+  for (const auto& t : *type_rows) types.push_back(t.code);
+  auto seeds = access::place_facilities(*g, ex->facilities, types, 300);
+  auto dist = access::nearest_facility_distances(*g, seeds, 4.5 * 1000 / 60 * 15, 1);
+  auto rep = access::compute_coverage(*g, ex->residences, dist, {});
+  ASSERT_TRUE(rep.ok());
+
+  auto stored = svc_->coverage(chengdu_);
+  ASSERT_TRUE(stored.ok()) << stored.error().detail;
+  std::map<std::string, ar::CoverageRow> all;
+  for (const auto& c : *stored)
+    if (c.level == "all") all[c.type] = c;
+  ASSERT_EQ(all.size(), types.size());
+  int covered_types = 0;
+  for (const auto& c : rep->coverage) {
+    if (c.level != "all") continue;
+    const auto& s = all.at(c.type);
+    EXPECT_EQ(s.residences, static_cast<int64_t>(c.residences)) << c.type;
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(s.residences_within[i], static_cast<int64_t>(c.residences_within[i])) << c.type;
+      EXPECT_DOUBLE_EQ(s.households_within[i], c.households_within[i]) << c.type;
+    }
+    EXPECT_NEAR(s.median_m, c.median_distance_m, 1e-3) << c.type;
+    covered_types += c.residences_within[2] > 0;
+  }
+  EXPECT_GE(covered_types, 2);  // the extract has schools and markets within 15 minutes
+
+  // Per-home minutes: same homes in the same order, minutes = metres / (75 m/min), 0.1 precision.
+  auto pts = svc_->points(chengdu_);
+  ASSERT_TRUE(pts.ok());
+  ASSERT_EQ(pts->rows.size(), ex->residences.size());
+  ASSERT_EQ(pts->types, types);
+  for (size_t r = 0; r < pts->rows.size(); ++r) {
+    std::vector<std::string> cells;
+    std::string m = pts->rows[r].minutes;
+    size_t b = 0;
+    for (size_t t = 0; t < types.size(); ++t) {
+      size_t e = m.find(',', b);
+      cells.push_back(m.substr(b, e == std::string::npos ? e : e - b));
+      b = e + 1;
+    }
+    for (size_t t = 0; t < types.size(); ++t) {
+      float d = rep->residence_dist_m[r * types.size() + t];
+      if (d == access::kUnreached) {
+        EXPECT_EQ(cells[t], "") << r << " " << types[t];
+      } else {
+        ASSERT_FALSE(cells[t].empty()) << r << " " << types[t];
+        EXPECT_NEAR(std::stod(cells[t]), d / 75.0, 0.051) << r << " " << types[t];
+      }
+    }
+  }
+  EXPECT_EQ(count_audit("access.import_osm"), 1);
+  EXPECT_EQ(count_audit("access.run"), 1);
+}
+
+TEST_P(AccessApp, the_stored_graph_rebuilds_to_the_same_graph) {
+  auto ex = osm::read_osm(kFixtures + "walk_filter.osm", osm::TypeMapping::defaults());
+  ASSERT_TRUE(ex.ok());
+  auto g = access::WalkGraph::build(std::move(ex->network));
+  ASSERT_TRUE(g.ok());
+  auto back = app::unpack_graph(app::pack_graph(*g));
+  ASSERT_TRUE(back.ok()) << back.error().detail;
+  ASSERT_EQ(back->node_count(), g->node_count());
+  ASSERT_EQ(back->edge_count(), g->edge_count());
+  // Compared by OSM id: build() may lay nodes out in its own order.
+  auto neighbours = [](const access::WalkGraph& x, uint32_t v) {
+    std::vector<std::pair<int64_t, float>> out;
+    for (const auto& a : x.arcs(v)) out.emplace_back(x.osm_id(a.to), a.length_m);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  for (uint32_t v = 0; v < g->node_count(); ++v) {
+    const int64_t w = back->find(g->osm_id(v));
+    ASSERT_GE(w, 0) << g->osm_id(v);
+    EXPECT_EQ(back->coord(static_cast<uint32_t>(w)).lat, g->coord(v).lat);
+    EXPECT_EQ(neighbours(*back, static_cast<uint32_t>(w)), neighbours(*g, v)) << g->osm_id(v);
+  }
+  EXPECT_FALSE(app::unpack_graph("not base64!").ok());
+}
+
+TEST_P(AccessApp, a_bad_osm_file_is_rejected_and_leaves_the_store_unchanged) {
+  ASSERT_TRUE(svc_->import_osm(kFixtures + "walk_filter.osm", area()).ok());
+  const Counts before = counts();
+  ASSERT_GT(before.residences, 0);
+  // Truncated in the middle of an element.
+  std::string text;
+  {
+    std::ifstream in(kFixtures + "walk_filter.osm");
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto truncated = std::filesystem::temp_directory_path() /
+                   ("gj_truncated_" + std::to_string(::getpid()) + ".osm");
+  std::ofstream(truncated) << text.substr(0, text.size() / 2);
+  for (const std::string& bad : {truncated.string(), kFixtures + "no_walkable.osm",
+                                 kFixtures + "missing_node.osm", kFixtures + "absent.osm"}) {
+    auto r = svc_->import_osm(bad, area());
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_FALSE(r.error().detail.empty()) << bad;
+    const Counts after = counts();
+    EXPECT_EQ(after.networks, before.networks) << bad;
+    EXPECT_EQ(after.facilities, before.facilities) << bad;
+    EXPECT_EQ(after.residences, before.residences) << bad;
+    EXPECT_EQ(after.audit, before.audit) << bad;
+  }
+  // An area that is not a division in the store: refused inside the transaction.
+  app::OsmImportOptions nowhere;
+  nowhere.division_code = "990000000000";
+  EXPECT_FALSE(svc_->import_osm(kFixtures + "walk_filter.osm", nowhere).ok());
+  EXPECT_EQ(counts().networks, before.networks);
+  std::filesystem::remove(truncated);
+}
+
+TEST_P(AccessApp, a_rerun_replaces_the_previous_results) {
+  ASSERT_TRUE(svc_->import_osm(kFixtures + "walk_filter.osm", area()).ok());
+  auto first = svc_->run({});
+  ASSERT_TRUE(first.ok()) << first.error().detail;
+  app::RunOptions ten;
+  ten.cutoff_min = 10;
+  auto second = svc_->run(ten);
+  ASSERT_TRUE(second.ok());
+  EXPECT_GT(second->run_id, first->run_id);
+  (void)db_->read([&](store::Session& s) -> Status {
+    EXPECT_EQ(s.query_one("SELECT COUNT(DISTINCT run_id) FROM access_coverage")->i64(0), 1);
+    EXPECT_EQ(s.query_one("SELECT MIN(run_id) FROM access_residence_minutes")->i64(0),
+              second->run_id);
+    EXPECT_EQ(s.query_one("SELECT COUNT(*) FROM access_runs WHERE status = 'done'")->i64(0), 2);
+    return {};
+  });
+  auto ov = svc_->overview(chengdu_);
+  ASSERT_TRUE(ov.ok() && ov->run);
+  EXPECT_EQ(ov->run->id, second->run_id);
+  EXPECT_NE(ov->run->params.find("\"cutoff_min\":10"), std::string::npos);
+}
+
+TEST_P(AccessApp, facility_writes_are_scoped_validated_and_audited) {
+  ASSERT_TRUE(svc_->import_osm(kFixtures + "walk_filter.osm", area()).ok());
+  app::FacilityInput in;
+  in.type = "party_service";  // a type OSM does not have
+  in.name = "测试党群服务中心";
+  in.lat = 30.6600;
+  in.lon = 104.0600;
+  in.opening_hours = "Mo-Fr 09:00-17:00";
+  // Outside the caller's scope the area does not exist.
+  auto denied = svc_->create_facility(shaanxi_, [&] {
+    auto x = in;
+    x.division_code = kArea;
+    return x;
+  }());
+  ASSERT_FALSE(denied.ok());
+  EXPECT_EQ(denied.error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(svc_->coverage(shaanxi_).ok());
+  auto made = svc_->create_facility(chengdu_, in);
+  ASSERT_TRUE(made.ok()) << made.error().detail;
+  EXPECT_EQ(made->division_code, kArea);
+  EXPECT_EQ(made->source, "manual");
+  auto bad_type = in;
+  bad_type.type = "casino";
+  EXPECT_EQ(svc_->create_facility(chengdu_, bad_type).error().field, "type");
+  // Others cannot edit or delete it; the owner's scope can.
+  EXPECT_EQ(svc_->delete_facility(shaanxi_, made->id).error().code, ErrorCode::kNotFound);
+  auto edited = in;
+  edited.opening_hours = "Mo-Su 08:00-20:00";
+  auto up = svc_->update_facility(chengdu_, made->id, edited);
+  ASSERT_TRUE(up.ok());
+  EXPECT_EQ(up->opening_hours, "Mo-Su 08:00-20:00");
+  EXPECT_EQ(count_audit("access.facility.create"), 1);
+  EXPECT_EQ(count_audit("access.facility.update"), 1);
+
+  // CSV: all rows or none.
+  const Counts before = counts();
+  auto bad = svc_->import_facilities_csv(
+      chengdu_,
+      "name,type,lat,lon,opening_hours\n\"老年食堂, 一号\",elderly_canteen,30.66,104.061,\n"
+      "坏行,elderly_canteen,north,104.06,\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().detail.find("row 3"), std::string::npos) << bad.error().detail;
+  EXPECT_EQ(counts().facilities, before.facilities);
+  auto good = svc_->import_facilities_csv(
+      chengdu_,
+      "name,type,lat,lon,opening_hours\n\"老年食堂, 一号\",elderly_canteen,30.66,104.061,"
+      "\"Mo-Fr 11:00-13:00\"\n卫生站,health_station,30.6601,104.0625,\n");
+  ASSERT_TRUE(good.ok()) << good.error().detail;
+  EXPECT_EQ(good->inserted, 2);
+  auto listed = svc_->facilities(chengdu_, {}, "elderly_canteen", 100);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].name, "老年食堂, 一号");
+  EXPECT_EQ((*listed)[0].source, "csv");
+  EXPECT_TRUE(svc_->facilities(shaanxi_, {}, "", 100)->empty());
+
+  // The registered facility reaches homes once the engine runs.
+  ASSERT_TRUE(svc_->run({}).ok());
+  auto cov = svc_->coverage(chengdu_);
+  ASSERT_TRUE(cov.ok());
+  bool found = false;
+  for (const auto& c : *cov)
+    if (c.level == "all" && c.type == "party_service") {
+      found = true;
+      EXPECT_GT(c.residences_within[2], 0);
+    }
+  EXPECT_TRUE(found);
+
+  // Site suggestion for a type with gaps: every site adds households.
+  app::SiteRequest sr;
+  sr.type = "elderly";
+  sr.k = 2;
+  auto sites = svc_->suggest_sites(chengdu_, sr);
+  ASSERT_TRUE(sites.ok()) << sites.error().detail;
+  ASSERT_FALSE(sites->sites.empty());
+  for (const auto& s : sites->sites) EXPECT_GT(s.households_added, 0);
+  EXPECT_FALSE(svc_->suggest_sites(shaanxi_, sr).ok());
+  // A facility registered at the first suggested site counts at once (no stale cache).
+  app::FacilityInput home;
+  home.type = "elderly";
+  home.name = "养老服务站";
+  home.lat = sites->sites[0].point.lat;
+  home.lon = sites->sites[0].point.lon;
+  ASSERT_TRUE(svc_->create_facility(chengdu_, home).ok());
+  auto again = svc_->suggest_sites(chengdu_, sr);
+  ASSERT_TRUE(again.ok());
+  EXPECT_GT(again->households_covered_before, sites->households_covered_before);
+}
+
+TEST_P(AccessApp, homes_inside_a_grid_boundary_count_for_the_grid_its_community_and_street) {
+  // A test grid (synthetic) under 锦江区 whose square covers the fixture's one apartment block.
+  ASSERT_TRUE(db_->write([](store::Session& s) -> Status {
+                   using org::Kind;
+                   using org::Level;
+                   for (const auto& d : {org::Division{"510104000000", kArea, "锦江区",
+                                                       Level::kCounty, Kind::kCounty},
+                                         org::Division{"510104001000", "510104000000", "测试街道",
+                                                       Level::kTownship, Kind::kStreet, true},
+                                         org::Division{"510104001001", "510104001000", "测试社区",
+                                                       Level::kVillage, Kind::kCommunity, true},
+                                         org::Division{"510104001001001", "510104001001", "第1网格",
+                                                       Level::kGrid, Kind::kGrid, true}})
+                     if (auto r = store::divisions::upsert(s, d); !r.ok()) return r.error();
+                   store::GridRow g;
+                   g.code = "510104001001001";
+                   g.polygon =
+                       R"({"type":"Polygon","coordinates":[[[104.061,30.660],[104.062,30.660],)"
+                       R"([104.062,30.661],[104.061,30.661],[104.061,30.660]]]})";
+                   return store::grids::upsert(s, g);
+                 })
+                  .ok());
+  auto imp = svc_->import_osm(kFixtures + "walk_filter.osm", area());
+  ASSERT_TRUE(imp.ok()) << imp.error().detail;
+  EXPECT_EQ(imp->residences_in_grids, 1);
+  ASSERT_TRUE(svc_->run({}).ok());
+  auto cov = svc_->coverage(chengdu_);
+  ASSERT_TRUE(cov.ok());
+  std::map<std::string, std::string> unit_of_level;
+  for (const auto& c : *cov)
+    if (c.type == "school") unit_of_level[c.level] = c.unit;
+  EXPECT_EQ(unit_of_level["grid"], "510104001001001");
+  EXPECT_EQ(unit_of_level["community"], "510104001001");
+  EXPECT_EQ(unit_of_level["street"], "510104001000");
+  EXPECT_EQ(unit_of_level.count("cell"), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AccessApp,
+                         ::testing::Values(gj::testing::Backend::kSqlite,
+                                           gj::testing::Backend::kPostgres),
+                         [](const auto& info) { return gj::testing::backend_name(info.param); });
+
+}  // namespace

@@ -1,0 +1,79 @@
+// Shapes of /api/v1/access/* (docs/api.md, "Access").
+export interface FacilityType {
+  code: string
+  name_zh: string
+  name_en: string
+  minutes: number
+  speed_kmh: number
+  radius_m: number
+  from_osm: boolean
+}
+
+export interface AccessOverview {
+  network: {
+    id: number
+    name: string
+    division_code: string
+    source_file: string
+    nodes: number
+    edges: number
+    bbox: [number, number, number, number] // minlon, minlat, maxlon, maxlat
+    imported_at: string
+  } | null
+  run: {
+    id: number
+    status: string
+    started_at: string
+    finished_at: string | null
+    params: { cutoff_min: number; speed_kmh: number; minutes: number[] }
+    types: string
+  } | null
+  types: FacilityType[]
+}
+
+export interface CoverageRow {
+  level: string
+  unit: string
+  synthetic: boolean
+  type: string
+  residences: number
+  households: number
+  residences_within: number[]
+  households_within: number[]
+  share_households: number[]
+  median_distance_m: number | null
+}
+
+export interface GapRow {
+  type: string
+  cell: [number, number]
+  lat: number
+  lon: number
+  residences: number
+  households: number
+}
+
+export interface Facility {
+  id: number
+  type: string
+  name: string
+  lat: number
+  lon: number
+  opening_hours: string
+  source: 'osm' | 'manual' | 'csv'
+  source_ref: string
+  division_code: string
+  updated_at: string
+}
+
+export interface PointsReply {
+  types: string[]
+  points: (number | null)[][] // [lat, lon, households, minutes per type…]
+}
+
+export interface SitesReply {
+  type: string
+  households_total: number
+  households_covered_before: number
+  sites: { rank: number; lat: number; lon: number; candidate: number; households_added: number; residences_added: number; households_covered_after: number }[]
+}
