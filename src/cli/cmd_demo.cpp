@@ -33,19 +33,26 @@ void print_logins() {
                "指挥中心（15分钟服务圈）\n";
 }
 
-// --divisions, else data/divisions under the working directory, else beside the binary
-// (build/gongjian → data/divisions), so the command works from any directory.
-std::string divisions_dir(const Args& args) {
-  std::string given = flag_value(args, "--divisions");
+// A file the product ships under data/: the value of `flag` if given, else `relative` under the
+// working directory, else beside the binary (build/gongjian → data/…), so the command works
+// from any directory (CTest runs in build/).
+std::string shipped_data(const Args& args, const std::string& flag, const std::string& relative) {
+  std::string given = flag_value(args, flag);
   if (!given.empty()) return given;
-  if (std::filesystem::exists("data/divisions/provinces.csv")) return "data/divisions";
+  if (std::filesystem::exists(relative)) return relative;
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    auto beside = exe.parent_path().parent_path() / "data" / "divisions";
-    if (std::filesystem::exists(beside / "provinces.csv")) return beside.string();
+    auto beside = exe.parent_path().parent_path() / relative;
+    if (std::filesystem::exists(beside)) return beside.string();
   }
-  return "data/divisions";
+  return relative;
+}
+
+std::string divisions_dir(const Args& args) {
+  auto provinces = shipped_data(args, "--divisions", "data/divisions/provinces.csv");
+  if (!flag_value(args, "--divisions").empty()) return provinces;
+  return std::filesystem::path(provinces).parent_path().string();
 }
 
 int run(const Args& args) {
@@ -68,7 +75,7 @@ int run(const Args& args) {
   std::cerr << "\n";
   // The demo's only real street network is central Chengdu: a separate area under 成都市 with
   // its own login (docs/access.md), never relabelled as a Shaanxi place.
-  const std::string osm = flag_value(args, "--osm", "data/osm/chengdu_center_2018.osm");
+  const std::string osm = shipped_data(args, "--osm", "data/osm/chengdu_center_2018.osm");
   std::string osm_note;
   if (stats.ok() && !has_flag(args, "--no-osm") && std::filesystem::exists(osm)) {
     app::AccessService svc(a);
