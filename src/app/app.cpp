@@ -1,5 +1,7 @@
 #include "app/app.hpp"
 
+#include "app/requests_service.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -36,7 +38,13 @@ Status check_username(const std::string& u) {
 }  // namespace
 
 App::App(store::Database& db, const Clock& clock, IdGenerator& ids, Config config)
-    : db_(db), clock_(clock), ids_(ids), config_(config) {}
+    : db_(db),
+      clock_(clock),
+      ids_(ids),
+      config_(config),
+      requests_(std::make_unique<RequestsService>(*this)) {}
+
+App::~App() = default;
 
 std::string scope_of(Session& s, const auth::Principal& p) {
   if (!p.scope_code.empty()) return p.scope_code;
