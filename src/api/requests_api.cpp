@@ -422,6 +422,15 @@ void register_requests_routes(http::Router& router, app::App& app, const ApiConf
                return http::json(200, {{"items", duplicates_json(*r, req.lang())}});
              }));
 
+  router.add("GET", "/api/v1/requests/{id}/requester",
+             authed(app, [&app](Request& req, auth::Principal& p) {
+               auto id = id_param(req);
+               if (!id.ok()) return http::error(id.error(), req);
+               auto r = app.requests().read_requester(p, *id);
+               if (!r.ok()) return http::error(r.error(), req);
+               return http::json(200, {{"name", r->first}, {"phone", r->second}});
+             }));
+
   // Citizen tracking 查询: public, no personal data.
   router.add(
       "GET", "/api/v1/track/{code}",

@@ -989,6 +989,33 @@ Result<std::vector<DuplicateView>> RequestsService::duplicates(const auth::Princ
   return r;
 }
 
+Result<std::pair<std::string, std::string>> RequestsService::read_requester(
+    const auth::Principal& p, int64_t id) {
+  bool denied = false;
+  int64_t now = app_.clock().now_ms();
+  auto r = app_.db().write_value<std::pair<std::string, std::string>>(
+      [&](Session& s) -> Result<std::pair<std::string, std::string>> {
+        auto row = store::tickets::get(s, id);
+        if (!row.ok()) return make_error(ErrorCode::kNotFound);
+        auto vis = visible(s, p, *row);
+        if (!vis.ok()) return vis.error();
+        if (!*vis) {
+          denied = true;
+          return make_error(ErrorCode::kNotFound);
+        }
+        auto t = ticket_from(*row);
+        if (!t.ok()) return t.error();
+        bool holder = t->holder() && rq::acts_for(actor_of(p), *t->holder());
+        if (!holder && !auth::has_permission(p.role, auth::Permission::kReadPersonalData))
+          return make_error(ErrorCode::kForbidden);
+        GJ_TRY(store::audit::append(
+            s, audit_of(p, now, "pii.read", std::to_string(id), "requester name phone")));
+        return std::pair<std::string, std::string>(row->requester_name, row->requester_phone);
+      });
+  if (denied) app_.audit_denied(p, "request", std::to_string(id));
+  return r;
+}
+
 Result<std::vector<store::CategoryRow>> RequestsService::categories() {
   auto cfg_r = config();
   if (!cfg_r.ok()) return cfg_r.error();

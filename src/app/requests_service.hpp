@@ -128,6 +128,10 @@ class RequestsService {
   Result<TicketDetail> get(const auth::Principal& p, int64_t id);
   Result<TicketDetail> act(const auth::Principal& p, int64_t id, const ActionInput& in);
   Result<std::vector<DuplicateView>> duplicates(const auth::Principal& p, int64_t id);
+  // The requester's name and phone in full (name, phone), for the unit holding the ticket (to
+  // call back) or a role that may read personal data; audited (pii.read) in the same
+  // transaction as the read.
+  Result<std::pair<std::string, std::string>> read_requester(const auth::Principal& p, int64_t id);
   Result<std::vector<store::CategoryRow>> categories();
   Result<std::vector<requests::HotIssue>> hot(const auth::Principal& p, int days);
   // `area` empty: the caller's scope; periods are YYYY-MM (empty: this month).

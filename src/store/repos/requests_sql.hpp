@@ -139,12 +139,13 @@ inline constexpr const char* kDivisionsInRange =
     "ORDER BY code";
 inline constexpr const char* kGridsInRange =
     "SELECT g.code, g.polygon FROM grids g WHERE g.code >= $1 AND g.code < $2 ORDER BY g.code";
-// Changes when grids (or units) of a county change: the routing cache is rebuilt then.
+// Changes when grids (any: a trigger bumps grids_version) or the county's units change: the
+// routing cache is rebuilt then.
 inline constexpr const char* kRoutingSignature =
-    "SELECT (SELECT COUNT(*) FROM grids WHERE code >= $1 AND code < $2), "
-    "(SELECT COALESCE(SUM(LENGTH(polygon)), 0) FROM grids WHERE code >= $1 AND code < $2), "
+    "SELECT (SELECT COALESCE(MAX(value), '') FROM settings WHERE key = 'grids_version'), "
     "(SELECT COUNT(*) FROM units WHERE division_code >= $1 AND division_code < $2), "
-    "(SELECT COALESCE(MAX(id), 0) FROM units WHERE division_code >= $1 AND division_code < $2)";
+    "(SELECT COALESCE(MAX(id), 0) FROM units WHERE division_code >= $1 AND division_code < $2), "
+    "(SELECT COUNT(*) FROM divisions WHERE code >= $1 AND code < $2)";
 inline constexpr const char* kUnitsInRange =
     "SELECT id, name, kind, division_code FROM units WHERE division_code >= $1 AND "
     "division_code < $2 ORDER BY id";

@@ -493,6 +493,39 @@ TEST_P(RequestsApp, duplicates_nearby_are_suggested_and_tracking_shows_no_person
   EXPECT_EQ(json::parse(cats.body)["items"].size(), 99u);
 }
 
+TEST_P(RequestsApp, the_holder_reads_the_requesters_phone_in_full_and_the_read_is_audited) {
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->detail.view.row.id;
+  int64_t reads = audit_count("pii.read");
+  auto full = app_->requests().read_requester(grid_, id);
+  ASSERT_TRUE(full.ok()) << full.error().detail;
+  EXPECT_EQ(full->first, "张三");
+  EXPECT_EQ(full->second, "13812345678");
+  EXPECT_EQ(audit_count("pii.read"), reads + 1);
+  EXPECT_EQ(app_->requests().read_requester(yingpan_, id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(app_->requests().read_requester(dept_, id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(audit_count("pii.read"), reads + 1);
+}
+
+TEST_P(RequestsApp, a_grid_moved_in_the_store_is_routed_to_at_once) {
+  const double lat = 33.80, lon = 109.30;  // outside both grids
+  auto before = app_->requests().submit(citizen(), pothole(lat, lon));
+  ASSERT_TRUE(before.ok());
+  EXPECT_TRUE(before->detail.view.row.manual_dispatch);
+  Status st = db_->write([&](store::Session& s) -> Status {
+    auto g = store::grids::get(s, kYingpanGrid);
+    if (!g.ok()) return g.error();
+    g->polygon = square(lat, lon, 500);
+    return store::grids::upsert(s, *g);
+  });
+  ASSERT_TRUE(st.ok());
+  auto after = app_->requests().submit(citizen(), pothole(lat, lon));
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(after->detail.view.row.manual_dispatch);
+  EXPECT_EQ(after->detail.view.row.unit_id, kYingpanGrid);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RequestsApp,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) {

@@ -311,3 +311,10 @@ INSERT INTO holiday_calendar(day, kind) VALUES('2026-02-28', 'workday');
 INSERT INTO holiday_calendar(day, kind) VALUES('2026-05-09', 'workday');
 INSERT INTO holiday_calendar(day, kind) VALUES('2026-09-20', 'workday');
 INSERT INTO holiday_calendar(day, kind) VALUES('2026-10-10', 'workday');
+
+-- The routing cache (the grid R-tree in memory) is rebuilt when this number changes.
+INSERT INTO settings(key, value) VALUES('grids_version', '0') ON CONFLICT(key) DO NOTHING;
+CREATE FUNCTION grids_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN UPDATE settings SET value = (value::bigint + 1)::text WHERE key = 'grids_version'; RETURN NULL; END $$;
+CREATE TRIGGER grids_version_change AFTER INSERT OR UPDATE OR DELETE ON grids
+FOR EACH STATEMENT EXECUTE FUNCTION grids_version_bump();

@@ -311,3 +311,12 @@ INSERT INTO holiday_calendar(day, kind) VALUES('2026-02-28', 'workday');
 INSERT INTO holiday_calendar(day, kind) VALUES('2026-05-09', 'workday');
 INSERT INTO holiday_calendar(day, kind) VALUES('2026-09-20', 'workday');
 INSERT INTO holiday_calendar(day, kind) VALUES('2026-10-10', 'workday');
+
+-- The routing cache (the grid R-tree in memory) is rebuilt when this number changes.
+INSERT INTO settings(key, value) VALUES('grids_version', '0') ON CONFLICT(key) DO NOTHING;
+CREATE TRIGGER grids_version_insert AFTER INSERT ON grids
+BEGIN UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'grids_version'; END;
+CREATE TRIGGER grids_version_update AFTER UPDATE ON grids
+BEGIN UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'grids_version'; END;
+CREATE TRIGGER grids_version_delete AFTER DELETE ON grids
+BEGIN UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'grids_version'; END;
