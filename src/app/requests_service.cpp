@@ -784,6 +784,20 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
       GJ_TRY(store::idempotency::put(s, in.idempotency_key, body_hash, row.id, ms(now)));
     return {};
   });
+  if (!st.ok() && !in.idempotency_key.empty() &&
+      st.error().code != ErrorCode::kIdempotencyMismatch) {
+    // Another node may have stored the same key between our check and our insert (the key's
+    // primary key refused ours): answer as that one.
+    auto prior = app_.db().read_value<std::pair<std::string, int64_t>>(
+        [&](Session& s) { return store::idempotency::get(s, in.idempotency_key); });
+    if (prior.ok()) {
+      if (prior->first != body_hash)
+        return make_error(ErrorCode::kIdempotencyMismatch, "", "Idempotency-Key");
+      ticket_id = prior->second;
+      replayed = true;
+      st = Status{};
+    }
+  }
   if (!st.ok()) return st.error();
   IntakeResult out;
   out.replayed = replayed;
@@ -1068,7 +1082,7 @@ Result<TicketDetail> RequestsService::act(const auth::Principal& p, int64_t id,
   bool denied = false;
   TimePoint now = app_.clock().now();
   Status st = app_.db().write([&](Session& s) -> Status {
-    auto row = store::tickets::get(s, id);
+    auto row = store::tickets::get_for_update(s, app_.db().backend(), id);
     if (!row.ok()) return make_error(ErrorCode::kNotFound);
     auto vis = visible(s, p, *row);
     if (!vis.ok()) return vis.error();
@@ -1184,7 +1198,7 @@ Result<TrackView> RequestsService::rate_by_citizen(const std::string& code,
   if (!r.ok()) return r.error();
   TimePoint now = app_.clock().now();
   Status st = app_.db().write([&](Session& s) -> Status {
-    auto row = store::tickets::by_code(s, code);
+    auto row = store::tickets::by_code_for_update(s, app_.db().backend(), code);
     if (!row.ok()) return make_error(ErrorCode::kNotFound);
     const std::string& phone = row->requester_phone;
     if (phone.size() < 4 || phone.substr(phone.size() - 4) != phone_last4)
@@ -1296,7 +1310,7 @@ Result<ScanReport> RequestsService::run_due_timers(TimePoint now, int batch) {
         ++rep.skipped;
         continue;
       }
-      auto row = store::tickets::get(s, std::stoll(ev.ticket_id));
+      auto row = store::tickets::get_for_update(s, app_.db().backend(), std::stoll(ev.ticket_id));
       if (!row.ok()) return row.error();
       auto snap = county(row->county_code, &s);
       if (!snap.ok()) return snap.error();

@@ -148,6 +148,20 @@ Result<TicketRow> by_code(Session& s, const std::string& code) {
   return to_ticket(*r);
 }
 
+Result<TicketRow> get_for_update(Session& s, Backend backend, int64_t id) {
+  if (backend != Backend::kPostgres) return get(s, id);
+  auto r = s.query_one(select_tickets(sql::kTicketByIdForUpdatePostgres), {id});
+  if (!r.ok()) return r.error();
+  return to_ticket(*r);
+}
+
+Result<TicketRow> by_code_for_update(Session& s, Backend backend, const std::string& code) {
+  if (backend != Backend::kPostgres) return by_code(s, code);
+  auto r = s.query_one(select_tickets(sql::kTicketByCodeForUpdatePostgres), {code});
+  if (!r.ok()) return r.error();
+  return to_ticket(*r);
+}
+
 Result<Page<TicketRow>> list(Session& s, const TicketFilter& f) {
   Params p;
   const char* where;

@@ -89,6 +89,9 @@ Result<int64_t> insert(Session& s, const TicketRow& t);
 Status update(Session& s, const TicketRow& t);
 Result<TicketRow> get(Session& s, int64_t id);
 Result<TicketRow> by_code(Session& s, const std::string& code);
+// The same, locking the row for this transaction on PostgreSQL (before a transition).
+Result<TicketRow> get_for_update(Session& s, Backend backend, int64_t id);
+Result<TicketRow> by_code_for_update(Session& s, Backend backend, const std::string& code);
 Result<Page<TicketRow>> list(Session& s, const TicketFilter& f);
 // Was the ticket ever assigned into the scope range / to the unit?
 Result<bool> assigned_into_scope(Session& s, int64_t id, const std::string& scope_code);

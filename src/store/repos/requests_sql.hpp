@@ -26,6 +26,12 @@ inline constexpr const char* kTicketUpdate =
     "merged_into = $11, reopen_count = $12, state = $13, updated_at = $14 WHERE id = $1";
 inline constexpr const char* kTicketById = " FROM tickets t WHERE t.id = $1";
 inline constexpr const char* kTicketByCode = " FROM tickets t WHERE t.code = $1";
+// Loading a ticket to change it: PostgreSQL nodes lock the row so two nodes cannot apply two
+// transitions to the same state; SQLite's single writer already serialises them.
+inline constexpr const char* kTicketByIdForUpdatePostgres =
+    " FROM tickets t WHERE t.id = $1 FOR UPDATE";
+inline constexpr const char* kTicketByCodeForUpdatePostgres =
+    " FROM tickets t WHERE t.code = $1 FOR UPDATE";
 // Visibility: held by a unit in the scope range [$1, $2), or ever assigned into it.
 inline constexpr const char* kTicketScopeWhere =
     " FROM tickets t WHERE ((t.division_code >= $1 AND t.division_code < $2) OR EXISTS (SELECT 1 "

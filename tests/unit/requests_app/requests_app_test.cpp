@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
 #include "api/api.hpp"
 #include "app/app.hpp"
@@ -524,6 +525,36 @@ TEST_P(RequestsApp, a_grid_moved_in_the_store_is_routed_to_at_once) {
   ASSERT_TRUE(after.ok());
   EXPECT_FALSE(after->detail.view.row.manual_dispatch);
   EXPECT_EQ(after->detail.view.row.unit_id, kYingpanGrid);
+}
+
+// Two nodes 节点 on one store run the scheduler at the same moment: on PostgreSQL the timer
+// claim skips rows the other node holds (SKIP LOCKED) and the ticket row is locked before a
+// transition, so the escalation happens once.
+TEST_P(RequestsApp, two_nodes_scanning_at_once_escalate_an_overdue_ticket_once) {
+  if (GetParam() == Backend::kSqlite) GTEST_SKIP() << "one serving process per SQLite file";
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(app_->requests().submit(citizen(), pothole()).ok());
+  clock_.advance(25h);
+  store::Options opt;
+  opt.target = target_.url;
+  auto other_db = store::open_database(opt);
+  ASSERT_TRUE(other_db.ok());
+  app::App other(**other_db, clock_, ids_);
+  std::atomic<int> escalations{0}, failures{0};
+  auto scan = [&](app::App& a) {
+    auto r = a.requests().run_due_timers(clock_.now(), 2);  // small batches interleave more
+    for (int i = 0; i < 10 && r.ok(); ++i) {
+      escalations += r->escalations;
+      r = a.requests().run_due_timers(clock_.now(), 2);
+    }
+    if (!r.ok()) ++failures;
+  };
+  std::thread t1(scan, std::ref(*app_)), t2(scan, std::ref(other));
+  t1.join();
+  t2.join();
+  (*other_db)->close();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(escalations, 5);
+  EXPECT_EQ(count("ticket_events WHERE action = 'escalate'"), 5);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RequestsApp,
