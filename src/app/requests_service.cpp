@@ -675,6 +675,10 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
   auto snap = *snap_r;
   auto decision = snap->router->route({cfg.path(in.category), point, in.address});
   if (!decision.ok()) return decision.error();
+  // A grid worker's own patrol report 巡查上报 must lie inside a grid (RouterOptions'
+  // reject_outside_grids, applied here so one cached router serves every channel).
+  if (in.channel == kChannelGrid && decision->grid_code.empty())
+    return make_error(ErrorCode::kInvalidInput, "outside every grid", "location");
 
   json canonical = {{"channel", in.channel},
                     {"county", county_code},
@@ -1262,12 +1266,28 @@ Result<MetricsView> RequestsService::metrics(const auth::Principal& p, const std
     if (!rows.ok()) return rows.error();
     std::map<std::string, rq::Counters> by_unit;
     for (const auto& x : *rows) by_unit[x.ref_id][x.part] += x.value;
+    // Departments are named by their units.id, outside the code range: one read each.
+    std::map<std::string, std::string> dept_names;
+    auto depts = store::request_config::units_in(s, code);
+    if (!depts.ok()) return depts.error();
+    for (const auto& u : *depts) {
+      std::string uid = std::to_string(u.id);
+      auto parts = store::counters::sum(s, "unit", uid, *f, *t);
+      if (!parts.ok()) return parts.error();
+      if (parts->empty()) continue;
+      dept_names[uid] = u.name;
+      for (const auto& [part, n] : *parts) by_unit[uid][part] += n;
+    }
     std::vector<std::pair<std::string, rq::Counters>> units(by_unit.begin(), by_unit.end());
     for (const auto& [uid, c] : units) {
       UnitMetrics u;
       u.unit_id = uid;
-      auto d = store::divisions::get(s, uid);
-      u.name = d.ok() ? d->division.name : uid;
+      if (auto dn = dept_names.find(uid); dn != dept_names.end()) {
+        u.name = dn->second;
+      } else {
+        auto d = store::divisions::get(s, uid);
+        u.name = d.ok() ? d->division.name : uid;
+      }
       u.counters = c;
       for (const auto& def : defs)
         u.metrics.push_back({def.code, def.name_zh, def.name_en, rq::compute(def, c)});

@@ -377,6 +377,20 @@ TEST_P(RequestsApp, a_ticket_outside_the_callers_scope_is_404_and_the_attempt_is
   act(command_, back->detail.view.row.id, "dispatch", to_dept);
   EXPECT_TRUE(app_->requests().get(dept_, back->detail.view.row.id).ok());
   EXPECT_EQ(app_->requests().list(dept_, {})->total, 1);
+  app::ActionInput dept_claim;
+  dept_claim.contacted = true;
+  act(dept_, back->detail.view.row.id, "claim", dept_claim);
+  // The department is listed and ranked in the county's metrics.
+  auto m = app_->requests().metrics(command_, "", "", "");
+  ASSERT_TRUE(m.ok());
+  bool listed = false;
+  for (const auto& u : m->units)
+    if (u.unit_id == std::to_string(dept_unit_)) {
+      listed = true;
+      EXPECT_EQ(u.name, "柞水县住房和城乡建设局");
+      EXPECT_EQ(u.counters.at("responded"), 1);
+    }
+  EXPECT_TRUE(listed);
 }
 
 TEST_P(RequestsApp, illegal_transitions_and_wrong_roles_are_refused_and_change_nothing) {
@@ -415,6 +429,9 @@ TEST_P(RequestsApp, illegal_transitions_and_wrong_roles_are_refused_and_change_n
   EXPECT_EQ(app_->requests().submit(citizen(), bad).error().code, ErrorCode::kInvalidPhone);
   bad = pothole(95, 109);
   EXPECT_EQ(app_->requests().submit(citizen(), bad).error().field, "location");
+  bad = pothole(33.9, 109.4);
+  bad.channel = "grid";  // a grid worker's own report outside every grid
+  EXPECT_EQ(app_->requests().submit(grid_, bad).error().field, "location");
   bad = pothole();
   bad.channel = "hotline";  // staff channel, anonymous caller
   EXPECT_EQ(app_->requests().submit(citizen(), bad).error().code, ErrorCode::kUnauthenticated);
