@@ -1186,6 +1186,51 @@ Result<TrackView> RequestsService::track(const std::string& code) {
   });
 }
 
+Result<store::Page<TrackView>> RequestsService::list_public(const std::string& county_code,
+                                                            const std::string& status, int page,
+                                                            int page_size) {
+  auto cfg_r = config();
+  if (!cfg_r.ok()) return cfg_r.error();
+  const Config& cfg = **cfg_r;
+  if (!status.empty() && !rq::parse_status(status).ok())
+    return make_error(ErrorCode::kInvalidInput, "unknown status", "status");
+  page = std::max(1, page);
+  page_size = std::clamp(page_size, 1, 200);
+  return app_.db().read_value<store::Page<TrackView>>(
+      [&](Session& s) -> Result<store::Page<TrackView>> {
+        auto rows = store::tickets::list_public(s, county_code, status, page, page_size);
+        if (!rows.ok()) return rows.error();
+        store::Page<TrackView> out;
+        out.total = rows->total;
+        for (auto& r : rows->items) {
+          TrackView v;
+          auto t = ticket_from(r);
+          if (!t.ok()) return t.error();
+          v.ticket = std::move(*t);
+          r.requester_name.clear();
+          r.requester_phone.clear();
+          v.row = std::move(r);
+          auto c = cfg.categories.find(v.row.category);
+          if (c != cfg.categories.end()) {
+            v.category_name_zh = c->second.name_zh;
+            v.category_name_en = c->second.name_en;
+          }
+          out.items.push_back(std::move(v));
+        }
+        return out;
+      });
+}
+
+Result<TrackView> RequestsService::get_public(int64_t id) {
+  auto code = app_.db().read_value<std::string>([&](Session& s) -> Result<std::string> {
+    auto row = store::tickets::get(s, id);
+    if (!row.ok() || !row->is_public) return make_error(ErrorCode::kNotFound);
+    return row->code;
+  });
+  if (!code.ok()) return code.error();
+  return track(*code);
+}
+
 Result<TrackView> RequestsService::rate_by_citizen(const std::string& code,
                                                    const std::string& phone_last4,
                                                    const std::string& rating,
@@ -1308,6 +1353,12 @@ Result<ScanReport> RequestsService::run_due_timers(TimePoint now, int batch) {
   const Config& cfg = **cfg_r;
   ScanReport rep;
   auth::Principal sys = system_principal();
+  // Most ticks find nothing due: look first with a read, so an idle scheduler never takes the
+  // writer (or a commit) every few seconds.
+  auto due =
+      app_.db().read_value<bool>([&](Session& s) { return store::timers::any_due(s, ms(now)); });
+  if (!due.ok()) return due.error();
+  if (!*due) return rep;
   Status st = app_.db().write([&](Session& s) -> Status {
     rep = {};
     auto claimed = store::timers::claim_due(s, app_.db().backend(), ms(now), batch);

@@ -144,6 +144,12 @@ class RequestsService {
                                     const std::string& rating, std::optional<bool> resolved,
                                     const std::string& note);
 
+  // Public views for other adapters (Open311 GeoReport v2): tickets the requester agreed to
+  // publish (`public`), without personal data; anything else is kNotFound.
+  Result<store::Page<TrackView>> list_public(const std::string& county_code,
+                                             const std::string& status, int page, int page_size);
+  Result<TrackView> get_public(int64_t id);
+
   // The deadline scheduler: claims due timers and applies warnings, escalations and overdue
   // flags, each batch in the write transaction that moves the timers (so each fires once).
   Result<ScanReport> run_due_timers(TimePoint now, int batch = 100);

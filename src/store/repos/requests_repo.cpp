@@ -190,6 +190,21 @@ Result<Page<TicketRow>> list(Session& s, const TicketFilter& f) {
   return page;
 }
 
+Result<Page<TicketRow>> list_public(Session& s, const std::string& county,
+                                    const std::string& status, int page, int page_size) {
+  Params p = {county, status};
+  auto count = s.query_one(std::string("SELECT COUNT(*)") + sql::kTicketPublicWhere, p);
+  if (!count.ok()) return count.error();
+  Page<TicketRow> out;
+  out.total = count->i64(0);
+  p.push_back(int64_t{page_size});
+  p.push_back(int64_t{(page - 1) * page_size});
+  auto rows = ticket_rows(s, select_tickets(sql::kTicketPublicWhere) + sql::kTicketPublicOrder, p);
+  if (!rows.ok()) return rows.error();
+  out.items = std::move(*rows);
+  return out;
+}
+
 Result<bool> assigned_into_scope(Session& s, int64_t id, const std::string& scope_code) {
   auto [lo, hi] = org::scope_range(scope_code);
   auto r = s.query_one(sql::kTicketVisibleToDivision, {id, lo, hi});
@@ -295,6 +310,11 @@ Result<std::vector<TimerRow>> claim_due(Session& s, Backend backend, int64_t now
   std::vector<TimerRow> out;
   for (const auto& r : *rows) out.push_back(to_timer(r));
   return out;
+}
+Result<bool> any_due(Session& s, int64_t now) {
+  auto r = s.query_one(sql::kTimerAnyDue, {now});
+  if (!r.ok()) return r.error();
+  return r->i64(0) > 0;
 }
 Result<bool> advance(Session& s, int64_t id, const std::string& from, const std::string& to) {
   auto n = s.exec(sql::kTimerAdvance, {id, to, from});

@@ -93,6 +93,9 @@ Result<TicketRow> by_code(Session& s, const std::string& code);
 Result<TicketRow> get_for_update(Session& s, Backend backend, int64_t id);
 Result<TicketRow> by_code_for_update(Session& s, Backend backend, const std::string& code);
 Result<Page<TicketRow>> list(Session& s, const TicketFilter& f);
+// Tickets the requester agreed to publish, of one county.
+Result<Page<TicketRow>> list_public(Session& s, const std::string& county,
+                                    const std::string& status, int page, int page_size);
 // Was the ticket ever assigned into the scope range / to the unit?
 Result<bool> assigned_into_scope(Session& s, int64_t id, const std::string& scope_code);
 Result<bool> assigned_to_unit(Session& s, int64_t id, const std::string& unit_id);
@@ -122,6 +125,8 @@ Result<std::vector<TimerRow>> for_ticket(Session& s, int64_t ticket_id);
 // Live timers whose warning time has come, locked for this transaction on PostgreSQL
 // (SKIP LOCKED: another node's claimed rows are left to it).
 Result<std::vector<TimerRow>> claim_due(Session& s, Backend backend, int64_t now, int limit);
+// Whether claim_due would find anything (a plain read).
+Result<bool> any_due(Session& s, int64_t now);
 // Moves a timer forward only from `from`; false when someone else moved it first.
 Result<bool> advance(Session& s, int64_t id, const std::string& from, const std::string& to);
 }  // namespace timers

@@ -62,6 +62,11 @@ inline constexpr const char* kTicketRecentInScope =
     " FROM tickets t WHERE t.division_code >= $1 AND t.division_code < $2 AND t.created_at >= $3 "
     "ORDER BY t.id LIMIT 5000";
 
+// Public tickets 公开诉求 of a county (for Open311's public list), newest first.
+inline constexpr const char* kTicketPublicWhere =
+    " FROM tickets t WHERE t.is_public = 1 AND t.county_code = $1 AND ($2 = '' OR t.status = $2)";
+inline constexpr const char* kTicketPublicOrder = " ORDER BY t.id DESC LIMIT $3 OFFSET $4";
+
 // ---- ticket_events 流转记录 (append-only) ----
 inline constexpr const char* kEventInsert =
     "INSERT INTO ticket_events(ticket_id, at, actor_id, actor_name, actor_role, action, "
@@ -106,6 +111,11 @@ inline constexpr const char* kTimerClaimDuePostgres =
     "FROM timers WHERE state IN ('pending', 'warned') AND warn_at <= $1 AND (state = 'pending' "
     "OR due_at <= $1) ORDER BY due_at, id "
     "LIMIT $2 FOR UPDATE SKIP LOCKED";
+
+// Is anything due? (a plain read, before taking the writer)
+inline constexpr const char* kTimerAnyDue =
+    "SELECT COUNT(*) FROM (SELECT id FROM timers WHERE state IN ('pending', 'warned') AND "
+    "warn_at <= $1 AND (state = 'pending' OR due_at <= $1) LIMIT 1) d";
 
 // ---- idempotency keys ----
 inline constexpr const char* kIdempotencyGet =

@@ -506,6 +506,19 @@ TEST_P(RequestsApp, duplicates_nearby_are_suggested_and_tracking_shows_no_person
   EXPECT_EQ(t.body.find("张三"), std::string::npos);
   EXPECT_EQ(json::parse(t.body)["status"], "dispatched");
   EXPECT_EQ(call("GET", "/api/v1/track/NOSUCHCODE").status, 404);
+  // Only what the requester agreed to publish is public (Open311's list), without personal data.
+  auto in = pothole();
+  in.is_public = true;
+  auto published = app_->requests().submit(citizen(), in);
+  ASSERT_TRUE(published.ok());
+  auto pub = app_->requests().list_public(kCounty, "", 1, 20);
+  ASSERT_TRUE(pub.ok());
+  ASSERT_EQ(pub->total, 1);
+  EXPECT_EQ(pub->items[0].row.id, published->detail.view.row.id);
+  EXPECT_TRUE(pub->items[0].row.requester_phone.empty());
+  EXPECT_TRUE(app_->requests().get_public(published->detail.view.row.id).ok());
+  EXPECT_EQ(app_->requests().get_public(first->detail.view.row.id).error().code,
+            ErrorCode::kNotFound);
   auto cats = call("GET", "/api/v1/categories");
   ASSERT_EQ(cats.status, 200);
   EXPECT_EQ(json::parse(cats.body)["items"].size(), 99u);
