@@ -480,12 +480,17 @@ Result<std::shared_ptr<const RequestsService::CountySnapshot>> RequestsService::
     return make_error(ErrorCode::kInvalidCode, "not a county code", "county_code");
   auto cfg = config();
   if (!cfg.ok()) return cfg.error();
-  std::lock_guard lock(mu_);
+  // mu_ guards the map only and is never held across store I/O: a reader waiting for it while
+  // holding a reader connection would otherwise deadlock with a loader waiting for a reader.
+  // Two threads may build the same snapshot at once; the last one stored wins (both are equal).
   auto load = [&](Session& s) -> Result<std::shared_ptr<const CountySnapshot>> {
     auto sig = store::request_config::routing_signature(s, code);
     if (!sig.ok()) return sig.error();
-    auto it = counties_.find(code);
-    if (it != counties_.end() && it->second->signature == *sig) return it->second;
+    {
+      std::lock_guard lock(mu_);
+      auto it = counties_.find(code);
+      if (it != counties_.end() && it->second->signature == *sig) return it->second;
+    }
     auto snap = std::make_shared<CountySnapshot>();
     snap->code = code;
     snap->signature = *sig;
@@ -535,7 +540,10 @@ Result<std::shared_ptr<const RequestsService::CountySnapshot>> RequestsService::
     auto cc = rq::CommandChain(snap->view).chain_unit(code);
     if (!cc.ok()) return cc.error();
     snap->command_centre = *cc;
-    counties_[code] = snap;
+    {
+      std::lock_guard lock(mu_);
+      counties_[code] = snap;
+    }
     log::info("routing_cache_built",
               {{"county", code}, {"grids", std::to_string(snap->view.grids.size())}});
     return std::shared_ptr<const CountySnapshot>(snap);
@@ -834,17 +842,17 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
       [&](Session& s) -> Result<std::vector<DuplicateView>> {
         auto row = store::tickets::get(s, ticket_id);
         if (!row.ok()) return row.error();
-        return find_duplicates(s, *row);
+        return find_duplicates(s, *row, cfg);
       });
   if (dups.ok()) out.duplicates = std::move(*dups);
   return out;
 }
 
+// Runs inside a read: takes the configuration as an argument (loading it here would need a
+// second reader connection while holding the first).
 Result<std::vector<DuplicateView>> RequestsService::find_duplicates(Session& s,
-                                                                    const store::TicketRow& row) {
-  auto cfg_r = config();
-  if (!cfg_r.ok()) return cfg_r.error();
-  const Config& cfg = **cfg_r;
+                                                                    const store::TicketRow& row,
+                                                                    const Config& cfg) {
   rq::DuplicateFinder finder;
   const auto& opt = finder.options();
   TimePoint now = app_.clock().now();
@@ -990,6 +998,9 @@ Result<TicketDetail> RequestsService::get(const auth::Principal& p, int64_t id) 
 
 Result<std::vector<DuplicateView>> RequestsService::duplicates(const auth::Principal& p,
                                                                int64_t id) {
+  auto cfg_r = config();
+  if (!cfg_r.ok()) return cfg_r.error();
+  const Config& cfg = **cfg_r;
   bool denied = false;
   auto r = app_.db().read_value<std::vector<DuplicateView>>(
       [&](Session& s) -> Result<std::vector<DuplicateView>> {
@@ -1001,7 +1012,7 @@ Result<std::vector<DuplicateView>> RequestsService::duplicates(const auth::Princ
           denied = true;
           return make_error(ErrorCode::kNotFound);
         }
-        return find_duplicates(s, *row);
+        return find_duplicates(s, *row, cfg);
       });
   if (denied) app_.audit_denied(p, "request", std::to_string(id));
   return r;

@@ -167,8 +167,8 @@ class RequestsService {
   Result<std::shared_ptr<const CountySnapshot>> county(const std::string& county_code,
                                                        store::Session* s = nullptr);
 
-  Result<std::vector<DuplicateView>> find_duplicates(store::Session& s,
-                                                     const store::TicketRow& row);
+  Result<std::vector<DuplicateView>> find_duplicates(store::Session& s, const store::TicketRow& row,
+                                                     const Config& cfg);
 
   App& app_;
   std::mutex mu_;

@@ -557,6 +557,38 @@ TEST_P(RequestsApp, a_grid_moved_in_the_store_is_routed_to_at_once) {
   EXPECT_EQ(after->detail.view.row.unit_id, kYingpanGrid);
 }
 
+// Many intakes and reads at once (more threads than reader connections) neither deadlock nor
+// lose a ticket.
+TEST_P(RequestsApp, concurrent_intakes_and_reads_complete) {
+  constexpr int kThreads = 12, kEach = 4;
+  // One reader connection makes a lock held across a read (a deadlock) show up at once.
+  shut();
+  store::Options opt;
+  opt.target = target_.url;
+  opt.readers = 1;
+  auto db = store::open_database(opt);
+  ASSERT_TRUE(db.ok());
+  db_ = std::move(*db);
+  app_ = std::make_unique<app::App>(*db_, clock_, ids_);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&, i] {
+      for (int j = 0; j < kEach; ++j) {
+        auto in = pothole(kLat + 0.0001 * j, kLon);
+        in.subject += std::to_string(i);
+        auto r = app_->requests().submit(citizen(), in);
+        if (!r.ok()) continue;
+        if (app_->requests().get(command_, r->detail.view.row.id).ok() &&
+            app_->requests().list(qianyou_, {}).ok())
+          ++ok;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, kThreads * kEach);
+  EXPECT_EQ(count("tickets"), kThreads * kEach);
+}
+
 // Two nodes 节点 on one store run the scheduler at the same moment: on PostgreSQL the timer
 // claim skips rows the other node holds (SKIP LOCKED) and the ticket row is locked before a
 // transition, so the escalation happens once.
