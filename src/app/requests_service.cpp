@@ -833,18 +833,14 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     if (!tm.ok()) return tm.error();
     out.detail.timers = std::move(*tm);
     if (!anonymous) out.detail.available = rq::Lifecycle::available_actions(*t, actor_of(who));
+    // Duplicate suggestions 重复诉求 among recent open tickets nearby (same snapshot).
+    auto dups = find_duplicates(s, *row, cfg);
+    if (!dups.ok()) return dups.error();
+    out.duplicates = std::move(*dups);
     return {};
   });
   if (!rd.ok()) return rd.error();
   mask_row(out.detail.view.row);
-  // Duplicate suggestions 重复诉求 among recent open tickets nearby.
-  auto dups = app_.db().read_value<std::vector<DuplicateView>>(
-      [&](Session& s) -> Result<std::vector<DuplicateView>> {
-        auto row = store::tickets::get(s, ticket_id);
-        if (!row.ok()) return row.error();
-        return find_duplicates(s, *row, cfg);
-      });
-  if (dups.ok()) out.duplicates = std::move(*dups);
   return out;
 }
 
