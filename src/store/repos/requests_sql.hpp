@@ -52,11 +52,12 @@ inline constexpr const char* kTicketVisibleToDivision =
     "a.to_division < $3";
 inline constexpr const char* kTicketVisibleToUnit =
     "SELECT COUNT(*) FROM assignments a WHERE a.ticket_id = $1 AND a.to_unit_id = $2";
-// Duplicate preselection: recent tickets of the county in a lat/lon box or the same grid.
+// Duplicate preselection: recent tickets of the county in a lat/lon box or the same grid, the
+// 50 newest (the finder builds a text profile per candidate: dozens, not hundreds).
 inline constexpr const char* kTicketNearby =
     " FROM tickets t WHERE t.county_code = $1 AND t.id <> $2 AND t.created_at >= $3 AND "
     "((t.lat >= $4 AND t.lat <= $5 AND t.lon >= $6 AND t.lon <= $7) OR (t.grid_code <> '' AND "
-    "t.grid_code = $8)) ORDER BY t.id DESC LIMIT 200";
+    "t.grid_code = $8)) ORDER BY t.id DESC LIMIT 50";
 // Hot issues: tickets held or received in a scope since a time.
 inline constexpr const char* kTicketRecentInScope =
     " FROM tickets t WHERE t.division_code >= $1 AND t.division_code < $2 AND t.created_at >= $3 "
