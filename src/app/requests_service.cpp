@@ -221,9 +221,18 @@ std::string actor_name(const auth::Principal& p) {
   return p.role == auth::Role::kCitizen ? "citizen" : "system";
 }
 
+// Audit entries are attributed to a division (the ticket's holder) where the store's entry has
+// that field: main scopes audit reads to the reader's position (AuditEntry::scope_code); the
+// requires-expression keeps this file building on either side of that change.
+template <typename Entry>
+void attribute(Entry& e, const std::string& division) {
+  if constexpr (requires { e.scope_code; }) e.scope_code = division;
+}
+
 store::AuditEntry audit_of(const auth::Principal& p, int64_t now, std::string action,
-                           std::string target_id, std::string detail = {}) {
+                           std::string target_id, std::string detail, const std::string& division) {
   store::AuditEntry e;
+  attribute(e, division.empty() ? p.scope_code : division);
   e.at = now;
   if (p.user_id) e.actor_id = p.user_id;
   e.actor_name = actor_name(p);
@@ -593,8 +602,8 @@ Status persist(Session& s, store::TicketRow& row, const rq::Transition& t,
     GJ_TRY(store::counters::add(s, d.key.scope, d.key.id, d.key.period, d.key.part, d.delta));
   std::string detail = e.from_status + " -> " + e.to_status;
   if (t.supervision) detail += " supervise " + t.supervision->target.id;
-  return store::audit::append(
-      s, audit_of(who, now, "request." + e.action, std::to_string(row.id), detail));
+  return store::audit::append(s, audit_of(who, now, "request." + e.action, std::to_string(row.id),
+                                          detail, row.division_code));
 }
 
 auth::Principal system_principal() {
@@ -786,7 +795,7 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
       if (!tid.ok()) return tid.error();
     }
     GJ_TRY(store::audit::append(s, audit_of(who, ms(now), "request.create", std::to_string(row.id),
-                                            in.channel + " " + code)));
+                                            in.channel + " " + code, row.division_code)));
     if (dispatch) {
       dispatch->after.id = std::to_string(row.id);
       auth::Principal sys = system_principal();
@@ -1033,8 +1042,8 @@ Result<std::pair<std::string, std::string>> RequestsService::read_requester(
         bool holder = t->holder() && rq::acts_for(actor_of(p), *t->holder());
         if (!holder && !auth::has_permission(p.role, auth::Permission::kReadPersonalData))
           return make_error(ErrorCode::kForbidden);
-        GJ_TRY(store::audit::append(
-            s, audit_of(p, now, "pii.read", std::to_string(id), "requester name phone")));
+        GJ_TRY(store::audit::append(s, audit_of(p, now, "pii.read", std::to_string(id),
+                                                "requester name phone", row->division_code)));
         return std::pair<std::string, std::string>(row->requester_name, row->requester_phone);
       });
   if (denied) app_.audit_denied(p, "request", std::to_string(id));
@@ -1437,8 +1446,9 @@ Result<ScanReport> RequestsService::run_due_timers(TimePoint now, int batch) {
         ++rep.overdue;
       }
       GJ_TRY(store::ticket_events::append(s, e));
-      GJ_TRY(store::audit::append(
-          s, audit_of(sys, ms(now), "request." + e.action, std::to_string(row->id), e.note)));
+      GJ_TRY(
+          store::audit::append(s, audit_of(sys, ms(now), "request." + e.action,
+                                           std::to_string(row->id), e.note, row->division_code)));
     }
     return {};
   });
