@@ -1,6 +1,7 @@
 #include "api/api.hpp"
 
 #include "api/access_api.hpp"
+#include "api/requests_api.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -171,6 +172,7 @@ std::string session_cookie(const std::string& token, int64_t max_age_s, bool sec
 }  // namespace
 
 void register_routes(http::Router& router, app::App& app, const ApiConfig& config) {
+  register_requests_routes(router, app, config);
   http::RouteOptions open;
   open.public_access = true;
   http::RouteOptions small;

@@ -1,5 +1,7 @@
 #include "app/app.hpp"
 
+#include "app/requests_service.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -36,7 +38,13 @@ Status check_username(const std::string& u) {
 }  // namespace
 
 App::App(store::Database& db, const Clock& clock, IdGenerator& ids, Config config)
-    : db_(db), clock_(clock), ids_(ids), config_(config) {}
+    : db_(db),
+      clock_(clock),
+      ids_(ids),
+      config_(config),
+      requests_(std::make_unique<RequestsService>(*this)) {}
+
+App::~App() = default;
 
 std::string position_of(Session& s, const auth::UserRecord& u) {
   if (!u.scope_code.empty() || !u.unit_id) return u.scope_code;

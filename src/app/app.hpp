@@ -65,12 +65,18 @@ struct ImportStats {
   std::vector<std::pair<int, int64_t>> by_level;
 };
 
+class RequestsService;
+
 class App {
  public:
   App(store::Database& db, const Clock& clock, IdGenerator& ids, Config config = {});
+  ~App();
 
   store::Database& db() { return db_; }
   const Clock& clock() const { return clock_; }
+  IdGenerator& ids() { return ids_; }
+  // The citizen-request loop 接诉即办 (app/requests_service.hpp).
+  RequestsService& requests() { return *requests_; }
 
   // ---- auth ----
   Result<LoginResult> login(const std::string& username, const std::string& password,
@@ -127,6 +133,7 @@ class App {
   const Clock& clock_;
   IdGenerator& ids_;
   Config config_;
+  std::unique_ptr<RequestsService> requests_;
 };
 
 // The scope a principal sees: its division, or its unit's division for department handlers.

@@ -1,9 +1,13 @@
 // gongjian serve: the HTTP API, the web UI and (later) the background scheduler.
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include "api/api.hpp"
 #include "app/app.hpp"
+#include "app/requests_service.hpp"
 #include "cli/command.hpp"
 #include "cli/store_options.hpp"
 #include "common/log.hpp"
@@ -15,13 +19,14 @@ namespace {
 
 const char* kUsage =
     "usage: gongjian serve [--listen ADDR:PORT] [--db PATH | --postgres URL] [--web DIR]\n"
-    "                      [--workers N] [--secure-cookies]\n"
+    "                      [--workers N] [--secure-cookies] [--scan-seconds N]\n"
     "Serves the API and the web UI until SIGTERM/SIGINT, then drains in-flight requests,\n"
     "commits queued writes, checkpoints the store and exits 0.\n"
     "  --listen ADDR:PORT  default 127.0.0.1:8080 (or $GONGJIAN_LISTEN)\n"
     "  --web DIR           built web UI (default web/dist; omitted if absent)\n"
     "  --workers N         handler threads (default 64)\n"
-    "  --secure-cookies    mark the session cookie Secure (when served over HTTPS)\n";
+    "  --secure-cookies    mark the session cookie Secure (when served over HTTPS)\n"
+    "  --scan-seconds N    deadline scheduler period (default 5; 0 = off)\n";
 
 int run(const Args& args) {
   if (has_flag(args, "--help")) {
@@ -47,11 +52,37 @@ int run(const Args& args) {
   else
     log::warn("web_ui_missing", {{"dir", web}});
 
+  // The deadline scheduler 时限扫描: warnings, escalations and overdue flags from due timers.
+  // Claims are in the store (SKIP LOCKED on PostgreSQL), so several nodes may run it.
+  int scan_seconds = std::stoi(flag_value(args, "--scan-seconds", "5"));
+  std::atomic<bool> stop_scheduler{false};
+  std::thread scheduler;
+  if (scan_seconds > 0) {
+    scheduler = std::thread([&] {
+      while (!stop_scheduler) {
+        auto r = application.requests().run_due_timers(clock.now());
+        if (!r.ok())
+          log::warn("deadline_scan_failed", {{"detail", r.error().detail}});
+        else if (r->warnings + r->escalations + r->overdue > 0)
+          log::info("deadline_scan", {{"warnings", std::to_string(r->warnings)},
+                                      {"escalations", std::to_string(r->escalations)},
+                                      {"overdue", std::to_string(r->overdue)}});
+        for (int i = 0; i < scan_seconds * 10 && !stop_scheduler; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+  }
+  auto stop_scan = [&] {
+    stop_scheduler = true;
+    if (scheduler.joinable()) scheduler.join();
+  };
+
   http::ServerConfig config;
   config.listen = listen;
   config.worker_threads = std::stoi(flag_value(args, "--workers", "64"));
   config.ready = [] { return true; };
-  config.on_drain = [&db] {
+  config.on_drain = [&db, &stop_scan] {
+    stop_scan();
     db->close();  // commits what is queued and checkpoints
     log::info("store_closed");
   };
@@ -59,10 +90,13 @@ int run(const Args& args) {
   auto st = server.listen();
   if (!st.ok()) {
     std::cerr << "gongjian serve: cannot listen on " << listen << ": " << st.error().detail << "\n";
+    stop_scan();
     return 1;
   }
   log::info("listening", {{"address", listen}, {"port", std::to_string(server.port())}});
-  return server.run();
+  int rc = server.run();
+  stop_scan();
+  return rc;
 }
 
 const Registrar kReg{"serve", "serve the API and web UI", run};

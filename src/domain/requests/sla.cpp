@@ -192,7 +192,9 @@ Timer make_timer(std::string ticket_id, TimerKind kind, const SlaTier& tier, con
   milliseconds warn = tier.warn_minutes > 0
                           ? milliseconds(minutes(tier.warn_minutes))
                           : milliseconds(static_cast<int64_t>(span.count() * tier.warn_fraction));
-  warn = std::clamp(warn, milliseconds(0), span);
+  // A fixed lead never swallows the whole limit (ordinary: "24 h before" a 24 h response limit
+  // would warn at the moment of receipt): at most half of it.
+  warn = std::clamp(warn, milliseconds(0), span / 2);
   t.warn_at = t.due_at - warn;
   return t;
 }

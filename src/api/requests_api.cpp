@@ -1,0 +1,513 @@
+#include "api/requests_api.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "app/requests_service.hpp"
+#include "common/clock.hpp"
+#include "http/body.hpp"
+
+namespace gj::api {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+namespace rq = gj::requests;
+
+namespace {
+
+constexpr const char* kCookie = "gj_session";
+
+std::string cookie_value(const Request& req, std::string_view name) {
+  auto header = req.headers.get("Cookie");
+  if (!header) return {};
+  std::string_view h = *header;
+  while (!h.empty()) {
+    size_t semi = h.find(';');
+    std::string_view part = h.substr(0, semi);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+        part[name.size()] == '=')
+      return std::string(part.substr(name.size() + 1));
+    if (semi == std::string_view::npos) break;
+    h.remove_prefix(semi + 1);
+  }
+  return {};
+}
+
+using AuthedHandler = std::function<Response(Request&, auth::Principal&)>;
+
+// Session + CSRF (as api.cpp's wrapper).
+http::Handler authed(app::App& app, AuthedHandler h) {
+  return [&app, h = std::move(h)](Request& req) -> Response {
+    auto who = app.authenticate(cookie_value(req, kCookie), req.remote_address, req.request_id);
+    if (!who.ok()) return http::error(who.error(), req);
+    bool safe = req.method == "GET" || req.method == "HEAD";
+    if (!safe && req.headers.get_or("X-CSRF-Token") != who->second)
+      return http::error(make_error(ErrorCode::kCsrf), req);
+    return h(req, who->first);
+  };
+}
+
+json iso_or_null(const std::optional<int64_t>& v) {
+  return v ? json(format_iso8601(*v)) : json(nullptr);
+}
+
+Result<int64_t> id_param(const Request& req) {
+  auto v = req.param("id");
+  if (v.empty() || v.size() > 18) return make_error(ErrorCode::kNotFound);
+  for (char c : v)
+    if (c < '0' || c > '9') return make_error(ErrorCode::kNotFound);
+  return std::stoll(std::string(v));
+}
+
+std::string str_param(const Request& req, std::string_view name) {
+  auto v = req.query_param(name);
+  return v ? std::string(*v) : std::string();
+}
+
+int int_param(const Request& req, std::string_view name, int fallback, int lo, int hi) {
+  auto v = req.query_param(name);
+  if (!v || v->empty()) return fallback;
+  try {
+    return std::clamp(std::stoi(std::string(*v)), lo, hi);
+  } catch (...) {
+    return fallback;
+  }
+}
+
+json status_json(const std::string& code, Lang lang) {
+  auto s = rq::parse_status(code);
+  return {{"code", code},
+          {"name", s.ok() ? std::string(rq::status_name(*s, lang)) : code},
+          {"open311", s.ok() ? std::string(rq::open311_code(*s)) : "open"}};
+}
+
+json ticket_json(const app::TicketView& v, Lang lang) {
+  const auto& r = v.row;
+  const auto& t = v.ticket;
+  return {{"id", r.id},
+          {"tracking_code", r.code},
+          {"status", r.status},
+          {"status_name", status_json(r.status, lang)["name"]},
+          {"channel", r.channel},
+          {"county_code", r.county_code},
+          {"category", r.category},
+          {"category_name", lang == Lang::kZh ? v.category_name_zh : v.category_name_en},
+          {"subject", r.subject},
+          {"text", r.body},
+          {"location", r.lat && r.lon ? json{{"lat", *r.lat}, {"lon", *r.lon}} : json(nullptr)},
+          {"address", r.address},
+          {"grid_code", r.grid_code},
+          {"holder",
+           {{"unit_id", r.unit_id},
+            {"type", r.unit_type},
+            {"name", r.unit_name},
+            {"division_code", r.division_code},
+            {"level", r.level}}},
+          {"sla_tier", r.sla_tier},
+          {"response_due", iso_or_null(r.response_due)},
+          {"resolution_due", iso_or_null(r.resolution_due)},
+          {"overdue", t.overdue},
+          {"supervised", t.supervised},
+          {"reopen_count", r.reopen_count},
+          {"escalation_count", t.escalation_count},
+          {"merged_into", r.merged_into},
+          {"rating", t.rating ? json(rq::rating_code(*t.rating)) : json(nullptr)},
+          {"requester", {{"name", r.requester_name}, {"phone", r.requester_phone}}},
+          {"public", r.is_public},
+          {"manual_dispatch", r.manual_dispatch},
+          {"created_at", format_iso8601(r.created_at)},
+          {"updated_at", format_iso8601(r.updated_at)}};
+}
+
+json events_json(const std::vector<store::TicketEventRow>& events, bool with_actor) {
+  json a = json::array();
+  for (const auto& e : events) {
+    json j = {{"at", format_iso8601(e.at)},
+              {"action", e.action},
+              {"from", e.from_status},
+              {"to", e.to_status},
+              {"unit_name", e.unit_name}};
+    if (with_actor) {
+      j["id"] = e.id;
+      j["actor"] = e.actor_name;
+      j["actor_role"] = e.actor_role;
+      j["unit_id"] = e.unit_id;
+      j["note"] = e.note;
+    }
+    a.push_back(std::move(j));
+  }
+  return a;
+}
+
+json detail_json(const app::TicketDetail& d, Lang lang) {
+  json j = ticket_json(d.view, lang);
+  j["events"] = events_json(d.events, true);
+  json as = json::array();
+  for (const auto& a : d.assignments)
+    as.push_back({{"kind", a.kind},
+                  {"from_unit_id", a.from_unit_id},
+                  {"to_unit_id", a.to_unit_id},
+                  {"to_unit_name", a.to_unit_name},
+                  {"at", format_iso8601(a.at)},
+                  {"reason", a.reason}});
+  j["assignments"] = as;
+  json tm = json::array();
+  for (const auto& t : d.timers)
+    tm.push_back({{"kind", t.kind},
+                  {"unit_id", t.unit_id},
+                  {"tier", t.tier},
+                  {"warn_at", format_iso8601(t.warn_at)},
+                  {"due_at", format_iso8601(t.due_at)},
+                  {"state", t.state}});
+  j["timers"] = tm;
+  j["route"] = {{"explanation", lang == Lang::kZh ? d.view.row.route_zh : d.view.row.route_en},
+                {"manual_dispatch", d.view.row.manual_dispatch}};
+  json acts = json::array();
+  for (auto a : d.available) acts.push_back(rq::action_code(a));
+  j["available_actions"] = acts;
+  return j;
+}
+
+json duplicates_json(const std::vector<app::DuplicateView>& ds, Lang lang) {
+  json a = json::array();
+  for (const auto& d : ds)
+    a.push_back(
+        {{"id", d.ticket.id},
+         {"subject", d.ticket.subject},
+         {"status", d.ticket.status},
+         {"score", d.candidate.score},
+         {"text_similarity", d.candidate.text_similarity},
+         {"distance_m", d.candidate.distance_m ? json(*d.candidate.distance_m) : json(nullptr)},
+         {"reasons", lang == Lang::kZh ? d.candidate.reasons_zh : d.candidate.reasons_en}});
+  return a;
+}
+
+json track_json(const app::TrackView& v, Lang lang) {
+  const auto& r = v.row;
+  return {{"tracking_code", r.code},
+          {"status", r.status},
+          {"status_name", status_json(r.status, lang)["name"]},
+          {"category", r.category},
+          {"category_name", lang == Lang::kZh ? v.category_name_zh : v.category_name_en},
+          {"subject", r.subject},
+          {"handled_by", r.unit_name},
+          {"expected_at", iso_or_null(r.resolution_due)},
+          {"rating", v.ticket.rating ? json(rq::rating_code(*v.ticket.rating)) : json(nullptr)},
+          {"created_at", format_iso8601(r.created_at)},
+          {"updated_at", format_iso8601(r.updated_at)},
+          {"events", events_json(v.events, false)}};
+}
+
+json metric_rows_json(const std::vector<app::MetricRow>& rows, Lang lang) {
+  json a = json::array();
+  for (const auto& m : rows)
+    a.push_back({{"code", m.code},
+                 {"name", lang == Lang::kZh ? m.name_zh : m.name_en},
+                 {"numerator", m.value.numerator},
+                 {"denominator", m.value.denominator},
+                 {"value", m.value.value ? json(*m.value.value) : json(nullptr)}});
+  return a;
+}
+
+Result<std::optional<double>> number_field(const json& body, const char* name, double lo,
+                                           double hi) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return std::optional<double>();
+  if (!it->is_number()) return make_error(ErrorCode::kWrongType, "a number", name);
+  double v = it->get<double>();
+  if (!std::isfinite(v) || v < lo || v > hi)
+    return make_error(ErrorCode::kInvalidInput, "out of range", "location");
+  return std::optional<double>(v);
+}
+
+Response intake(app::App& app, Request& req, const auth::Principal& who) {
+  auto body = http::parse_json_object(req.body);
+  if (!body.ok()) return http::error(body.error(), req);
+  http::JsonFields f(*body);
+  app::IntakeInput in;
+  auto channel = f.optional_enum("channel", {"citizen", "hotline", "grid", "transfer"});
+  if (!channel.ok()) return http::error(channel.error(), req);
+  if (*channel) in.channel = **channel;
+  auto county = f.optional_string("county_code", 12);
+  if (!county.ok()) return http::error(county.error(), req);
+  in.county_code = county->value_or("");
+  auto category = f.required_string("category", 32);
+  if (!category.ok()) return http::error(category.error(), req);
+  in.category = *category;
+  auto subject = f.required_string("subject", 100);
+  if (!subject.ok()) return http::error(subject.error(), req);
+  in.subject = *subject;
+  auto text = f.required_string("text", 4000);
+  if (!text.ok()) return http::error(text.error(), req);
+  in.text = *text;
+  auto address = f.optional_string("address", 200);
+  if (!address.ok()) return http::error(address.error(), req);
+  in.address = address->value_or("");
+  auto name = f.optional_string("name", 64);
+  if (!name.ok()) return http::error(name.error(), req);
+  in.name = name->value_or("");
+  auto phone = f.optional_string("phone", 20);
+  if (!phone.ok()) return http::error(phone.error(), req);
+  in.phone = phone->value_or("");
+  auto pub = f.optional_bool("public");
+  if (!pub.ok()) return http::error(pub.error(), req);
+  in.is_public = pub->value_or(false);
+  auto lat = number_field(*body, "lat", -90, 90);
+  if (!lat.ok()) return http::error(lat.error(), req);
+  auto lon = number_field(*body, "lon", -180, 180);
+  if (!lon.ok()) return http::error(lon.error(), req);
+  in.lat = *lat;
+  in.lon = *lon;
+  in.idempotency_key = std::string(req.headers.get_or("Idempotency-Key"));
+  auto r = app.requests().submit(who, in);
+  if (!r.ok()) return http::error(r.error(), req);
+  Lang lang = req.lang();
+  json out = {{"request", detail_json(r->detail, lang)},
+              {"tracking_code", r->detail.view.row.code},
+              {"replayed", r->replayed},
+              {"duplicates", duplicates_json(r->duplicates, lang)}};
+  auto res = http::json(r->replayed ? 200 : 201, out);
+  res.headers.set("Location", "/api/v1/requests/" + std::to_string(r->detail.view.row.id));
+  return res;
+}
+
+}  // namespace
+
+void register_requests_routes(http::Router& router, app::App& app, const ApiConfig&) {
+  http::RouteOptions open;
+  open.public_access = true;
+  open.body_limit = 16 * 1024;
+  http::RouteOptions open_small;
+  open_small.public_access = true;
+  open_small.body_limit = 4 * 1024;
+  http::RouteOptions body16;
+  body16.body_limit = 16 * 1024;
+
+  // Intake: anonymous citizens (no session, no CSRF) or signed-in staff (session + CSRF).
+  router.add(
+      "POST", "/api/v1/requests",
+      [&app](Request& req) -> Response {
+        std::string token = cookie_value(req, kCookie);
+        if (!token.empty()) {
+          auto who = app.authenticate(token, req.remote_address, req.request_id);
+          if (who.ok()) {
+            if (req.headers.get_or("X-CSRF-Token") != who->second)
+              return http::error(make_error(ErrorCode::kCsrf), req);
+            return intake(app, req, who->first);
+          }
+        }
+        auth::Principal citizen;
+        citizen.role = auth::Role::kCitizen;
+        citizen.ip = req.remote_address;
+        citizen.request_id = req.request_id;
+        return intake(app, req, citizen);
+      },
+      open);
+
+  router.add(
+      "GET", "/api/v1/requests", authed(app, [&app](Request& req, auth::Principal& p) {
+        app::ListQuery q;
+        q.status = str_param(req, "status");
+        q.mine = str_param(req, "mine") == "1" || str_param(req, "mine") == "true";
+        q.deadline_order = str_param(req, "order") == "deadline";
+        q.page = int_param(req, "page", 1, 1, 1'000'000);
+        q.page_size = int_param(req, "page_size", 20, 1, 200);
+        auto r = app.requests().list(p, q);
+        if (!r.ok()) return http::error(r.error(), req);
+        json items = json::array();
+        for (const auto& v : r->items) items.push_back(ticket_json(v, req.lang()));
+        return http::json(
+            200,
+            {{"items", items}, {"total", r->total}, {"page", q.page}, {"page_size", q.page_size}});
+      }));
+
+  // Literal paths before /requests/{id}: the first matching route wins.
+  router.add("GET", "/api/v1/requests/hot", authed(app, [&app](Request& req, auth::Principal& p) {
+               auto r = app.requests().hot(p, int_param(req, "days", 30, 1, 366));
+               if (!r.ok()) return http::error(r.error(), req);
+               json items = json::array();
+               for (const auto& h : *r)
+                 items.push_back(
+                     {{"label", h.label},
+                      {"category", h.category},
+                      {"centre", h.centre ? json{{"lat", h.centre->lat}, {"lon", h.centre->lon}}
+                                          : json(nullptr)},
+                      {"request_ids", h.request_ids},
+                      {"count_current", h.count_current},
+                      {"count_previous", h.count_previous},
+                      {"trend", h.trend},
+                      {"trend_code", h.trend_code}});
+               return http::json(200, {{"items", items}});
+             }));
+
+  router.add("GET", "/api/v1/requests/{id}", authed(app, [&app](Request& req, auth::Principal& p) {
+               auto id = id_param(req);
+               if (!id.ok()) return http::error(id.error(), req);
+               auto r = app.requests().get(p, *id);
+               if (!r.ok()) return http::error(r.error(), req);
+               return http::json(200, detail_json(*r, req.lang()));
+             }));
+
+  router.add(
+      "POST", "/api/v1/requests/{id}/actions/{action}",
+      authed(app,
+             [&app](Request& req, auth::Principal& p) {
+               auto id = id_param(req);
+               if (!id.ok()) return http::error(id.error(), req);
+               app::ActionInput in;
+               in.action = std::string(req.param("action"));
+               json empty = json::object();
+               Result<json> parsed = empty;
+               if (!req.body.empty()) parsed = http::parse_json_object(req.body);
+               if (!parsed.ok()) return http::error(parsed.error(), req);
+               http::JsonFields f(*parsed);
+               auto note = f.optional_string("note", 4000);
+               if (!note.ok()) return http::error(note.error(), req);
+               in.note = note->value_or("");
+               auto target = f.optional_string("target_unit_id", 20);
+               if (!target.ok()) return http::error(target.error(), req);
+               in.target_unit_id = target->value_or("");
+               auto lead = f.optional_string("lead_unit_id", 20);
+               if (!lead.ok()) return http::error(lead.error(), req);
+               in.lead_unit_id = lead->value_or("");
+               auto merged = f.optional_string("merged_into", 20);
+               if (!merged.ok()) return http::error(merged.error(), req);
+               in.merged_into = merged->value_or("");
+               auto rating =
+                   f.optional_enum("rating", {"satisfied", "fairly_satisfied", "unsatisfied"});
+               if (!rating.ok()) return http::error(rating.error(), req);
+               in.rating = rating->value_or("");
+               auto resolved = f.optional_bool("resolved");
+               if (!resolved.ok()) return http::error(resolved.error(), req);
+               in.resolved = *resolved;
+               auto contacted = f.optional_bool("contacted");
+               if (!contacted.ok()) return http::error(contacted.error(), req);
+               in.contacted = contacted->value_or(false);
+               auto due = f.optional_string("due", 40);
+               if (!due.ok()) return http::error(due.error(), req);
+               if (*due) {
+                 int64_t t = 0;
+                 if (!parse_iso8601(**due, t))
+                   return http::error(make_error(ErrorCode::kInvalidInput, "ISO 8601", "due"), req);
+                 in.supervise_due = t;
+               }
+               auto deps = parsed->find("department_ids");
+               if (deps != parsed->end() && !deps->is_null()) {
+                 if (!deps->is_array() || deps->size() > 20)
+                   return http::error(
+                       make_error(ErrorCode::kWrongType, "array of unit ids", "department_ids"),
+                       req);
+                 for (const auto& d : *deps) {
+                   if (!d.is_string())
+                     return http::error(
+                         make_error(ErrorCode::kWrongType, "array of unit ids", "department_ids"),
+                         req);
+                   in.department_ids.push_back(d.get<std::string>());
+                 }
+               }
+               auto r = app.requests().act(p, *id, in);
+               if (!r.ok()) return http::error(r.error(), req);
+               return http::json(200, detail_json(*r, req.lang()));
+             }),
+      body16);
+
+  router.add("GET", "/api/v1/requests/{id}/duplicates",
+             authed(app, [&app](Request& req, auth::Principal& p) {
+               auto id = id_param(req);
+               if (!id.ok()) return http::error(id.error(), req);
+               auto r = app.requests().duplicates(p, *id);
+               if (!r.ok()) return http::error(r.error(), req);
+               return http::json(200, {{"items", duplicates_json(*r, req.lang())}});
+             }));
+
+  router.add("GET", "/api/v1/requests/{id}/requester",
+             authed(app, [&app](Request& req, auth::Principal& p) {
+               auto id = id_param(req);
+               if (!id.ok()) return http::error(id.error(), req);
+               auto r = app.requests().read_requester(p, *id);
+               if (!r.ok()) return http::error(r.error(), req);
+               return http::json(200, {{"name", r->first}, {"phone", r->second}});
+             }));
+
+  // Citizen tracking 查询: public, no personal data.
+  router.add(
+      "GET", "/api/v1/track/{code}",
+      [&app](Request& req) -> Response {
+        auto r = app.requests().track(std::string(req.param("code")));
+        if (!r.ok()) return http::error(r.error(), req);
+        return http::json(200, track_json(*r, req.lang()));
+      },
+      open);
+
+  router.add(
+      "POST", "/api/v1/track/{code}/rate",
+      [&app](Request& req) -> Response {
+        auto body = http::parse_json_object(req.body);
+        if (!body.ok()) return http::error(body.error(), req);
+        http::JsonFields f(*body);
+        auto last4 = f.required_string("phone_last4", 4);
+        if (!last4.ok()) return http::error(last4.error(), req);
+        auto rating = f.required_enum("rating", {"satisfied", "fairly_satisfied", "unsatisfied"});
+        if (!rating.ok()) return http::error(rating.error(), req);
+        auto resolved = f.optional_bool("resolved");
+        if (!resolved.ok()) return http::error(resolved.error(), req);
+        auto note = f.optional_string("note", 4000);
+        if (!note.ok()) return http::error(note.error(), req);
+        auto r = app.requests().rate_by_citizen(std::string(req.param("code")), *last4, *rating,
+                                                *resolved, note->value_or(""));
+        if (!r.ok()) return http::error(r.error(), req);
+        return http::json(200, track_json(*r, req.lang()));
+      },
+      open_small);
+
+  router.add(
+      "GET", "/api/v1/categories",
+      [&app](Request& req) -> Response {
+        auto r = app.requests().categories();
+        if (!r.ok()) return http::error(r.error(), req);
+        json items = json::array();
+        for (const auto& c : *r)
+          items.push_back({{"code", c.code},
+                           {"parent_code", c.parent_code},
+                           {"name", req.lang() == Lang::kZh ? c.name_zh : c.name_en},
+                           {"name_zh", c.name_zh},
+                           {"name_en", c.name_en},
+                           {"sla_tier", c.sla_tier}});
+        return http::json(200, {{"items", items}});
+      },
+      open);
+
+  router.add("GET", "/api/v1/metrics", authed(app, [&app](Request& req, auth::Principal& p) {
+               auto r = app.requests().metrics(p, str_param(req, "area"), str_param(req, "from"),
+                                               str_param(req, "to"));
+               if (!r.ok()) return http::error(r.error(), req);
+               Lang lang = req.lang();
+               json units = json::array();
+               for (const auto& u : r->units)
+                 units.push_back({{"unit_id", u.unit_id},
+                                  {"name", u.name},
+                                  {"metrics", metric_rows_json(u.metrics, lang)}});
+               json rankings = json::object();
+               for (const auto& [code, rows] : r->rankings) {
+                 json a = json::array();
+                 for (const auto& x : rows)
+                   a.push_back({{"unit_id", x.id},
+                                {"rank", x.rank},
+                                {"value", x.value.value ? json(*x.value.value) : json(nullptr)}});
+                 rankings[code] = a;
+               }
+               json counters = json::object();
+               for (const auto& [k, n] : r->counters) counters[k] = n;
+               return http::json(200, {{"area", {{"code", r->area_code}, {"name", r->area_name}}},
+                                       {"from", r->from.substr(1)},
+                                       {"to", r->to.substr(1)},
+                                       {"metrics", metric_rows_json(r->area, lang)},
+                                       {"counters", counters},
+                                       {"units", units},
+                                       {"rankings", rankings}});
+             }));
+}
+
+}  // namespace gj::api

@@ -1,0 +1,179 @@
+// The citizen-request loop 民有所呼、我有所行 (接诉即办) as application use cases: intake with
+// idempotency keys, routing down the command chain, actions through the lifecycle, scoped lists
+// and details, citizen tracking, metrics from incremental counters, hot issues and the deadline
+// scheduler. It composes the pure domain (src/domain/requests) with the store: every action is
+// ONE write transaction holding the ticket update, its event, assignment, timers, metric
+// counters and the audit entry. Plain C++ calls, so the JSON API and an Open311 adapter share it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "domain/auth/roles.hpp"
+#include "domain/requests/duplicates.hpp"
+#include "domain/requests/lifecycle.hpp"
+#include "domain/requests/metrics.hpp"
+#include "domain/requests/router.hpp"
+#include "store/repos/requests_repo.hpp"
+
+namespace gj::app {
+
+class App;
+
+// Intake channels 受理渠道.
+inline constexpr std::string_view kChannelCitizen = "citizen";    // app / web, anonymous + phone
+inline constexpr std::string_view kChannelHotline = "hotline";    // 12345 operator
+inline constexpr std::string_view kChannelGrid = "grid";          // a grid worker's own report
+inline constexpr std::string_view kChannelTransfer = "transfer";  // a department passes one on
+
+struct IntakeInput {
+  std::string channel = "citizen";
+  std::string county_code;  // citizens: required; staff: defaults to their county
+  std::string category;     // request_categories.code, e.g. "0104"
+  std::string subject, text, address;
+  std::optional<double> lat, lon;
+  std::string name, phone;  // the requester (personal data)
+  bool is_public = false;
+  std::string idempotency_key;  // optional; same key + same body → same ticket
+};
+
+struct DuplicateView {
+  store::TicketRow ticket;
+  requests::DuplicateCandidate candidate;
+};
+
+struct TicketView {
+  store::TicketRow row;  // requester name/phone already masked unless the view says otherwise
+  requests::Ticket ticket;
+  std::string category_name_zh, category_name_en;
+};
+
+struct TicketDetail {
+  TicketView view;
+  std::vector<store::TicketEventRow> events;
+  std::vector<store::AssignmentRow> assignments;
+  std::vector<store::TimerRow> timers;
+  std::vector<requests::Action> available;  // for the caller, now
+};
+
+struct IntakeResult {
+  TicketDetail detail;
+  bool replayed = false;  // the idempotency key answered an earlier ticket
+  std::vector<DuplicateView> duplicates;
+};
+
+struct ActionInput {
+  std::string action;  // lifecycle action code: dispatch, claim, return, …
+  std::string note;
+  std::string target_unit_id;  // dispatch: a division code (chain unit) or a department id
+  std::vector<std::string> department_ids;  // whistle
+  std::string lead_unit_id;                 // whistle
+  std::string merged_into;                  // merge: ticket id
+  std::string rating;                       // rate: satisfied | fairly_satisfied | unsatisfied
+  std::optional<bool> resolved;             // rate
+  bool contacted = false;                   // claim: the requester was contacted
+  std::optional<int64_t> supervise_due;     // supervise: epoch ms
+};
+
+struct ListQuery {
+  std::string status;
+  bool mine = false;
+  bool deadline_order = false;
+  int page = 1, page_size = 20;
+};
+
+// The public view of a ticket for the citizen holding its tracking code (no personal data).
+struct TrackView {
+  store::TicketRow row;
+  requests::Ticket ticket;
+  std::string category_name_zh, category_name_en;
+  std::vector<store::TicketEventRow> events;  // actor names are dropped by the API
+};
+
+struct MetricRow {
+  std::string code, name_zh, name_en;
+  requests::MetricValue value;
+};
+struct UnitMetrics {
+  std::string unit_id, name;
+  std::vector<MetricRow> metrics;
+  requests::Counters counters;
+};
+struct MetricsView {
+  std::string area_code, area_name, from, to;  // periods "M2026-11"
+  std::vector<MetricRow> area;
+  requests::Counters counters;
+  std::vector<UnitMetrics> units;
+  // metric code → ranking of the units (rank_units).
+  std::vector<std::pair<std::string, std::vector<requests::RankRow>>> rankings;
+};
+
+struct ScanReport {
+  int claimed = 0, warnings = 0, escalations = 0, overdue = 0, skipped = 0;
+};
+
+class RequestsService {
+ public:
+  explicit RequestsService(App& app);
+  ~RequestsService();
+
+  // Intake 受理. An anonymous citizen is a Principal with user_id 0 (ip and request id set).
+  Result<IntakeResult> submit(const auth::Principal& who, const IntakeInput& in);
+  Result<store::Page<TicketView>> list(const auth::Principal& p, const ListQuery& q);
+  Result<TicketDetail> get(const auth::Principal& p, int64_t id);
+  Result<TicketDetail> act(const auth::Principal& p, int64_t id, const ActionInput& in);
+  Result<std::vector<DuplicateView>> duplicates(const auth::Principal& p, int64_t id);
+  // The requester's name and phone in full (name, phone), for the unit holding the ticket (to
+  // call back) or a role that may read personal data; audited (pii.read) in the same
+  // transaction as the read.
+  Result<std::pair<std::string, std::string>> read_requester(const auth::Principal& p, int64_t id);
+  Result<std::vector<store::CategoryRow>> categories();
+  Result<std::vector<requests::HotIssue>> hot(const auth::Principal& p, int days);
+  // `area` empty: the caller's scope; periods are YYYY-MM (empty: this month).
+  Result<MetricsView> metrics(const auth::Principal& p, const std::string& area,
+                              const std::string& from, const std::string& to);
+
+  // Citizen side 群众查询: by tracking code; rating needs the phone's last 4 digits.
+  Result<TrackView> track(const std::string& code);
+  Result<TrackView> rate_by_citizen(const std::string& code, const std::string& phone_last4,
+                                    const std::string& rating, std::optional<bool> resolved,
+                                    const std::string& note);
+
+  // Public views for other adapters (Open311 GeoReport v2): tickets the requester agreed to
+  // publish (`public`), without personal data; anything else is kNotFound.
+  Result<store::Page<TrackView>> list_public(const std::string& county_code,
+                                             const std::string& status, int page, int page_size);
+  Result<TrackView> get_public(int64_t id);
+
+  // The deadline scheduler: claims due timers and applies warnings, escalations and overdue
+  // flags, each batch in the write transaction that moves the timers (so each fires once).
+  Result<ScanReport> run_due_timers(TimePoint now, int batch = 100);
+
+  // Drops the routing cache (grids or units changed through another path).
+  void invalidate_routing();
+
+  struct Config;
+  struct CountySnapshot;
+
+ private:
+  Result<std::shared_ptr<const Config>> config();
+  // The county's hierarchy and router; rebuilt when its grids or units change. `s`: load
+  // through this session (inside a transaction) instead of a new read.
+  Result<std::shared_ptr<const CountySnapshot>> county(const std::string& county_code,
+                                                       store::Session* s = nullptr);
+
+  Result<std::vector<DuplicateView>> find_duplicates(store::Session& s, const store::TicketRow& row,
+                                                     const Config& cfg);
+
+  App& app_;
+  std::mutex mu_;
+  std::shared_ptr<const Config> config_;
+  std::map<std::string, std::shared_ptr<const CountySnapshot>> counties_;
+};
+
+}  // namespace gj::app

@@ -1,0 +1,173 @@
+// Repositories of the citizen-request loop 接诉即办: tickets, their events, assignments, timers,
+// idempotency keys, metric counters and the routing/SLA configuration, as typed functions over
+// a Session (they run inside the caller's transaction, like repos.hpp).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/db.hpp"
+#include "store/repos/repos.hpp"
+
+namespace gj::store {
+
+struct TicketRow {
+  int64_t id = 0;
+  std::string code, county_code, channel, category, subject, body;
+  std::optional<double> lat, lon;
+  std::string address, grid_code;
+  std::string division_code, unit_id, unit_type, unit_name;  // the current holder
+  int level = 3;
+  std::string status, sla_tier;
+  std::optional<int64_t> response_due, resolution_due;
+  std::string merged_into;
+  int reopen_count = 0;
+  std::string requester_name, requester_phone;  // personal data
+  bool is_public = false, manual_dispatch = false;
+  std::string route_zh, route_en;
+  std::string state;  // the lifecycle Ticket as JSON
+  std::optional<int64_t> created_by;
+  int64_t created_at = 0, updated_at = 0;
+};
+
+struct TicketEventRow {
+  int64_t id = 0, ticket_id = 0, at = 0;
+  std::optional<int64_t> actor_id;
+  std::string actor_name, actor_role, action, from_status, to_status, unit_id, unit_name, note;
+};
+
+struct AssignmentRow {
+  int64_t id = 0, ticket_id = 0;
+  std::string kind, from_unit_id, to_unit_id, to_unit_name, to_division;
+  int64_t at = 0;
+  std::string reason;
+};
+
+struct TimerRow {
+  int64_t id = 0, ticket_id = 0;
+  std::string kind;  // response | resolution
+  int level = 0;
+  std::string unit;  // UnitRef JSON
+  std::string unit_id, tier;
+  int64_t started_at = 0, warn_at = 0, due_at = 0;
+  std::string state;  // pending | warned | fired | cancelled
+};
+
+struct TicketFilter {
+  // Exactly one of: a scope code (division range) or a department unit id.
+  std::string scope_code;
+  std::string unit_id;
+  std::string status;  // "" = any
+  std::string holder;  // "" = any; else only tickets held by this unit id ("mine")
+  bool deadline_order = false;
+  int page = 1, page_size = 20;
+};
+
+struct CategoryRow {
+  std::string code, parent_code, name_zh, name_en, sla_tier, unit_type;
+};
+struct MatrixRow {
+  std::string category, unit_type;
+  int level = 6;
+  std::string sla_tier, version;
+};
+struct SlaTierRow {
+  std::string code, name_zh, name_en;
+  int64_t response_amount = 0;
+  std::string response_unit;
+  int64_t resolution_amount = 0;
+  std::string resolution_unit;
+  double warn_fraction = 0;
+  int64_t warn_minutes = 0;
+  bool is_default = false;
+};
+
+namespace tickets {
+Result<int64_t> insert(Session& s, const TicketRow& t);
+Status update(Session& s, const TicketRow& t);
+Result<TicketRow> get(Session& s, int64_t id);
+Result<TicketRow> by_code(Session& s, const std::string& code);
+// The same, locking the row for this transaction on PostgreSQL (before a transition).
+Result<TicketRow> get_for_update(Session& s, Backend backend, int64_t id);
+Result<TicketRow> by_code_for_update(Session& s, Backend backend, const std::string& code);
+Result<Page<TicketRow>> list(Session& s, const TicketFilter& f);
+// Tickets the requester agreed to publish, of one county.
+Result<Page<TicketRow>> list_public(Session& s, const std::string& county,
+                                    const std::string& status, int page, int page_size);
+// Was the ticket ever assigned into the scope range / to the unit?
+Result<bool> assigned_into_scope(Session& s, int64_t id, const std::string& scope_code);
+Result<bool> assigned_to_unit(Session& s, int64_t id, const std::string& unit_id);
+// Duplicate preselection: recent tickets of a county in a box or the same grid.
+Result<std::vector<TicketRow>> nearby(Session& s, const std::string& county, int64_t exclude_id,
+                                      int64_t since, double min_lat, double max_lat, double min_lon,
+                                      double max_lon, const std::string& grid_code);
+// Tickets received since `since`, held inside a scope (hot issues).
+Result<std::vector<TicketRow>> recent_in_scope(Session& s, const std::string& scope_code,
+                                               int64_t since);
+}  // namespace tickets
+
+namespace ticket_events {
+Status append(Session& s, const TicketEventRow& e);
+Result<std::vector<TicketEventRow>> list(Session& s, int64_t ticket_id);
+}  // namespace ticket_events
+
+namespace assignments {
+Status append(Session& s, const AssignmentRow& a);
+Result<std::vector<AssignmentRow>> list(Session& s, int64_t ticket_id);
+}  // namespace assignments
+
+namespace timers {
+Result<int64_t> insert(Session& s, const TimerRow& t);
+Status cancel_kind(Session& s, int64_t ticket_id, const std::string& kind);
+Result<std::vector<TimerRow>> for_ticket(Session& s, int64_t ticket_id);
+// Live timers whose warning time has come, locked for this transaction on PostgreSQL
+// (SKIP LOCKED: another node's claimed rows are left to it).
+Result<std::vector<TimerRow>> claim_due(Session& s, Backend backend, int64_t now, int limit);
+// Whether claim_due would find anything (a plain read).
+Result<bool> any_due(Session& s, int64_t now);
+// Moves a timer forward only from `from`; false when someone else moved it first.
+Result<bool> advance(Session& s, int64_t id, const std::string& from, const std::string& to);
+}  // namespace timers
+
+namespace idempotency {
+// (body_hash, ticket_id) for a key, or kNotFound.
+Result<std::pair<std::string, int64_t>> get(Session& s, const std::string& key);
+Status put(Session& s, const std::string& key, const std::string& body_hash, int64_t ticket_id,
+           int64_t now);
+}  // namespace idempotency
+
+namespace counters {
+Status add(Session& s, const std::string& scope, const std::string& ref_id,
+           const std::string& period, const std::string& part, int64_t delta);
+// part → sum over periods [from, to] (same granularity prefix, e.g. M2026-01 … M2026-11).
+Result<std::vector<std::pair<std::string, int64_t>>> sum(Session& s, const std::string& scope,
+                                                         const std::string& ref_id,
+                                                         const std::string& from,
+                                                         const std::string& to);
+struct RefPart {
+  std::string ref_id, part;
+  int64_t value = 0;
+};
+// Every id of a scope inside the code range of `scope_code`.
+Result<std::vector<RefPart>> sum_by_ref(Session& s, const std::string& scope,
+                                        const std::string& scope_code, const std::string& from,
+                                        const std::string& to);
+}  // namespace counters
+
+namespace request_config {
+Result<std::vector<CategoryRow>> categories(Session& s);
+Result<std::vector<MatrixRow>> matrix(Session& s);
+Result<std::vector<SlaTierRow>> sla_tiers(Session& s);
+Result<std::vector<std::pair<std::string, std::string>>> holidays(Session& s);
+// The hierarchy of one county as routing needs it.
+Result<std::vector<std::vector<std::string>>> divisions_in(Session& s,
+                                                           const std::string& scope_code);
+Result<std::vector<std::pair<std::string, std::string>>> grids_in(Session& s,
+                                                                  const std::string& scope_code);
+Result<std::vector<UnitRow>> units_in(Session& s, const std::string& scope_code);
+Result<std::string> routing_signature(Session& s, const std::string& scope_code);
+}  // namespace request_config
+
+}  // namespace gj::store

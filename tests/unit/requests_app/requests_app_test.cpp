@@ -1,0 +1,628 @@
+// The citizen-request loop 接诉即办 through the application service and the JSON API, in-process
+// on real SQLite and real PostgreSQL ($GJ_TEST_POSTGRES_URL): intake → routing to a grid →
+// claim → reply → complete → citizen rating → metrics; idempotency keys; scope 404s; illegal
+// transitions changing nothing; deadline escalation exactly once, also across a restart.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "api/api.hpp"
+#include "app/app.hpp"
+#include "app/requests_service.hpp"
+#include "http/router.hpp"
+#include "store/repos/requests_repo.hpp"
+
+using namespace gj;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+enum class Backend { kSqlite, kPostgres };
+
+// A store target that can be opened again (the restart test).
+struct Target {
+  std::string url;
+  std::string skip;
+};
+
+Target new_target(Backend b) {
+  static std::atomic<int> counter{0};
+  std::random_device rd;
+  std::string suffix = std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+                       std::to_string(rd() % 100000);
+  if (b == Backend::kSqlite) {
+    auto dir = std::filesystem::temp_directory_path() / ("gj_rq_" + suffix);
+    std::filesystem::create_directories(dir);
+    return {(dir / "test.db").string(), ""};
+  }
+  const char* url = std::getenv("GJ_TEST_POSTGRES_URL");
+  if (!url || !*url) return {"", "GJ_TEST_POSTGRES_URL not set"};
+  std::string schema = "rq_" + suffix;
+  PGconn* c = PQconnectdb(url);
+  if (PQstatus(c) != CONNECTION_OK) {
+    std::string why = PQerrorMessage(c);
+    PQfinish(c);
+    return {"", "cannot connect to PostgreSQL: " + why};
+  }
+  PQclear(PQexec(c, ("CREATE SCHEMA " + schema).c_str()));
+  PQfinish(c);
+  std::string u = url;
+  return {u + (u.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema,
+          ""};
+}
+
+std::string square(double lat, double lon, double half_m) {
+  double dlat = half_m / 111320.0, dlon = half_m / (111320.0 * std::cos(lat * M_PI / 180));
+  json ring = json::array({{lon - dlon, lat - dlat},
+                           {lon + dlon, lat - dlat},
+                           {lon + dlon, lat + dlat},
+                           {lon - dlon, lat + dlat},
+                           {lon - dlon, lat - dlat}});
+  return json{{"type", "Polygon"}, {"coordinates", json::array({ring})}}.dump();
+}
+
+constexpr const char* kCounty = "611026000000";
+constexpr const char* kQianyou = "611026001000";
+constexpr const char* kCommunity = "611026001001";
+constexpr const char* kGrid = "611026001001001";
+constexpr const char* kYingpanGrid = "611026101201001";
+constexpr double kLat = 33.70, kLon = 109.10;  // centre of kGrid
+
+class RequestsApp : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    target_ = new_target(GetParam());
+    if (!target_.skip.empty()) GTEST_SKIP() << target_.skip;
+    open();
+    ASSERT_TRUE(db_->migrate().ok());
+    seed();
+  }
+  void TearDown() override { shut(); }
+
+  void open() {
+    store::Options opt;
+    opt.target = target_.url;
+    auto db = store::open_database(opt);
+    ASSERT_TRUE(db.ok()) << db.error().detail;
+    db_ = std::move(*db);
+    app::Config cfg;
+    cfg.password = {1, 1024, 1};
+    app_ = std::make_unique<app::App>(*db_, clock_, ids_, cfg);
+    router_ = http::Router();
+    api::register_routes(router_, *app_, {});
+  }
+  void shut() {
+    app_.reset();
+    if (db_) db_->close();
+    db_.reset();
+  }
+
+  void seed() {
+    auto dir = std::filesystem::temp_directory_path() /
+               ("gj_rq_div_" + std::to_string(::getpid()) + "_" + std::to_string(rand()));
+    std::filesystem::create_directories(dir);
+    auto put = [&](const char* name, const std::string& body) {
+      std::ofstream(dir / name) << "code,name,parent_code,level,short_code\n" << body;
+    };
+    put("provinces.csv", "610000000000,陕西省,,1,61\n");
+    put("cities.csv", "611000000000,商洛市,610000000000,2,6110\n");
+    put("counties.csv", "611026000000,柞水县,611000000000,3,611026\n");
+    put("townships.csv",
+        "611026001000,乾佑街道,611026000000,4,611026001\n"
+        "611026101000,营盘镇,611026000000,4,611026101\n");
+    put("villages.csv",
+        "611026001001,城区社区居委会,611026001000,5,611026001001\n"
+        "611026101201,营盘村委会,611026101000,5,611026101201\n");
+    ASSERT_TRUE(app_->import_divisions(dir.string(), {}).ok());
+    Status st = db_->write([&](store::Session& s) -> Status {
+      for (auto [code, parent, lat, lon] :
+           {std::tuple{kGrid, kCommunity, kLat, kLon},
+            std::tuple{kYingpanGrid, "611026101201", 33.60, 109.20}}) {
+        org::Division g;
+        g.code = code;
+        g.parent_code = parent;
+        g.name = "第1网格";
+        g.level = org::Level::kGrid;
+        g.kind = org::Kind::kGrid;
+        g.synthetic = true;
+        auto up = store::divisions::upsert(s, g);
+        if (!up.ok()) return up.error();
+        store::GridRow row;
+        row.code = code;
+        row.households = 100;
+        row.polygon = square(lat, lon, 500);
+        GJ_TRY(store::grids::upsert(s, row));
+      }
+      auto unit = store::units::upsert(s, {0, "柞水县住房和城乡建设局", "department", kCounty});
+      if (!unit.ok()) return unit.error();
+      dept_unit_ = *unit;
+      return {};
+    });
+    ASSERT_TRUE(st.ok()) << st.error().detail;
+    command_ = add("command", "command", kCounty);
+    qianyou_ = add("qianyou", "township", kQianyou);
+    yingpan_ = add("yingpan", "township", "611026101000");
+    grid_ = add("gridworker", "grid_worker", kGrid);
+    dept_ = add("zhujian", "department", "", dept_unit_);
+  }
+
+  auth::Principal add(const std::string& name, const std::string& role, const std::string& scope,
+                      std::optional<int64_t> unit = std::nullopt) {
+    app::NewUser u;
+    u.username = name;
+    u.display_name = name;
+    u.password = "Password-2026";
+    u.role = role;
+    u.scope_code = scope;
+    u.unit_id = unit;
+    auto id = app_->cli_add_user(u);
+    EXPECT_TRUE(id.ok()) << id.error().detail;
+    auth::Principal p;
+    p.user_id = id.ok() ? *id : 0;
+    p.username = name;
+    p.role = *auth::parse_role(role);
+    p.scope_code = scope;
+    p.unit_id = unit;
+    return p;
+  }
+
+  static auth::Principal citizen() {
+    auth::Principal p;
+    p.role = auth::Role::kCitizen;
+    p.ip = "10.0.0.1";
+    return p;
+  }
+
+  app::IntakeInput pothole(double lat = kLat, double lon = kLon) {
+    app::IntakeInput in;
+    in.channel = "citizen";
+    in.county_code = kCounty;
+    in.category = "0106";  // 环境卫生: ordinary tier
+    in.subject = "小区门口垃圾堆放多日无人清运";
+    in.text = "城区社区东门垃圾桶旁边堆了很多垃圾，已经三天没人清运，气味很大。";
+    in.lat = lat;
+    in.lon = lon;
+    in.name = "张三";
+    in.phone = "13812345678";
+    return in;
+  }
+
+  app::TicketDetail act(const auth::Principal& p, int64_t id, const std::string& action,
+                        app::ActionInput in = {}) {
+    in.action = action;
+    auto r = app_->requests().act(p, id, in);
+    EXPECT_TRUE(r.ok()) << action << ": " << (r.ok() ? "" : r.error().detail);
+    return r.ok() ? *r : app::TicketDetail{};
+  }
+
+  int64_t count(const char* table) {
+    return *db_->read_value<int64_t>([&](store::Session& s) -> Result<int64_t> {
+      auto r = s.query_one(std::string("SELECT COUNT(*) FROM ") + table);
+      if (!r.ok()) return r.error();
+      return r->i64(0);
+    });
+  }
+  int64_t audit_count(const std::string& action) {
+    auth::Principal root;
+    root.role = auth::Role::kAdmin;
+    root.scope_code = "610000000000";
+    store::AuditFilter f;
+    f.action = action;
+    return app_->list_audit(root, f)->total;
+  }
+  std::optional<double> metric(const app::MetricsView& v, const std::string& code) {
+    for (const auto& m : v.area)
+      if (m.code == code) return m.value.value;
+    return std::nullopt;
+  }
+
+  http::Response call(const std::string& method, const std::string& target,
+                      const std::string& body = "", const std::string& key = "") {
+    http::Request req;
+    req.method = method;
+    req.target = target;
+    req.body = body;
+    req.remote_address = "127.0.0.1";
+    req.headers.set("Accept-Language", "zh-CN");
+    if (!body.empty()) req.headers.set("Content-Type", "application/json");
+    if (!key.empty()) req.headers.set("Idempotency-Key", key);
+    EXPECT_TRUE(http::split_target(req).ok());
+    return http::handle(router_, req);
+  }
+
+  Target target_;
+  FakeClock clock_{1764547200000};  // 2025-12-01T00:00:00Z, a Monday
+  SequentialIdGenerator ids_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<app::App> app_;
+  http::Router router_;
+  int64_t dept_unit_ = 0;
+  auth::Principal command_, qianyou_, yingpan_, grid_, dept_;
+};
+
+TEST_P(RequestsApp, a_citizen_request_is_routed_to_its_grid_handled_rated_and_counted) {
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  const auto& row = r->detail.view.row;
+  EXPECT_EQ(row.status, "dispatched");
+  EXPECT_EQ(row.unit_id, kGrid);
+  EXPECT_EQ(row.grid_code, kGrid);
+  EXPECT_FALSE(row.manual_dispatch);
+  EXPECT_NE(row.route_zh.find("点在多边形内"), std::string::npos) << row.route_zh;
+  EXPECT_EQ(row.requester_phone, "138****5678");  // masked on the way out
+  ASSERT_EQ(r->detail.events.size(), 2u);
+  EXPECT_EQ(r->detail.events[0].action, "receive");
+  EXPECT_EQ(r->detail.events[1].action, "dispatch");
+  int64_t id = row.id;
+  std::string code = row.code;
+
+  app::ActionInput claim;
+  claim.contacted = true;
+  EXPECT_EQ(act(grid_, id, "claim", claim).view.row.status, "claimed");
+  EXPECT_EQ(act(grid_, id, "start").view.row.status, "in_progress");
+  clock_.advance(2h);
+  app::ActionInput reply;
+  reply.note = "已联系环卫站清运完毕";
+  EXPECT_EQ(act(grid_, id, "reply", reply).view.row.status, "replied");
+  auto done = act(command_, id, "complete");
+  EXPECT_EQ(done.view.row.status, "completed");
+
+  // The citizen rates with the tracking code and the last 4 digits of the phone.
+  auto wrong = app_->requests().rate_by_citizen(code, "0000", "satisfied", true, "");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, ErrorCode::kForbidden);
+  auto rated = app_->requests().rate_by_citizen(code, "5678", "satisfied", true, "很快");
+  ASSERT_TRUE(rated.ok()) << rated.error().detail;
+  EXPECT_EQ(rated->row.status, "rated");
+  EXPECT_TRUE(rated->row.requester_phone.empty());  // tracking shows no personal data
+
+  auto m = app_->requests().metrics(command_, "", "", "");
+  ASSERT_TRUE(m.ok()) << m.error().detail;
+  EXPECT_EQ(m->counters["assignments"], 1);
+  EXPECT_EQ(m->counters["responded"], 1);
+  EXPECT_EQ(m->counters["completed"], 1);
+  EXPECT_EQ(m->counters["ratings"], 1);
+  EXPECT_EQ(metric(*m, "satisfaction_rate"), 100.0);
+  EXPECT_EQ(metric(*m, "response_rate"), 100.0);
+  EXPECT_EQ(metric(*m, "on_time_rate"), 100.0);
+  bool grid_ranked = false;
+  for (const auto& u : m->units) grid_ranked = grid_ranked || u.unit_id == kGrid;
+  EXPECT_TRUE(grid_ranked);
+
+  // The full history is there, in order, and the grid worker still sees the ticket.
+  auto d = app_->requests().get(grid_, id);
+  ASSERT_TRUE(d.ok());
+  std::vector<std::string> actions;
+  for (const auto& e : d->events) actions.push_back(e.action);
+  EXPECT_EQ(actions, (std::vector<std::string>{"receive", "dispatch", "claim", "start", "reply",
+                                               "complete", "rate"}));
+  auto list = app_->requests().list(qianyou_, {});
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->total, 1);
+}
+
+TEST_P(RequestsApp, the_same_idempotency_key_returns_the_same_ticket_and_another_body_is_409) {
+  auto in = pothole();
+  in.idempotency_key = "key-1";
+  auto first = app_->requests().submit(citizen(), in);
+  ASSERT_TRUE(first.ok()) << first.error().detail;
+  EXPECT_FALSE(first->replayed);
+  auto again = app_->requests().submit(citizen(), in);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->detail.view.row.id, first->detail.view.row.id);
+  int64_t tickets = count("tickets"), events = count("ticket_events"), timers = count("timers");
+  in.text += "（补充）";
+  auto other = app_->requests().submit(citizen(), in);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kIdempotencyMismatch);
+  EXPECT_EQ(count("tickets"), tickets);
+  EXPECT_EQ(count("ticket_events"), events);
+  EXPECT_EQ(count("timers"), timers);
+
+  // Over HTTP: 201, then 200 with the same id, then 409.
+  json body = {{"county_code", kCounty},
+               {"category", "0106"},
+               {"subject", "路灯不亮"},
+               {"text", "城区社区路灯坏了"},
+               {"phone", "13912345678"},
+               {"lat", kLat},
+               {"lon", kLon}};
+  auto a = call("POST", "/api/v1/requests", body.dump(), "http-key");
+  ASSERT_EQ(a.status, 201) << a.body;
+  auto b = call("POST", "/api/v1/requests", body.dump(), "http-key");
+  ASSERT_EQ(b.status, 200) << b.body;
+  EXPECT_EQ(json::parse(a.body)["request"]["id"], json::parse(b.body)["request"]["id"]);
+  body["text"] = "别的内容";
+  auto c = call("POST", "/api/v1/requests", body.dump(), "http-key");
+  EXPECT_EQ(c.status, 409);
+  EXPECT_EQ(json::parse(c.body)["error"]["code"], "idempotency_mismatch");
+}
+
+TEST_P(RequestsApp, a_ticket_outside_the_callers_scope_is_404_and_the_attempt_is_audited) {
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->detail.view.row.id;
+  int64_t denied = audit_count("scope.denied");
+  auto other = app_->requests().get(yingpan_, id);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kNotFound);
+  app::ActionInput claim;
+  claim.action = "claim";
+  auto acted = app_->requests().act(yingpan_, id, claim);
+  ASSERT_FALSE(acted.ok());
+  EXPECT_EQ(acted.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(audit_count("scope.denied"), denied + 2);
+  // The department sees nothing that was not sent to it.
+  EXPECT_EQ(app_->requests().get(dept_, id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(app_->requests().list(dept_, {})->total, 0);
+  EXPECT_EQ(app_->requests().list(yingpan_, {})->total, 0);
+  EXPECT_TRUE(app_->requests().get(qianyou_, id).ok());
+  // Dispatched to the department by the command centre, it sees it.
+  auto back = app_->requests().submit(citizen(), pothole(33.9, 109.4));  // outside every grid
+  ASSERT_TRUE(back.ok());
+  EXPECT_TRUE(back->detail.view.row.manual_dispatch);
+  EXPECT_EQ(back->detail.view.row.unit_id, kCounty);
+  EXPECT_EQ(back->detail.view.row.status, "received");
+  app::ActionInput to_dept;
+  to_dept.target_unit_id = std::to_string(dept_unit_);
+  act(command_, back->detail.view.row.id, "dispatch", to_dept);
+  EXPECT_TRUE(app_->requests().get(dept_, back->detail.view.row.id).ok());
+  EXPECT_EQ(app_->requests().list(dept_, {})->total, 1);
+  app::ActionInput dept_claim;
+  dept_claim.contacted = true;
+  act(dept_, back->detail.view.row.id, "claim", dept_claim);
+  // The department is listed and ranked in the county's metrics.
+  auto m = app_->requests().metrics(command_, "", "", "");
+  ASSERT_TRUE(m.ok());
+  bool listed = false;
+  for (const auto& u : m->units)
+    if (u.unit_id == std::to_string(dept_unit_)) {
+      listed = true;
+      EXPECT_EQ(u.name, "柞水县住房和城乡建设局");
+      EXPECT_EQ(u.counters.at("responded"), 1);
+    }
+  EXPECT_TRUE(listed);
+}
+
+TEST_P(RequestsApp, illegal_transitions_and_wrong_roles_are_refused_and_change_nothing) {
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->detail.view.row.id;
+  int64_t events = count("ticket_events"), audits = count("audit_log"),
+          counters = count("metric_counters");
+  app::ActionInput reply;
+  reply.action = "reply";
+  reply.note = "done";
+  auto early = app_->requests().act(grid_, id, reply);  // dispatched, not in progress
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code, ErrorCode::kIllegalTransition);
+  app::ActionInput dispatch;
+  dispatch.action = "dispatch";
+  dispatch.target_unit_id = kCommunity;
+  auto wrong_role = app_->requests().act(grid_, id, dispatch);
+  ASSERT_FALSE(wrong_role.ok());
+  EXPECT_EQ(wrong_role.error().code, ErrorCode::kForbidden);
+  app::ActionInput unknown_unit;
+  unknown_unit.action = "escalate";
+  unknown_unit.note = "超出能力";
+  unknown_unit.target_unit_id = "999999";
+  auto bad_unit = app_->requests().act(grid_, id, unknown_unit);
+  ASSERT_FALSE(bad_unit.ok());
+  EXPECT_EQ(bad_unit.error().code, ErrorCode::kNotFound);
+  app::IntakeInput bad = pothole();
+  bad.category = "9999";
+  auto bad_cat = app_->requests().submit(citizen(), bad);
+  ASSERT_FALSE(bad_cat.ok());
+  EXPECT_EQ(bad_cat.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(bad_cat.error().field, "category");
+  bad = pothole();
+  bad.phone = "12345";
+  EXPECT_EQ(app_->requests().submit(citizen(), bad).error().code, ErrorCode::kInvalidPhone);
+  bad = pothole(95, 109);
+  EXPECT_EQ(app_->requests().submit(citizen(), bad).error().field, "location");
+  bad = pothole(33.9, 109.4);
+  bad.channel = "grid";  // a grid worker's own report outside every grid
+  EXPECT_EQ(app_->requests().submit(grid_, bad).error().field, "location");
+  bad = pothole();
+  bad.channel = "hotline";  // staff channel, anonymous caller
+  EXPECT_EQ(app_->requests().submit(citizen(), bad).error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(app_->requests().submit(grid_, bad).error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(count("ticket_events"), events);
+  EXPECT_EQ(count("audit_log"), audits);
+  EXPECT_EQ(count("metric_counters"), counters);
+  EXPECT_EQ(count("tickets"), 1);
+  EXPECT_EQ(app_->requests().get(grid_, id)->view.row.status, "dispatched");
+}
+
+TEST_P(RequestsApp, an_overdue_ticket_escalates_one_level_up_exactly_once) {
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->detail.view.row.id;
+  // Ordinary tier: the grid has 24 h to claim. Nothing fires before.
+  auto early = app_->requests().run_due_timers(clock_.now());
+  ASSERT_TRUE(early.ok()) << early.error().detail;
+  EXPECT_EQ(early->escalations, 0);
+  clock_.advance(25h);
+  int escalations = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto scan = app_->requests().run_due_timers(clock_.now());
+    ASSERT_TRUE(scan.ok()) << scan.error().detail;
+    escalations += scan->escalations;
+  }
+  EXPECT_EQ(escalations, 1);
+  auto d = app_->requests().get(command_, id);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->view.row.status, "escalated");
+  EXPECT_EQ(d->view.row.unit_id, kCommunity);  // grid → its community committee
+  EXPECT_EQ(d->view.ticket.escalation_count, 1);
+  int esc_events = 0;
+  for (const auto& e : d->events) esc_events += e.action == "escalate";
+  EXPECT_EQ(esc_events, 1);
+  auto m = app_->requests().metrics(command_, "", "", "");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->counters["escalated"], 1);
+}
+
+TEST_P(RequestsApp, a_timer_that_fell_due_while_the_process_was_down_fires_once_after_restart) {
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->detail.view.row.id;
+  shut();
+  clock_.advance(30h);  // the process was down when the limit passed
+  open();
+  auto scan = app_->requests().run_due_timers(clock_.now());
+  ASSERT_TRUE(scan.ok()) << scan.error().detail;
+  EXPECT_EQ(scan->escalations, 1);
+  shut();
+  open();
+  auto again = app_->requests().run_due_timers(clock_.now());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->escalations, 0);
+  auto d = app_->requests().get(command_, id);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->view.row.unit_id, kCommunity);
+  EXPECT_EQ(d->view.ticket.escalation_count, 1);
+}
+
+TEST_P(RequestsApp, duplicates_nearby_are_suggested_and_tracking_shows_no_personal_data) {
+  auto first = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(first.ok());
+  auto second = app_->requests().submit(citizen(), pothole(kLat + 0.0001, kLon));
+  ASSERT_TRUE(second.ok());
+  ASSERT_FALSE(second->duplicates.empty());
+  EXPECT_EQ(second->duplicates[0].ticket.id, first->detail.view.row.id);
+  auto t = call("GET", "/api/v1/track/" + first->detail.view.row.code);
+  ASSERT_EQ(t.status, 200) << t.body;
+  EXPECT_EQ(t.body.find("13812345678"), std::string::npos);
+  EXPECT_EQ(t.body.find("张三"), std::string::npos);
+  EXPECT_EQ(json::parse(t.body)["status"], "dispatched");
+  EXPECT_EQ(call("GET", "/api/v1/track/NOSUCHCODE").status, 404);
+  // Only what the requester agreed to publish is public (Open311's list), without personal data.
+  auto in = pothole();
+  in.is_public = true;
+  auto published = app_->requests().submit(citizen(), in);
+  ASSERT_TRUE(published.ok());
+  auto pub = app_->requests().list_public(kCounty, "", 1, 20);
+  ASSERT_TRUE(pub.ok());
+  ASSERT_EQ(pub->total, 1);
+  EXPECT_EQ(pub->items[0].row.id, published->detail.view.row.id);
+  EXPECT_TRUE(pub->items[0].row.requester_phone.empty());
+  EXPECT_TRUE(app_->requests().get_public(published->detail.view.row.id).ok());
+  EXPECT_EQ(app_->requests().get_public(first->detail.view.row.id).error().code,
+            ErrorCode::kNotFound);
+  auto cats = call("GET", "/api/v1/categories");
+  ASSERT_EQ(cats.status, 200);
+  EXPECT_EQ(json::parse(cats.body)["items"].size(), 99u);
+}
+
+TEST_P(RequestsApp, the_holder_reads_the_requesters_phone_in_full_and_the_read_is_audited) {
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->detail.view.row.id;
+  int64_t reads = audit_count("pii.read");
+  auto full = app_->requests().read_requester(grid_, id);
+  ASSERT_TRUE(full.ok()) << full.error().detail;
+  EXPECT_EQ(full->first, "张三");
+  EXPECT_EQ(full->second, "13812345678");
+  EXPECT_EQ(audit_count("pii.read"), reads + 1);
+  EXPECT_EQ(app_->requests().read_requester(yingpan_, id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(app_->requests().read_requester(dept_, id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(audit_count("pii.read"), reads + 1);
+}
+
+TEST_P(RequestsApp, a_grid_moved_in_the_store_is_routed_to_at_once) {
+  const double lat = 33.80, lon = 109.30;  // outside both grids
+  auto before = app_->requests().submit(citizen(), pothole(lat, lon));
+  ASSERT_TRUE(before.ok());
+  EXPECT_TRUE(before->detail.view.row.manual_dispatch);
+  Status st = db_->write([&](store::Session& s) -> Status {
+    auto g = store::grids::get(s, kYingpanGrid);
+    if (!g.ok()) return g.error();
+    g->polygon = square(lat, lon, 500);
+    return store::grids::upsert(s, *g);
+  });
+  ASSERT_TRUE(st.ok());
+  auto after = app_->requests().submit(citizen(), pothole(lat, lon));
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(after->detail.view.row.manual_dispatch);
+  EXPECT_EQ(after->detail.view.row.unit_id, kYingpanGrid);
+}
+
+// Many intakes and reads at once (more threads than reader connections) neither deadlock nor
+// lose a ticket.
+TEST_P(RequestsApp, concurrent_intakes_and_reads_complete) {
+  constexpr int kThreads = 12, kEach = 4;
+  // One reader connection makes a lock held across a read (a deadlock) show up at once.
+  shut();
+  store::Options opt;
+  opt.target = target_.url;
+  opt.readers = 1;
+  auto db = store::open_database(opt);
+  ASSERT_TRUE(db.ok());
+  db_ = std::move(*db);
+  app_ = std::make_unique<app::App>(*db_, clock_, ids_);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&, i] {
+      for (int j = 0; j < kEach; ++j) {
+        auto in = pothole(kLat + 0.0001 * j, kLon);
+        in.subject += std::to_string(i);
+        auto r = app_->requests().submit(citizen(), in);
+        if (!r.ok()) continue;
+        if (app_->requests().get(command_, r->detail.view.row.id).ok() &&
+            app_->requests().list(qianyou_, {}).ok())
+          ++ok;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, kThreads * kEach);
+  EXPECT_EQ(count("tickets"), kThreads * kEach);
+}
+
+// Two nodes 节点 on one store run the scheduler at the same moment: on PostgreSQL the timer
+// claim skips rows the other node holds (SKIP LOCKED) and the ticket row is locked before a
+// transition, so the escalation happens once.
+TEST_P(RequestsApp, two_nodes_scanning_at_once_escalate_an_overdue_ticket_once) {
+  if (GetParam() == Backend::kSqlite) GTEST_SKIP() << "one serving process per SQLite file";
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(app_->requests().submit(citizen(), pothole()).ok());
+  clock_.advance(25h);
+  store::Options opt;
+  opt.target = target_.url;
+  auto other_db = store::open_database(opt);
+  ASSERT_TRUE(other_db.ok());
+  app::App other(**other_db, clock_, ids_);
+  std::atomic<int> escalations{0}, failures{0};
+  auto scan = [&](app::App& a) {
+    auto r = a.requests().run_due_timers(clock_.now(), 2);  // small batches interleave more
+    for (int i = 0; i < 10 && r.ok(); ++i) {
+      escalations += r->escalations;
+      r = a.requests().run_due_timers(clock_.now(), 2);
+    }
+    if (!r.ok()) ++failures;
+  };
+  std::thread t1(scan, std::ref(*app_)), t2(scan, std::ref(other));
+  t1.join();
+  t2.join();
+  (*other_db)->close();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(escalations, 5);
+  EXPECT_EQ(count("ticket_events WHERE action = 'escalate'"), 5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RequestsApp,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) {
+                           return info.param == Backend::kSqlite ? "sqlite" : "postgres";
+                         });
+
+}  // namespace
