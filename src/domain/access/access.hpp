@@ -214,7 +214,7 @@ struct CoverageRow {
   double households = 0;
   std::array<size_t, 3> residences_within{};
   std::array<double, 3> households_within{};
-  double median_distance_m = -1;  // over residences reached within the cutoff; -1 if none
+  double median_distance_m = -1;  // over all residences; -1 when more than half are beyond the cutoff
 };
 
 // A 250 m cell with homes and no facility of the type within the last (15-minute) reach.

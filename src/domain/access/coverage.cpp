@@ -14,7 +14,9 @@ struct Acc {
   double households = 0;
   std::array<size_t, 3> res_within{};
   std::array<double, 3> hh_within{};
-  std::vector<float> reached;  // distances within the cutoff, for the median
+  // Every residence's distance (kUnreached beyond the cutoff): the median is over all homes,
+  // so a unit where most homes are out of reach does not show a reassuring short median.
+  std::vector<float> distances;
 };
 
 double median(std::vector<float>& v) {
@@ -22,9 +24,9 @@ double median(std::vector<float>& v) {
   size_t m = v.size() / 2;
   std::nth_element(v.begin(), v.begin() + m, v.end());
   double hi = v[m];
-  if (v.size() % 2) return hi;
-  double lo = *std::max_element(v.begin(), v.begin() + m);
-  return (lo + hi) / 2;
+  if (v.size() % 2 == 0)
+    hi = (static_cast<double>(*std::max_element(v.begin(), v.begin() + m)) + hi) / 2;
+  return std::isinf(hi) ? -1 : hi;  // -1: more than half of the homes are beyond the cutoff
 }
 }  // namespace
 
@@ -88,7 +90,7 @@ Result<AccessReport> compute_coverage(const WalkGraph& graph, std::span<const Re
             a.hh_within[i] += res.households;
           }
         }
-        if (d != kUnreached) a.reached.push_back(d);
+        a.distances.push_back(d);
       }
       if (!(d <= reach[2])) {
         auto cx = static_cast<int64_t>(std::floor(res.point.lon * mx / params.gap_cell_m));
@@ -112,7 +114,7 @@ Result<AccessReport> compute_coverage(const WalkGraph& graph, std::span<const Re
     row.households = a.households;
     row.residences_within = a.res_within;
     row.households_within = a.hh_within;
-    row.median_distance_m = median(a.reached);
+    row.median_distance_m = median(a.distances);
     rep.coverage.push_back(std::move(row));
   }
   for (auto& [key, g] : gaps) rep.gaps.push_back(g);

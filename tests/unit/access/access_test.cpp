@@ -353,6 +353,32 @@ TEST(Access, coverage_counts_homes_and_households_within_5_10_15_minutes_per_uni
     EXPECT_GE(rep->gaps[i - 1].households, rep->gaps[i].households);
 }
 
+TEST(Access, the_median_distance_counts_homes_out_of_reach_and_is_absent_when_most_are) {
+  Street st = street(20);
+  std::vector<TypeSeeds> seeds = {{"medical", {{0, 0.0}}, 1, 1}};
+  auto d = nearest_facility_distances(st.g, seeds, 1125, 1);
+  auto homes_at = [&](int from, int to) {
+    std::vector<Residence> homes;
+    for (int i = from; i < to; ++i)
+      homes.push_back({i, {kLat0, kLon0 + 0.001 * i}, 1.0, "G1", "C1", "S1"});
+    return homes;
+  };
+  // All 20 homes: the median is over all of them, out-of-reach ones counted as farthest.
+  std::vector<double> all;
+  for (int i = 0; i < 20; ++i) all.push_back(st.at[i] <= 1125 ? st.at[i] : 1e18);
+  std::sort(all.begin(), all.end());
+  auto rep = compute_coverage(st.g, homes_at(0, 20), d, {});
+  ASSERT_TRUE(rep.ok());
+  double expected = (all[9] + all[10]) / 2;
+  if (expected > 1e17) expected = -1;
+  EXPECT_NEAR(rep->coverage.front().median_distance_m, expected, 0.01);
+  // Only the far homes: most are beyond reach, so there is no median to show.
+  auto far = compute_coverage(st.g, homes_at(12, 20), d, {});
+  ASSERT_TRUE(far.ok());
+  ASSERT_LT(far->coverage.front().households_within[2], 4.0);
+  EXPECT_EQ(far->coverage.front().median_distance_m, -1);
+}
+
 TEST(Access, coverage_refuses_distances_cut_off_short_of_the_reach) {
   Street st = street(5);
   std::vector<TypeSeeds> seeds = {{"medical", {{0, 0.0}}, 1, 1}};

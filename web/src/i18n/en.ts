@@ -203,6 +203,7 @@ const en: Messages = {
     households: 'Households',
     within: 'within {min} min',
     median: 'Median walk',
+    medianBeyond: 'Beyond 15 min',
     map: 'Map',
     legendMinutes: 'Walking time to the nearest {type}',
     beyond: 'beyond {min} min',

@@ -202,6 +202,7 @@ const zhCN = {
     households: '户数',
     within: '{min} 分钟内',
     median: '中位步行距离',
+    medianBeyond: '超过 15 分钟',
     map: '地图',
     legendMinutes: '到最近{type}的步行时间',
     beyond: '超出 {min} 分钟',
