@@ -13,14 +13,39 @@ std::vector<Command>& registry() {
   return r;
 }
 
+namespace {
+config::Settings& file_settings() {
+  static config::Settings s;
+  return s;
+}
+// Deployment settings that may also come from the environment or the configuration file;
+// other flags (a subcommand's own arguments) come only from the command line.
+bool is_setting(const std::string& flag) {
+  static const char* kKeys[] = {
+      "--listen",         "--db",           "--postgres",       "--web",  "--workers",
+      "--secure-cookies", "--scan-seconds", "--notify-webhook", "--smtp", "--smtp-from"};
+  return std::find(std::begin(kKeys), std::end(kKeys), flag) != std::end(kKeys);
+}
+}  // namespace
+
+void use_settings(config::Settings settings) {
+  file_settings() = std::move(settings);
+}
+
 bool has_flag(const Args& args, const std::string& flag) {
-  return std::find(args.begin(), args.end(), flag) != args.end();
+  if (std::find(args.begin(), args.end(), flag) != args.end()) return true;
+  if (!is_setting(flag)) return false;
+  auto v = config::lookup(flag.substr(2), file_settings());
+  return v && (*v == "1" || *v == "true" || *v == "yes" || *v == "on");
 }
 
 std::string flag_value(const Args& args, const std::string& flag, const std::string& fallback) {
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == flag && i + 1 < args.size()) return args[i + 1];
     if (args[i].rfind(flag + "=", 0) == 0) return args[i].substr(flag.size() + 1);
+  }
+  if (is_setting(flag)) {
+    if (auto v = config::lookup(flag.substr(2), file_settings())) return *v;
   }
   return fallback;
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/config.hpp"
+
 namespace gj::cli {
 
 using Args = std::vector<std::string>;  // arguments after the subcommand name
@@ -26,6 +28,9 @@ struct Registrar {
 };
 
 // Small helpers shared by subcommands.
+// Deployment settings (--listen, --db, --postgres, --web, --workers, --secure-cookies …) fall
+// back to GONGJIAN_<KEY> and then to the configuration file (common/config.hpp).
+void use_settings(config::Settings settings);
 bool has_flag(const Args& args, const std::string& flag);
 // Value of `--name VALUE` or `--name=VALUE`; empty if absent.
 std::string flag_value(const Args& args, const std::string& flag, const std::string& fallback = "");
