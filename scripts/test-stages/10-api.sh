@@ -14,6 +14,10 @@ run_on() {  # $1 = name, rest = store flags
   if ! build/gongjian demo "$@" >"$tmp/demo-$name.log" 2>&1; then
     echo "demo dataset failed on $name:"; tail -5 "$tmp/demo-$name.log"; return 1
   fi
+  # Open311 POST cases read their API key from the environment ({{env:GJ_OPEN311_API_KEY}}).
+  local key; key=$(build/gongjian apikey add --name cases "$@" 2>"$tmp/apikey-$name.log" | tail -n1)
+  if [[ -z $key ]]; then echo "apikey add failed on $name:"; cat "$tmp/apikey-$name.log"; return 1; fi
+  export GJ_OPEN311_API_KEY=$key
   local port; port=$(free_port)
   build/gongjian serve --listen "127.0.0.1:$port" "$@" --web /nonexistent >"$tmp/serve-$name.log" 2>&1 &
   local pid=$!

@@ -1,6 +1,7 @@
 #include "api/api.hpp"
 
 #include "api/access_api.hpp"
+#include "api/open311.hpp"
 #include "api/requests_api.hpp"
 
 #include <nlohmann/json.hpp>
@@ -173,6 +174,7 @@ std::string session_cookie(const std::string& token, int64_t max_age_s, bool sec
 
 void register_routes(http::Router& router, app::App& app, const ApiConfig& config) {
   register_requests_routes(router, app, config);
+  register_open311_routes(router, app);
   http::RouteOptions open;
   open.public_access = true;
   http::RouteOptions small;

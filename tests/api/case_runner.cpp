@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -173,7 +174,8 @@ struct Scenario {
 };
 
 // Replaces {{name}} by the captured value: strings JSON-escaped without quotes (so "{{x}}"
-// stays valid JSON), anything else as JSON text.
+// stays valid JSON), anything else as JSON text; {{env:NAME}} by an environment variable,
+// JSON-escaped the same way.
 bool substitute(const std::string& in, const Scenario& sc, std::string& out, std::string& err) {
   out.clear();
   size_t pos = 0;
@@ -190,6 +192,17 @@ bool substitute(const std::string& in, const Scenario& sc, std::string& out, std
     }
     out.append(in, pos, b - pos);
     std::string name = in.substr(b + 2, e - b - 2);
+    if (name.starts_with("env:")) {  // {{env:NAME}}: an environment variable (API keys)
+      const char* v = std::getenv(name.c_str() + 4);
+      if (v == nullptr) {
+        err = "environment variable " + name.substr(4) + " is not set";
+        return false;
+      }
+      std::string q = json(std::string(v)).dump();
+      out += q.substr(1, q.size() - 2);
+      pos = e + 2;
+      continue;
+    }
     auto it = sc.captures.find(name);
     if (it == sc.captures.end()) {
       err = "nothing captured as '" + name + "'";

@@ -46,7 +46,7 @@ TEST(ApiCases, every_must_fail_case_fails_in_process) {
   std::ostringstream out;
   auto t = cases::run_cases({kDir + "selftest_failing"}, cases::in_process(app.router), out);
   EXPECT_EQ(t.passed, 0) << out.str();
-  EXPECT_EQ(t.failed, 6) << out.str();
+  EXPECT_EQ(t.failed, 7) << out.str();
   EXPECT_NE(out.str().find("skip "), std::string::npos);
 }
 
