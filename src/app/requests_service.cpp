@@ -6,6 +6,7 @@
 #include <set>
 
 #include "app/app.hpp"
+#include "app/notify_service.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "domain/auth/passwords.hpp"
@@ -600,6 +601,8 @@ Status persist(Session& s, store::TicketRow& row, const rq::Transition& t,
   }
   for (const auto& d : rq::MetricModel().deltas(t, view))
     GJ_TRY(store::counters::add(s, d.key.scope, d.key.id, d.key.period, d.key.part, d.delta));
+  // Notifications 消息 in the same transaction: committed with the transition or not at all.
+  GJ_TRY(enqueue_transition(s, row, t));
   std::string detail = e.from_status + " -> " + e.to_status;
   if (t.supervision) detail += " supervise " + t.supervision->target.id;
   return store::audit::append(s, audit_of(who, now, "request." + e.action, std::to_string(row.id),
@@ -1434,6 +1437,7 @@ Result<ScanReport> RequestsService::run_due_timers(TimePoint now, int batch) {
       if (ev.kind == rq::DeadlineEventKind::kWarning) {
         e.action = "deadline_warning";
         e.note = what + " limit " + format_iso8601(ms(ev.due_at));
+        GJ_TRY(enqueue_warning(s, *row, ev.unit.id, ms(ev.due_at), ms(now)));
         ++rep.warnings;
       } else {  // overdue at the top of the chain 超期
         ticket->overdue = true;

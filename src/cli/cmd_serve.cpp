@@ -7,6 +7,7 @@
 
 #include "api/api.hpp"
 #include "app/app.hpp"
+#include "app/notify_service.hpp"
 #include "app/requests_service.hpp"
 #include "cli/command.hpp"
 #include "cli/store_options.hpp"
@@ -20,13 +21,20 @@ namespace {
 const char* kUsage =
     "usage: gongjian serve [--listen ADDR:PORT] [--db PATH | --postgres URL] [--web DIR]\n"
     "                      [--workers N] [--secure-cookies] [--scan-seconds N]\n"
+    "                      [--notify-webhook URL] [--smtp HOST:PORT] [--smtp-from ADDR]\n"
     "Serves the API and the web UI until SIGTERM/SIGINT, then drains in-flight requests,\n"
     "commits queued writes, checkpoints the store and exits 0.\n"
     "  --listen ADDR:PORT  default 127.0.0.1:8080 (or $GONGJIAN_LISTEN)\n"
     "  --web DIR           built web UI (default web/dist; omitted if absent)\n"
     "  --workers N         handler threads (default 64)\n"
     "  --secure-cookies    mark the session cookie Secure (when served over HTTPS)\n"
-    "  --scan-seconds N    deadline scheduler period (default 5; 0 = off)\n";
+    "  --scan-seconds N    deadline scheduler period (default 5; 0 = off)\n"
+    "  --notify-seconds N  notification delivery period (default 2; 0 = off)\n"
+    "  --notify-webhook URL  POST unit notifications as JSON to this http:// URL\n"
+    "                      (or $GONGJIAN_NOTIFY_WEBHOOK; unset: the log only)\n"
+    "  --smtp HOST:PORT    send citizen e-mail through this SMTP server, plain, no TLS\n"
+    "                      (or $GONGJIAN_SMTP; unset: the log only)\n"
+    "  --smtp-from ADDR    envelope and From address (or $GONGJIAN_SMTP_FROM)\n";
 
 int run(const Args& args) {
   if (has_flag(args, "--help")) {
@@ -36,6 +44,19 @@ int run(const Args& args) {
   std::string listen = flag_value(
       args, "--listen",
       std::getenv("GONGJIAN_LISTEN") ? std::getenv("GONGJIAN_LISTEN") : "127.0.0.1:8080");
+  auto notify_cfg = app::notify_config(flag_value(args, "--notify-webhook"),
+                                       flag_value(args, "--smtp"), flag_value(args, "--smtp-from"));
+  if (!notify_cfg.ok()) {
+    std::cerr << "gongjian serve: " << notify_cfg.error().detail << "\n" << kUsage;
+    return 2;
+  }
+  int notify_seconds = 0;
+  try {
+    notify_seconds = std::stoi(flag_value(args, "--notify-seconds", "2"));
+  } catch (const std::exception&) {
+    std::cerr << "gongjian serve: --notify-seconds wants a number\n";
+    return 2;
+  }
   auto db = open_store(args);
   if (!db) return 1;
   SystemClock clock;
@@ -72,9 +93,26 @@ int run(const Args& args) {
       }
     });
   }
+  // The notification worker 消息投递: sends outbox rows (at least once; see
+  // docs/notifications.md). Claims are in the store too, so several nodes may run it.
+  app::NotifyService notifier(*db, clock, *notify_cfg);
+  std::thread delivery;
+  if (notify_seconds > 0) {
+    delivery = std::thread([&] {
+      while (!stop_scheduler) {
+        auto r = notifier.deliver_due();
+        if (!r.ok()) log::warn("notify_delivery_failed", {{"detail", r.error().detail}});
+        // A full batch means more is waiting: go again at once.
+        if (r.ok() && r->claimed >= 50) continue;
+        for (int i = 0; i < notify_seconds * 10 && !stop_scheduler; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+  }
   auto stop_scan = [&] {
     stop_scheduler = true;
     if (scheduler.joinable()) scheduler.join();
+    if (delivery.joinable()) delivery.join();
   };
 
   http::ServerConfig config;

@@ -1,0 +1,86 @@
+// Notifications through an outbox 消息发件箱 (issue 3 item 9). enqueue_transition() writes one
+// outbox row per recipient inside the caller's write transaction, so a committed transition
+// always has its notifications and a rolled-back one never does. NotifyService is the delivery
+// worker: it claims due rows (SKIP LOCKED on PostgreSQL), renders them (src/domain/notify) and
+// sends them through the channel's sink, marking each sent, or failed with exponential backoff,
+// or dead after max_attempts. Delivery is at least once: a crash between send and mark resends
+// the row once its lease ends, with the same outbox id as the idempotency key.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "domain/notify/templates.hpp"
+#include "domain/requests/lifecycle.hpp"
+#include "store/db.hpp"
+#include "store/repos/outbox_repo.hpp"
+#include "store/repos/requests_repo.hpp"
+
+namespace gj::app {
+
+// Channels 发送渠道.
+inline constexpr std::string_view kNotifyLog = "log";          // the log only (tracking page)
+inline constexpr std::string_view kNotifyWebhook = "webhook";  // unit staff: POST JSON
+inline constexpr std::string_view kNotifyEmail = "email";      // SMTP to row.address
+
+// One outbox row per notification of the transition: units (holder, escalation target, summoned
+// departments) on the webhook channel; citizens on e-mail when `citizen_email` is a plain
+// address, else on the log channel (they read it on the tracking page). A ticket without
+// requester accounts (phone intake) still gets its citizen updates, addressed by tracking code.
+Status enqueue_transition(store::Session& s, const store::TicketRow& row,
+                          const requests::Transition& t, const std::string& citizen_email = "");
+// A deadline warning 预警 for the unit holding the timer.
+Status enqueue_warning(store::Session& s, const store::TicketRow& row, const std::string& unit_id,
+                       int64_t due_at, int64_t now);
+
+struct NotifyConfig {
+  std::string webhook_url;  // http://host[:port]/path; empty = webhook rows go to the log
+  std::string smtp_host;    // empty = email rows go to the log
+  int smtp_port = 25;
+  std::string smtp_from = "gongjian@localhost";
+  std::string smtp_helo = "gongjian.localhost";
+  int max_attempts = 6;
+  int64_t backoff_ms = 30'000;              // first retry; doubles each attempt
+  int64_t max_backoff_ms = 3'600'000;       // cap
+  int64_t lease_ms = 120'000;               // a claimed row is resent after this if never marked
+  std::chrono::milliseconds timeout{5000};  // per network operation
+  // Test seam (style.md §6): called after a successful send, before the mark; returning true
+  // abandons the batch as if the process had died there.
+  std::function<bool(const store::OutboxRow&)> crash_after_send;
+};
+
+// Reads GONGJIAN_NOTIFY_WEBHOOK, GONGJIAN_SMTP (HOST:PORT), GONGJIAN_SMTP_FROM; then the given
+// values (flags) override. Errors: kInvalidInput for a malformed URL or HOST:PORT.
+Result<NotifyConfig> notify_config(const std::string& webhook, const std::string& smtp,
+                                   const std::string& smtp_from);
+
+struct DeliveryReport {
+  int claimed = 0, sent = 0, retried = 0, dead = 0;
+};
+
+class NotifyService {
+ public:
+  NotifyService(store::Database& db, const Clock& clock, NotifyConfig config);
+  // Delivers up to `batch` due rows; returns what happened to them.
+  Result<DeliveryReport> deliver_due(int batch = 50);
+  const NotifyConfig& config() const { return config_; }
+
+ private:
+  Status send(const store::OutboxRow& row);
+  store::Database& db_;
+  const Clock& clock_;
+  NotifyConfig config_;
+};
+
+// The sinks, usable alone (tests speak to them through real sockets).
+Status send_webhook(const std::string& url, const std::string& idempotency_key,
+                    const std::string& json_body, std::chrono::milliseconds timeout);
+Status send_smtp(const std::string& host, int port, const std::string& helo,
+                 const std::string& from, const std::string& to, const std::string& data,
+                 std::chrono::milliseconds timeout);
+
+}  // namespace gj::app

@@ -1,0 +1,547 @@
+// Notifications through the outbox 消息发件箱, in-process on real SQLite and real PostgreSQL
+// ($GJ_TEST_POSTGRES_URL): transitions enqueue their messages in the same transaction (and a
+// failed or rolled-back one enqueues nothing); the worker delivers to a real local webhook server
+// (Beast, 127.0.0.1:0) and to a small SMTP server speaking over a real socket; failing sinks are
+// retried with backoff and dead-lettered; a crash between send and mark resends with the same
+// idempotency key.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "app/app.hpp"
+#include "app/notify_service.hpp"
+#include "app/requests_service.hpp"
+#include "store/repos/outbox_repo.hpp"
+#include "store/repos/repos.hpp"
+#include "store/repos/requests_repo.hpp"
+
+using namespace gj;
+using nlohmann::json;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+enum class Backend { kSqlite, kPostgres };
+
+struct Target {
+  std::string url, skip;
+};
+
+Target new_target(Backend b) {
+  static std::atomic<int> counter{0};
+  std::random_device rd;
+  std::string suffix = std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+                       std::to_string(rd() % 100000);
+  if (b == Backend::kSqlite) {
+    auto dir = std::filesystem::temp_directory_path() / ("gj_nt_" + suffix);
+    std::filesystem::create_directories(dir);
+    return {(dir / "test.db").string(), ""};
+  }
+  const char* url = std::getenv("GJ_TEST_POSTGRES_URL");
+  if (!url || !*url) return {"", "GJ_TEST_POSTGRES_URL not set"};
+  std::string schema = "nt_" + suffix;
+  PGconn* c = PQconnectdb(url);
+  if (PQstatus(c) != CONNECTION_OK) {
+    std::string why = PQerrorMessage(c);
+    PQfinish(c);
+    return {"", "cannot connect to PostgreSQL: " + why};
+  }
+  PQclear(PQexec(c, ("CREATE SCHEMA " + schema).c_str()));
+  PQfinish(c);
+  std::string u = url;
+  return {u + (u.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema,
+          ""};
+}
+
+std::string square(double lat, double lon, double half_m) {
+  double dlat = half_m / 111320.0, dlon = half_m / (111320.0 * std::cos(lat * M_PI / 180));
+  json ring = json::array({{lon - dlon, lat - dlat},
+                           {lon + dlon, lat - dlat},
+                           {lon + dlon, lat + dlat},
+                           {lon - dlon, lat + dlat},
+                           {lon - dlon, lat - dlat}});
+  return json{{"type", "Polygon"}, {"coordinates", json::array({ring})}}.dump();
+}
+
+constexpr const char* kCounty = "611026000000";
+constexpr const char* kCommunity = "611026001001";
+constexpr const char* kGrid = "611026001001001";
+constexpr double kLat = 33.70, kLon = 109.10;
+
+// Fails the next commit when armed (the store's fault seam), as if fsync had failed.
+struct FailNextCommit : store::FaultInjector {
+  std::atomic<bool> armed{false};
+  bool fail_commit() override { return armed.exchange(false); }
+};
+
+// A real HTTP server on 127.0.0.1:0 that records each POST and answers with `status`.
+class WebhookServer {
+ public:
+  struct Hit {
+    std::string key, body;
+  };
+  WebhookServer() : acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    accept();
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+  ~WebhookServer() {
+    ioc_.stop();
+    thread_.join();
+  }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/hook";
+  }
+  std::vector<Hit> hits() {
+    std::lock_guard lock(mu_);
+    return hits_;
+  }
+  std::atomic<int> status{200};
+
+ private:
+  void accept() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket sock) {
+      if (ec) return;
+      boost::beast::flat_buffer buf;
+      http::request<http::string_body> req;
+      http::read(sock, buf, req, ec);
+      if (!ec) {
+        {
+          std::lock_guard lock(mu_);
+          hits_.push_back({std::string(req["Idempotency-Key"]), req.body()});
+        }
+        http::response<http::string_body> res{static_cast<http::status>(status.load()), 11};
+        res.body() = "{}";
+        res.prepare_payload();
+        http::write(sock, res, ec);
+      }
+      accept();
+    });
+  }
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<Hit> hits_;
+};
+
+// A small SMTP server over a real socket: records the envelope and the DATA of each message.
+class SmtpServer {
+ public:
+  struct Mail {
+    std::string helo, from, to, data;
+  };
+  SmtpServer() : acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    accept();
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+  ~SmtpServer() {
+    ioc_.stop();
+    thread_.join();
+  }
+  int port() const { return acceptor_.local_endpoint().port(); }
+  std::vector<Mail> mails() {
+    std::lock_guard lock(mu_);
+    return mails_;
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket sock) {
+      if (!ec) session(sock);
+      accept();
+    });
+  }
+  void session(tcp::socket& sock) {
+    boost::system::error_code ec;
+    asio::streambuf in;
+    auto say = [&](const std::string& s) { asio::write(sock, asio::buffer(s), ec); };
+    auto line = [&]() -> std::string {
+      asio::read_until(sock, in, "\r\n", ec);
+      if (ec) return "";
+      std::istream is(&in);
+      std::string l;
+      std::getline(is, l);
+      if (!l.empty() && l.back() == '\r') l.pop_back();
+      return l;
+    };
+    Mail m;
+    say("220 fake.smtp ESMTP\r\n");
+    for (;;) {
+      std::string l = line();
+      if (ec) return;
+      if (l.rfind("EHLO ", 0) == 0) {
+        m.helo = l.substr(5);
+        say("250-fake.smtp\r\n250 8BITMIME\r\n");
+      } else if (l.rfind("MAIL FROM:", 0) == 0) {
+        m.from = l.substr(10);
+        say("250 ok\r\n");
+      } else if (l.rfind("RCPT TO:", 0) == 0) {
+        m.to = l.substr(8);
+        say("250 ok\r\n");
+      } else if (l == "DATA") {
+        say("354 go ahead\r\n");
+        asio::read_until(sock, in, "\r\n.\r\n", ec);
+        if (ec) return;
+        std::string all(asio::buffers_begin(in.data()), asio::buffers_end(in.data()));
+        size_t end = all.find("\r\n.\r\n");
+        m.data = all.substr(0, end + 2);
+        in.consume(end + 5);
+        {
+          std::lock_guard lock(mu_);
+          mails_.push_back(m);
+        }
+        say("250 queued\r\n");
+      } else if (l == "QUIT") {
+        say("221 bye\r\n");
+        return;
+      } else {
+        say("500 what\r\n");
+      }
+    }
+  }
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<Mail> mails_;
+};
+
+class NotifyApp : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    target_ = new_target(GetParam());
+    if (!target_.skip.empty()) GTEST_SKIP() << target_.skip;
+    store::Options opt;
+    opt.target = target_.url;
+    auto db = store::open_database(opt, faults_);
+    ASSERT_TRUE(db.ok()) << db.error().detail;
+    db_ = std::move(*db);
+    ASSERT_TRUE(db_->migrate().ok());
+    app::Config cfg;
+    cfg.password = {1, 1024, 1};
+    app_ = std::make_unique<app::App>(*db_, clock_, ids_, cfg);
+    seed();
+  }
+  void TearDown() override {
+    app_.reset();
+    if (db_) db_->close();
+  }
+
+  void seed() {
+    auto dir = std::filesystem::temp_directory_path() /
+               ("gj_nt_div_" + std::to_string(::getpid()) + "_" + std::to_string(rand()));
+    std::filesystem::create_directories(dir);
+    auto put = [&](const char* name, const std::string& body) {
+      std::ofstream(dir / name) << "code,name,parent_code,level,short_code\n" << body;
+    };
+    put("provinces.csv", "610000000000,陕西省,,1,61\n");
+    put("cities.csv", "611000000000,商洛市,610000000000,2,6110\n");
+    put("counties.csv", "611026000000,柞水县,611000000000,3,611026\n");
+    put("townships.csv", "611026001000,乾佑街道,611026000000,4,611026001\n");
+    put("villages.csv", "611026001001,城区社区居委会,611026001000,5,611026001001\n");
+    ASSERT_TRUE(app_->import_divisions(dir.string(), {}).ok());
+    Status st = db_->write([&](store::Session& s) -> Status {
+      org::Division g;
+      g.code = kGrid;
+      g.parent_code = kCommunity;
+      g.name = "第1网格";
+      g.level = org::Level::kGrid;
+      g.kind = org::Kind::kGrid;
+      g.synthetic = true;
+      auto up = store::divisions::upsert(s, g);
+      if (!up.ok()) return up.error();
+      store::GridRow row;
+      row.code = kGrid;
+      row.households = 100;
+      row.polygon = square(kLat, kLon, 500);
+      return store::grids::upsert(s, row);
+    });
+    ASSERT_TRUE(st.ok()) << st.error().detail;
+    command_ = add("command", "command", kCounty);
+    grid_ = add("gridworker", "grid_worker", kGrid);
+    other_ = add("other", "grid_worker", "611026001001002");
+  }
+
+  auth::Principal add(const std::string& name, const std::string& role, const std::string& scope) {
+    app::NewUser u;
+    u.username = name;
+    u.display_name = name;
+    u.password = "Password-2026";
+    u.role = role;
+    u.scope_code = scope;
+    auto id = app_->cli_add_user(u);
+    auth::Principal p;
+    p.user_id = id.ok() ? *id : 0;
+    p.username = name;
+    p.role = *auth::parse_role(role);
+    p.scope_code = scope;
+    return p;
+  }
+
+  // A citizen's request, routed to kGrid at intake (so dispatched already).
+  store::TicketRow submit(const std::string& subject = "小区门口垃圾堆放多日无人清运") {
+    auth::Principal citizen;
+    citizen.role = auth::Role::kCitizen;
+    citizen.ip = "10.0.0.1";
+    app::IntakeInput in;
+    in.county_code = kCounty;
+    in.category = "0106";
+    in.subject = subject;
+    in.text = "城区社区东门垃圾桶旁边堆了很多垃圾，已经三天没人清运。";
+    in.lat = kLat;
+    in.lon = kLon;
+    in.phone = "13812345678";
+    auto r = app_->requests().submit(citizen, in);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().detail);
+    return r.ok() ? r->detail.view.row : store::TicketRow{};
+  }
+
+  std::vector<store::OutboxRow> outbox(int64_t ticket_id = 0) {
+    auto r = db_->read_value<std::vector<store::OutboxRow>>(
+        [&](store::Session& s) { return store::outbox::list(s, ticket_id, 100); });
+    EXPECT_TRUE(r.ok());
+    auto v = r.ok() ? *r : std::vector<store::OutboxRow>{};
+    std::reverse(v.begin(), v.end());  // oldest first
+    return v;
+  }
+  store::OutboxRow row(int64_t id) {
+    return *db_->read_value<store::OutboxRow>(
+        [&](store::Session& s) { return store::outbox::get(s, id); });
+  }
+
+  Target target_;
+  std::shared_ptr<FailNextCommit> faults_ = std::make_shared<FailNextCommit>();
+  FakeClock clock_{1764547200000};  // 2025-12-01T00:00:00Z, a Monday
+  SequentialIdGenerator ids_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<app::App> app_;
+  auth::Principal command_, grid_, other_;
+};
+
+TEST_P(NotifyApp, each_transition_enqueues_its_messages_with_the_ticket_in_one_transaction) {
+  auto t = submit();
+  auto rows = outbox(t.id);
+  ASSERT_EQ(rows.size(), 1u);  // intake dispatched it to the grid: new work 新工单
+  EXPECT_EQ(rows[0].kind, "ticket.dispatched");
+  EXPECT_EQ(rows[0].recipient_kind, "unit");
+  EXPECT_EQ(rows[0].recipient_id, kGrid);
+  EXPECT_EQ(rows[0].channel, "webhook");
+  EXPECT_EQ(rows[0].language, "zh-CN");
+  EXPECT_EQ(rows[0].state, "pending");
+  auto payload = json::parse(rows[0].payload);
+  EXPECT_EQ(payload["subject"], t.subject);
+  EXPECT_EQ(payload["code"], t.code);
+  EXPECT_NE(payload["deadline"].get<std::string>(), "—");
+
+  app::ActionInput claim;
+  claim.contacted = true;
+  claim.action = "claim";
+  ASSERT_TRUE(app_->requests().act(grid_, t.id, claim).ok());
+  EXPECT_EQ(outbox(t.id).size(), 1u);  // claiming notifies no one
+  app::ActionInput start;
+  start.action = "start";
+  ASSERT_TRUE(app_->requests().act(grid_, t.id, start).ok());
+  app::ActionInput reply;
+  reply.action = "reply";
+  reply.note = "已联系环卫站清运完毕";
+  ASSERT_TRUE(app_->requests().act(grid_, t.id, reply).ok());
+  rows = outbox(t.id);
+  ASSERT_EQ(rows.size(), 3u);
+  // The dispatcher hears of the reply; the anonymous citizen gets a tracking update by code.
+  EXPECT_EQ(rows[1].kind, "ticket.replied");
+  EXPECT_EQ(rows[1].recipient_kind, "unit");
+  EXPECT_EQ(rows[2].kind, "ticket.replied");
+  EXPECT_EQ(rows[2].recipient_kind, "citizen");
+  EXPECT_EQ(rows[2].recipient_id, t.code);
+  EXPECT_EQ(rows[2].channel, "log");
+  EXPECT_EQ(json::parse(rows[2].payload)["note"], "已联系环卫站清运完毕");
+}
+
+TEST_P(NotifyApp, a_refused_or_rolled_back_transition_enqueues_nothing) {
+  auto t = submit();
+  size_t before = outbox().size();
+  // Refused: another grid's worker may not claim it (nothing is written).
+  app::ActionInput claim;
+  claim.action = "claim";
+  EXPECT_FALSE(app_->requests().act(other_, t.id, claim).ok());
+  EXPECT_EQ(outbox().size(), before);
+  // Rolled back: the transition passed every check but its commit failed.
+  faults_->armed = true;
+  claim.contacted = true;
+  auto r = app_->requests().act(grid_, t.id, claim);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kStorageUnavailable);
+  EXPECT_EQ(outbox().size(), before);
+  // A return that commits does enqueue (the dispatcher hears of it): the seam is not hiding rows.
+  app::ActionInput ret;
+  ret.action = "return";
+  ret.note = "不属于本网格";
+  faults_->armed = true;
+  EXPECT_FALSE(app_->requests().act(grid_, t.id, ret).ok());
+  EXPECT_EQ(outbox().size(), before);
+  ASSERT_TRUE(app_->requests().act(grid_, t.id, ret).ok());
+  auto rows = outbox(t.id);
+  ASSERT_EQ(rows.size(), before + 1);
+  EXPECT_EQ(rows.back().kind, "ticket.returned");
+}
+
+TEST_P(NotifyApp, the_worker_posts_to_a_webhook_with_the_outbox_id_as_idempotency_key) {
+  WebhookServer hook;
+  auto cfg = app::notify_config(hook.url(), "", "");
+  ASSERT_TRUE(cfg.ok());
+  app::NotifyService worker(*db_, clock_, *cfg);
+  auto t = submit("路灯不亮");
+  auto r = worker.deliver_due();
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  EXPECT_EQ(r->claimed, 1);
+  EXPECT_EQ(r->sent, 1);
+  auto hits = hook.hits();
+  ASSERT_EQ(hits.size(), 1u);
+  auto id = outbox(t.id)[0].id;
+  EXPECT_EQ(hits[0].key, std::to_string(id));
+  auto body = json::parse(hits[0].body);
+  EXPECT_EQ(body["kind"], "ticket.dispatched");
+  EXPECT_EQ(body["recipient_id"], kGrid);
+  EXPECT_EQ(body["subject"], "新诉求工单：路灯不亮");
+  EXPECT_NE(body["body"].get<std::string>().find("请于"), std::string::npos);
+  auto sent = row(id);
+  EXPECT_EQ(sent.state, "sent");
+  EXPECT_EQ(sent.attempts, 1);
+  ASSERT_TRUE(sent.sent_at.has_value());
+  // Nothing is due any more: the next pass claims nothing and sends nothing.
+  EXPECT_EQ(worker.deliver_due()->claimed, 0);
+  EXPECT_EQ(hook.hits().size(), 1u);
+}
+
+TEST_P(NotifyApp, a_failing_sink_is_retried_with_exponential_backoff_then_dead_lettered) {
+  WebhookServer hook;
+  hook.status = 503;
+  auto cfg = app::notify_config(hook.url(), "", "");
+  ASSERT_TRUE(cfg.ok());
+  cfg->max_attempts = 3;
+  cfg->backoff_ms = 1000;
+  app::NotifyService worker(*db_, clock_, *cfg);
+  auto t = submit();
+  int64_t id = outbox(t.id)[0].id;
+  int64_t t0 = clock_.now_ms();
+  EXPECT_EQ(worker.deliver_due()->retried, 1);
+  auto r1 = row(id);
+  EXPECT_EQ(r1.state, "failed");
+  EXPECT_EQ(r1.next_attempt_at, t0 + 1000);
+  EXPECT_NE(r1.last_error.find("503"), std::string::npos) << r1.last_error;
+  EXPECT_EQ(worker.deliver_due()->claimed, 0);  // not due yet
+  clock_.advance(1000ms);
+  EXPECT_EQ(worker.deliver_due()->retried, 1);
+  EXPECT_EQ(row(id).next_attempt_at, t0 + 1000 + 2000);  // doubled
+  clock_.advance(2000ms);
+  auto last = worker.deliver_due();
+  EXPECT_EQ(last->dead, 1);
+  auto dead = row(id);
+  EXPECT_EQ(dead.state, "dead");
+  EXPECT_EQ(dead.attempts, 3);
+  clock_.advance(1h);
+  EXPECT_EQ(worker.deliver_due()->claimed, 0);  // dead rows stay dead
+  auto hits = hook.hits();
+  ASSERT_EQ(hits.size(), 3u);
+  for (const auto& h : hits) EXPECT_EQ(h.key, std::to_string(id));
+}
+
+TEST_P(NotifyApp, a_crash_between_send_and_mark_resends_with_the_same_idempotency_key) {
+  WebhookServer hook;
+  auto cfg = app::notify_config(hook.url(), "", "");
+  ASSERT_TRUE(cfg.ok());
+  cfg->lease_ms = 60'000;
+  auto crashing = *cfg;
+  crashing.crash_after_send = [](const store::OutboxRow&) { return true; };
+  auto t = submit();
+  int64_t id = outbox(t.id)[0].id;
+  {
+    app::NotifyService dying(*db_, clock_, crashing);
+    EXPECT_EQ(dying.deliver_due()->claimed, 1);
+  }
+  EXPECT_EQ(row(id).state, "sending");  // sent, never marked
+  app::NotifyService worker(*db_, clock_, *cfg);
+  EXPECT_EQ(worker.deliver_due()->claimed, 0);  // still leased to the dead worker
+  clock_.advance(60s);
+  EXPECT_EQ(worker.deliver_due()->sent, 1);
+  auto hits = hook.hits();
+  ASSERT_EQ(hits.size(), 2u);  // at least once: the receiver deduplicates by key
+  EXPECT_EQ(hits[0].key, std::to_string(id));
+  EXPECT_EQ(hits[1].key, hits[0].key);
+  EXPECT_EQ(row(id).state, "sent");
+  EXPECT_EQ(row(id).attempts, 2);
+}
+
+TEST_P(NotifyApp, a_citizen_email_goes_through_smtp_with_encoded_headers) {
+  SmtpServer smtp;
+  auto cfg =
+      app::notify_config("", "127.0.0.1:" + std::to_string(smtp.port()), "noreply@zhashui.example");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().detail;
+  app::NotifyService worker(*db_, clock_, *cfg);
+  store::OutboxRow o;
+  o.created_at = o.next_attempt_at = clock_.now_ms();
+  o.kind = "ticket.completed";
+  o.recipient_kind = "citizen";
+  o.recipient_id = "ZS-7";
+  o.address = "zhang@example.com";
+  o.channel = "email";
+  o.language = "zh-CN";
+  o.payload = json{{"subject", "路灯不亮\r\nBcc: evil@example.com"}, {"code", "ZS-7"}}.dump();
+  auto id =
+      db_->write_value<int64_t>([&](store::Session& s) { return store::outbox::enqueue(s, o); });
+  ASSERT_TRUE(id.ok());
+  auto r = worker.deliver_due();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->sent, 1);
+  auto mails = smtp.mails();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].from, "<noreply@zhashui.example>");
+  EXPECT_EQ(mails[0].to, "<zhang@example.com>");
+  const auto& d = mails[0].data;
+  EXPECT_NE(d.find("To: <zhang@example.com>\r\n"), std::string::npos) << d;
+  EXPECT_NE(d.find("Subject: =?UTF-8?B?"), std::string::npos) << d;
+  EXPECT_NE(d.find("X-Gongjian-Outbox-Id: " + std::to_string(*id) + "\r\n"), std::string::npos);
+  EXPECT_NE(d.find("您反映的“路灯不亮 Bcc: evil@example.com”已办结"), std::string::npos) << d;
+  EXPECT_EQ(d.find("\r\nBcc:"), std::string::npos);  // no forged header
+  EXPECT_EQ(row(*id).state, "sent");
+}
+
+TEST_P(NotifyApp, a_deadline_warning_notifies_the_holding_unit) {
+  auto t = submit();
+  size_t before = outbox(t.id).size();
+  // The response limit's warning time comes before its due time; a scan then sees it.
+  clock_.advance(std::chrono::hours(24 * 3));
+  auto rep = app_->requests().run_due_timers(clock_.now());
+  ASSERT_TRUE(rep.ok()) << rep.error().detail;
+  auto rows = outbox(t.id);
+  int warnings = 0;
+  for (size_t i = before; i < rows.size(); ++i)
+    if (rows[i].kind == "deadline.warning") {
+      ++warnings;
+      EXPECT_EQ(rows[i].recipient_kind, "unit");
+    }
+  EXPECT_EQ(warnings, rep->warnings);
+  EXPECT_GT(rep->warnings + rep->escalations, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, NotifyApp,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) {
+                           return info.param == Backend::kSqlite ? "sqlite" : "postgres";
+                         });
+
+}  // namespace
