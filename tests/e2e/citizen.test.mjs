@@ -111,7 +111,7 @@ test('市民端: a located report gets a code; a lost response retried files one
     await page.locator('[data-test=cz-resolved] label', { hasText: '未解决' }).click()
     await page.locator('input[data-test=cz-last4]').fill(phone.slice(-4) === '0000' ? '1111' : '0000')
     await page.locator('[data-test=cz-rate-submit]').click()
-    await page.locator('[data-test=cz-rate-error]').waitFor()
+    await page.locator('[data-test=cz-rate-error]', { hasText: '手机号后 4 位与提交时所留号码不符' }).waitFor()
     await shoot(page, 'citizen-rate')
     await page.locator('input[data-test=cz-last4]').fill(phone.slice(-4))
     await page.locator('[data-test=cz-rate-submit]').click()

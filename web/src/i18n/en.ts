@@ -366,6 +366,7 @@ const en: Messages = {
       thanks: 'Thank you for rating.',
       yours: 'Your rating: {r}',
       reopenNote: 'Your dissatisfaction is recorded; the command centre will review and reopen if needed.',
+      wrongDigits: 'The last 4 digits do not match the phone given with the request',
       notYet: 'You can rate here once it is completed.',
     },
     status: {

@@ -329,7 +329,7 @@ const zhCN = {
     steps: {
       receive: '诉求已受理',
       dispatch: '已派单',
-      claim: '已签收，开始处理前已联系您',
+      claim: '办理单位已签收',
       return: '退回重新派单',
       start: '正在办理',
       reply: '已答复办理结果',
@@ -365,6 +365,7 @@ const zhCN = {
       thanks: '感谢您的评价。',
       yours: '您的评价：{r}',
       reopenNote: '您的不满意已记录，指挥中心将复核，必要时重新办理。',
+      wrongDigits: '手机号后 4 位与提交时所留号码不符',
       notYet: '办结后即可在此评价。',
     },
     status: {
