@@ -292,7 +292,6 @@ const en: Messages = {
     dup: {
       heading: 'Someone already reported this — follow it instead?',
       intro: 'Your request is filed. Similar requests nearby are being handled:',
-      distance: 'about {m} m away',
       follow: 'Same problem: follow the existing one',
       followNote: 'Noted. Staff will check and merge your request with the existing one; track it with the code below.',
       keep: 'Not the same: handle mine',
