@@ -13,6 +13,17 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true } },
+    // Citizen pages 市民端: public (no session), their own phone-first shell.
+    {
+      path: '/m',
+      component: () => import('@/views/citizen/CitizenLayout.vue'),
+      meta: { public: true, citizen: true },
+      children: [
+        { path: '', redirect: '/m/report' },
+        { path: 'report', name: 'citizen-report', component: () => import('@/views/citizen/ReportView.vue') },
+        { path: 'track/:code?', name: 'citizen-track', component: () => import('@/views/citizen/TrackView.vue') },
+      ],
+    },
     {
       path: '/',
       component: () => import('@/layouts/AppLayout.vue'),
@@ -26,6 +37,8 @@ export const router = createRouter({
 })
 
 router.beforeEach(async (to) => {
+  // Citizen pages never need a session: no /auth/me probe (and no 401 in a citizen's console).
+  if (to.meta.citizen) return true
   const auth = useAuth()
   let user = auth.user
   try {
@@ -48,6 +61,7 @@ export function pageTitle(): string {
   const route = router.currentRoute.value
   const mod = modules.find((m) => m.code === route.meta.module)
   const app = i18n.global.t('app.title')
+  if (route.meta.citizen) return `${i18n.global.t('citizen.title')} · ${i18n.global.t('app.name')}`
   return mod && mod.code !== 'home' ? `${i18n.global.t(mod.titleKey)} · ${app}` : app
 }
 router.afterEach(() => {

@@ -1,0 +1,174 @@
+// Browser test of the citizen pages 市民端 (/m/report, /m/track) against the real server with the
+// demo dataset: no session; a located report gets a tracking code; a retry after a lost response
+// files nothing twice; a similar report is offered the duplicate; staff drive the loop through the
+// API (grid worker claims, starts, replies; command centre completes); the citizen rates it
+// 不满意 with the last 4 phone digits, and the command centre may then reopen it 重办.
+// scripts/test-stages/30-e2e.sh starts the server.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { COMMAND, DEMO_PASSWORD, PHONE, apiCall, launch, newPage, shoot, shutdown, uniq } from './lib.mjs'
+
+before(launch)
+after(shutdown)
+
+const GRID = { username: 'qianyou.grid', password: DEMO_PASSWORD }
+const phoneNumber = () => '139' + String(Math.floor(Math.random() * 1e8)).padStart(8, '0')
+
+async function fillReport(page, { subject, text, phone }) {
+  await page.goto('/m/report')
+  await page.locator('[data-test=cz-report] h1', { hasText: '反映问题' }).waitFor()
+  // Category cascader 城乡建设 → 市政设施, from GET /categories.
+  await page.locator('[data-test=cz-category]').click()
+  await page.locator('.el-cascader-node:visible', { hasText: '城乡建设' }).click()
+  await page.locator('.el-cascader-node:visible', { hasText: '市政设施' }).click()
+  await page.locator('input[data-test=cz-subject]').fill(subject)
+  await page.locator('textarea[data-test=cz-text]').fill(text)
+  // A click on the map places the pin (the map opens on the demo county seat, inside a grid).
+  await page.locator('[data-test=cz-map]').click()
+  await page.locator('[data-test=cz-pin]', { hasText: '已标注' }).waitFor()
+  await page.locator('input[data-test=cz-address]').fill('乾佑街道仁和社区小公园')
+  await page.locator('input[data-test=cz-phone]').fill(phone)
+}
+
+// Staff sign in through the API in their own context (cookie jar), as the UI would.
+async function staff(credentials) {
+  const s = await newPage()
+  const res = await s.context.request.post('/api/v1/auth/login', { data: credentials })
+  assert.equal(res.status(), 200, `login ${credentials.username}`)
+  return s
+}
+async function act(ctx, id, action, body) {
+  const r = await apiCall(ctx, 'POST', `/requests/${id}/actions/${action}`, body)
+  assert.equal(r.status, 200, `${action}: ${JSON.stringify(r.json)}`)
+  return r.json
+}
+
+test('市民端: a located report gets a code; a lost response retried files one ticket; the loop to rating and reopening', async () => {
+  const { context, page } = await newPage({ viewport: PHONE })
+  const subject = uniq('路灯不亮')
+  const phone = phoneNumber()
+  let first = null
+  const keys = []
+  try {
+    await fillReport(page, { subject, text: '小公园东门的路灯一周都不亮了，晚上很黑', phone })
+    // The description shows its character counter.
+    assert.match(await page.locator('[data-test=cz-report] .el-input__count').last().innerText(), /\/\s*4000/)
+    await shoot(page, 'citizen-report')
+
+    // Simulated lost response: the request reaches the server (a ticket is filed) but the
+    // browser sees a network failure. The citizen presses submit again with the same form.
+    await page.route('**/api/v1/requests', async (route) => {
+      keys.push(route.request().headers()['idempotency-key'])
+      if (!first) {
+        const res = await route.fetch()
+        first = { status: res.status(), json: await res.json() }
+        await route.abort('connectionreset')
+      } else await route.continue()
+    })
+    await page.locator('[data-test=cz-submit]').click()
+    await page.locator('[data-test=cz-submit-error]').waitFor()
+    assert.equal(first.status, 201)
+    assert.match(await page.locator('[data-test=cz-submit-error]').innerText(), /不会重复登记/)
+    await page.locator('[data-test=cz-submit]').click()
+    await page.locator('[data-test=cz-done]').waitFor()
+    assert.equal(keys.length, 2)
+    assert.ok(keys[0] && keys[0] === keys[1], 'the retry reuses the Idempotency-Key')
+    const code = (await page.locator('[data-test=cz-code]').innerText()).trim()
+    assert.equal(code, first.json.tracking_code, 'the retry answers the ticket already filed')
+    await page.locator('[data-test=cz-replayed]').waitFor()
+    const id = first.json.request.id
+    assert.equal(first.json.request.status, 'dispatched', 'located in a grid: dispatched automatically')
+    await page.unroute('**/api/v1/requests')
+    await shoot(page, 'citizen-done')
+
+    // Tracking: the code page shows status, unit, deadline and the plain-word timeline.
+    await page.locator('[data-test=cz-go-track]').click()
+    await page.locator('[data-test=cz-track-subject]', { hasText: subject }).waitFor()
+    assert.equal(await page.locator('[data-test=cz-track-status]').innerText(), '已派单')
+    assert.match(await page.locator('[data-test=cz-timeline]').innerText(), /诉求已受理/)
+    assert.match(await page.locator('[data-test=cz-track-deadline]').innerText(), /\d{4}/)
+    await page.locator('[data-test=cz-rate-later]').waitFor()
+    await shoot(page, 'citizen-track')
+
+    // Staff: the grid worker claims, starts and replies; the command centre completes.
+    const grid = await staff(GRID)
+    await act(grid.context, id, 'claim', { contacted: true })
+    await act(grid.context, id, 'start')
+    await act(grid.context, id, 'reply', { note: '已联系供电所更换灯泡，路灯恢复照明' })
+    await grid.context.close()
+    const command = await staff(COMMAND)
+    await act(command.context, id, 'complete')
+
+    // Tracking by typing the code (keyboard: Enter submits) shows the answer and the rating form.
+    await page.goto('/m/track')
+    await page.locator('input[data-test=cz-track-code]').fill(code)
+    await page.locator('input[data-test=cz-track-code]').press('Enter')
+    await page.locator('[data-test=cz-track-status]', { hasText: '已办结' }).waitFor()
+    assert.match(await page.locator('[data-test=cz-reply]').innerText(), /已于.*答复/)
+    assert.match(await page.locator('[data-test=cz-timeline]').innerText(), /已答复办理结果/)
+    // Wrong digits: the server's message is shown and nothing is rated.
+    await page.locator('[data-test=cz-rating] label', { hasText: '不满意' }).click()
+    await page.locator('[data-test=cz-resolved] label', { hasText: '未解决' }).click()
+    await page.locator('input[data-test=cz-last4]').fill(phone.slice(-4) === '0000' ? '1111' : '0000')
+    await page.locator('[data-test=cz-rate-submit]').click()
+    await page.locator('[data-test=cz-rate-error]', { hasText: '手机号后 4 位与提交时所留号码不符' }).waitFor()
+    await shoot(page, 'citizen-rate')
+    await page.locator('input[data-test=cz-last4]').fill(phone.slice(-4))
+    await page.locator('[data-test=cz-rate-submit]').click()
+    await page.locator('[data-test=cz-rated]', { hasText: '不满意' }).waitFor()
+    await page.locator('[data-test=cz-reopen-note]').waitFor()
+    assert.equal(await page.locator('[data-test=cz-track-status]').innerText(), '已评价')
+    await shoot(page, 'citizen-rated')
+
+    // Not satisfied → the command centre reopens it 重办; the citizen sees it in the timeline.
+    await act(command.context, id, 'reopen', { note: '群众不满意，重新办理' })
+    await command.context.close()
+    await page.reload()
+    await page.locator('[data-test=cz-track-status]', { hasText: '重办' }).waitFor()
+    assert.match(await page.locator('[data-test=cz-timeline]').innerText(), /重新办理/)
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+  }
+})
+
+test('市民端: a similar report nearby is offered as a duplicate to follow; English works; an unknown code says so', async () => {
+  const subject = uniq('井盖缺失')
+  const text = '仁和社区小公园门口的井盖丢了，很危险'
+  // Someone reports it first (through the public API, as another phone would).
+  const a = await newPage()
+  try {
+    const r = await a.context.request.post('/api/v1/requests', {
+      data: {
+        county_code: '611026000000', category: '0104', subject, text,
+        phone: phoneNumber(), lat: 33.668935, lon: 109.115376,
+      },
+    })
+    assert.equal(r.status(), 201)
+  } finally {
+    await a.context.close()
+  }
+  const { context, page } = await newPage({ viewport: PHONE })
+  try {
+    await fillReport(page, { subject, text, phone: phoneNumber() })
+    await page.locator('[data-test=cz-submit]').click()
+    await page.locator('[data-test=cz-duplicates] h1', { hasText: '已有类似诉求' }).waitFor()
+    assert.ok((await page.locator('[data-test=cz-duplicate]', { hasText: subject }).count()) >= 1)
+    await shoot(page, 'citizen-duplicate')
+    await page.locator('[data-test=cz-dup-follow]').click()
+    await page.locator('[data-test=cz-done] [data-test=cz-code]').waitFor()
+
+    // Unknown code: a clear message, not a blank page.
+    await page.goto('/m/track/NO-SUCH-CODE')
+    await page.locator('[data-test=error-message]', { hasText: '未找到' }).waitFor()
+
+    // The language switch works without a session.
+    await page.goto('/m/report')
+    await page.locator('[data-test=lang-switch]').click()
+    await page.locator('[data-test=lang-en]').click()
+    await page.locator('[data-test=cz-report] h1', { hasText: 'Report a problem' }).waitFor()
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+  }
+})

@@ -1,0 +1,120 @@
+// The citizen pages talk to the public endpoints only (docs/api.md "Citizens (public)" and the
+// public intake). They never send the staff session cookie: a citizen page opened in a browser
+// where staff are signed in must still file an anonymous citizen report, not a staff intake.
+import { ApiError } from '@/api/client'
+import { currentLang } from '@/i18n'
+
+export interface Category {
+  code: string
+  parent_code: string
+  name: string
+  sla_tier: string
+}
+
+export interface Duplicate {
+  id: number
+  subject: string
+  status: string
+  score: number
+  distance_m: number | null
+  reasons: string[]
+}
+
+export interface IntakeBody {
+  county_code: string
+  category: string
+  subject: string
+  text: string
+  lat?: number
+  lon?: number
+  address?: string
+  name?: string
+  phone: string
+  public: boolean
+}
+
+export interface IntakeResult {
+  tracking_code: string
+  replayed: boolean
+  duplicates: Duplicate[]
+  request: { status: string; status_name: string; holder: { name: string }; resolution_due: string | null }
+}
+
+export interface TrackEvent {
+  at: string
+  action: string
+  from: string
+  to: string
+  unit_name: string
+}
+
+export interface Track {
+  tracking_code: string
+  status: string
+  status_name: string
+  category: string
+  category_name: string
+  subject: string
+  handled_by: string
+  expected_at: string | null
+  rating: string | null
+  created_at: string
+  updated_at: string
+  events: TrackEvent[]
+}
+
+export type Rating = 'satisfied' | 'fairly_satisfied' | 'unsatisfied'
+
+async function call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  let res: Response
+  try {
+    res = await fetch('/api/v1' + path, {
+      method,
+      credentials: 'omit',
+      headers: {
+        Accept: 'application/json',
+        'Accept-Language': currentLang(),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch {
+    throw new ApiError(0, 'network', currentLang() === 'en' ? 'Network error: please try again' : '网络异常，请稍后重试')
+  }
+  const text = await res.text()
+  let data: unknown
+  try {
+    data = text ? JSON.parse(text) : undefined
+  } catch {
+    data = undefined
+  }
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string; field?: string; request_id?: string } })?.error
+    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message || `${res.status} ${res.statusText}`, err?.field, err?.request_id)
+  }
+  return data as T
+}
+
+export const citizenApi = {
+  categories: () => call<{ items: Category[] }>('GET', '/categories').then((r) => r.items),
+  // The same key with the same body answers the same ticket (200, replayed): a retry after a
+  // lost response never files a second report.
+  submit: (body: IntakeBody, idempotencyKey: string) =>
+    call<IntakeResult>('POST', '/requests', body, { 'Idempotency-Key': idempotencyKey }),
+  track: (code: string) => call<Track>('GET', `/track/${encodeURIComponent(code)}`),
+  rate: (code: string, body: { phone_last4: string; rating: Rating; resolved?: boolean; note?: string }) =>
+    call<Track>('POST', `/track/${encodeURIComponent(code)}/rate`, body),
+}
+
+// A random key per submission; crypto.randomUUID needs a secure context, getRandomValues does not.
+export function newIdempotencyKey(): string {
+  const b = new Uint8Array(16)
+  crypto.getRandomValues(b)
+  return 'cz-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+}
+
+// The county a report goes to: from the link the county publishes (?county=…), else the demo county.
+export const DEFAULT_COUNTY = '611026000000'
+// Where the map opens when the citizen has not placed a pin: the demo county seat (柞水县城).
+export const DEFAULT_CENTRE: [number, number] = [33.668935, 109.115376]
