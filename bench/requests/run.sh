@@ -45,7 +45,7 @@ if want intake; then
 import json, random, sqlite3, sys
 random.seed(7)
 rings = [json.loads(p)["coordinates"][0] for (p,) in
-         sqlite3.connect(sys.argv[1]).execute("SELECT polygon FROM grids WHERE polygon IS NOT NULL")]
+         sqlite3.connect(sys.argv[1]).execute("SELECT polygon FROM grids WHERE polygon IS NOT NULL AND code LIKE '611026%'")]
 def inside(ring, x, y):
     c = False
     for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
