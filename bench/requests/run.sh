@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Requests benchmarks (issue 3), bounded (about 5 minutes with the defaults on an idle machine):
+#   intake  — durable citizen intake over HTTP (wrk) as a ratio of the bare storage group-commit
+#             rate (bench_store) at the same concurrency, on the same disk; p99 latency.
+#   router  — routing decision percentiles with 100,000 grids vs a linear point-in-polygon scan.
+#   metrics — the county metrics read over the incremental counters vs a plain GROUP BY.
+# usage: bench/requests/run.sh [intake] [router] [metrics]      (default: all three)
+# env:   CONNS="32 64" RUNS=3 SECONDS_PER_RUN=10 STORE_ROUNDS=3 STORE_SECONDS=5
+#        TICKETS=1000000 (metrics; 10000000: ~1.5 min to generate, ~0.5 GB, ~20 s per GROUP BY round)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+parts=("$@"); [[ ${#parts[@]} -gt 0 ]] || parts=(intake router metrics)
+conns=${CONNS:-32 64}; runs=${RUNS:-3}; dur=${SECONDS_PER_RUN:-10}
+store_rounds=${STORE_ROUNDS:-3}; store_seconds=${STORE_SECONDS:-5}; tickets=${TICKETS:-1000000}
+
+cmake --preset bench >/dev/null
+cmake --build build-bench -j2 --target gongjian bench_store bench_router bench_metrics >/dev/null
+# On the real disk (never tmpfs): the intake and the bare rate both pay for fsync.
+work=$(mktemp -d "$PWD/build-bench/requests-bench.XXXXXX")
+pid=
+trap '[[ -n $pid ]] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+want() { [[ " ${parts[*]} " == *" $1 "* ]]; }
+
+if want intake; then
+  command -v wrk >/dev/null || { echo "wrk missing: apt-get install wrk"; exit 1; }
+  declare -A bare
+  for c in $conns; do
+    # The grouped column of bench_store's row (it also runs its one-row-per-commit baseline).
+    row=$(build-bench/bench/store/bench_store --target "$work/bare.db" --threads "$c" \
+      --seconds "$store_seconds" --rounds "$store_rounds")
+    bare[$c]=$(echo "$row" | awk -F'|' '{gsub(/ /,"",$5); print $5}')
+    echo "bare storage, $c writers: $row"
+  done
+  echo
+  echo "| connections | bare group commit (rows/s) | intake over HTTP, median of $runs (req/s) | ratio | p99 per run |"
+  echo "|---|---|---|---|---|"
+  for c in $conns; do
+    rm -f "$work"/intake.db*
+    build-bench/gongjian demo --db "$work/intake.db" >/dev/null 2>&1
+    # Random points inside the demo's grid polygons (rejection sampling in each grid's box).
+    python3 - "$work/intake.db" "$work/points.txt" <<'EOF'
+import json, random, sqlite3, sys
+random.seed(7)
+rings = [json.loads(p)["coordinates"][0] for (p,) in
+         sqlite3.connect(sys.argv[1]).execute("SELECT polygon FROM grids WHERE polygon IS NOT NULL AND code LIKE '611026%'")]
+def inside(ring, x, y):
+    c = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1: c = not c
+    return c
+out = []
+while len(out) < 5000:
+    r = random.choice(rings)
+    xs = [p[0] for p in r]; ys = [p[1] for p in r]
+    x, y = random.uniform(min(xs), max(xs)), random.uniform(min(ys), max(ys))
+    if inside(r, x, y): out.append(f"{y:.6f} {x:.6f}")
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+print(f"{len(rings)} grids, {len(out)} points", file=sys.stderr)
+EOF
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    build-bench/gongjian serve --listen "127.0.0.1:$port" --db "$work/intake.db" --web /nonexistent \
+      2>"$work/serve.log" &
+    pid=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+    rps=(); p99=()
+    for r in $(seq "$runs"); do
+      out=$(POINTS_FILE="$work/points.txt" RUN_NONCE="$c-$r-$$" \
+        wrk -t2 -c"$c" -d"${dur}s" --latency -s bench/requests/intake.lua "http://127.0.0.1:$port")
+      non2xx=$(echo "$out" | awk '/Non-2xx/{print $NF}')
+      [[ -z $non2xx ]] || { echo "$out"; echo "FAIL: $non2xx non-2xx answers"; exit 1; }
+      ! echo "$out" | grep -q 'Socket errors' || echo "$out" | grep 'Socket errors' >&2
+      rps+=($(echo "$out" | awk '/Requests\/sec/{print $2}'))
+      p99+=($(echo "$out" | awk '$1=="99%"{print $2}'))
+      echo "  intake $c connections, run $r: ${rps[-1]} req/s, p99 ${p99[-1]}" >&2
+    done
+    kill $pid; wait $pid 2>/dev/null || true; pid=
+    tickets_made=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*), SUM(grid_code<>\"\") FROM tickets").fetchone())' "$work/intake.db")
+    m=$(median "${rps[@]}")
+    echo "| $c | ${bare[$c]} | $m | $(python3 -c "print(f'{$m/${bare[$c]}*100:.0f} %')") | ${p99[*]} |"
+    echo "  (tickets in the store after the runs, located in a grid: $tickets_made)" >&2
+  done
+  echo
+fi
+
+if want router; then
+  build-bench/bench/requests/bench_router --grids 100000 --points 100000 --baseline-points 200 --rounds 3
+  echo
+fi
+
+if want metrics; then
+  # Kept between runs (generation is the slow part); delete build-bench/metrics-*.db to redo.
+  build-bench/bench/requests/bench_metrics --db "build-bench/metrics-$tickets.db" --tickets "$tickets" --rounds 5
+  echo
+fi
