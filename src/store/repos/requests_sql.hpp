@@ -54,10 +54,17 @@ inline constexpr const char* kTicketVisibleToUnit =
     "SELECT COUNT(*) FROM assignments a WHERE a.ticket_id = $1 AND a.to_unit_id = $2";
 // Duplicate preselection: recent tickets of the county in a lat/lon box or the same grid, the
 // 50 newest (the finder builds a text profile per candidate: dozens, not hundreds).
+// Two index searches joined by UNION (same grid: tickets_grid_created; nearby box:
+// tickets_place), so the cost follows the neighbourhood, not the county's whole month: the OR
+// form walked every recent ticket of the county (bench/README.md, "Requests"). `|| ''` keeps
+// SQLite from choosing the county index for the box search.
 inline constexpr const char* kTicketNearby =
-    " FROM tickets t WHERE t.county_code = $1 AND t.id <> $2 AND t.created_at >= $3 AND "
-    "((t.lat >= $4 AND t.lat <= $5 AND t.lon >= $6 AND t.lon <= $7) OR (t.grid_code <> '' AND "
-    "t.grid_code = $8)) ORDER BY t.id DESC LIMIT 50";
+    " FROM tickets t WHERE t.id IN ("
+    "SELECT g.id FROM tickets g WHERE g.grid_code = $8 AND $8 <> '' AND g.created_at >= $3 "
+    "AND g.county_code = $1 "
+    "UNION SELECT b.id FROM tickets b WHERE b.lat >= $4 AND b.lat <= $5 AND b.lon >= $6 AND "
+    "b.lon <= $7 AND b.created_at >= $3 AND b.county_code || '' = $1) "
+    "AND t.id <> $2 ORDER BY t.id DESC LIMIT 50";
 // Hot issues: tickets held or received in a scope since a time.
 inline constexpr const char* kTicketRecentInScope =
     " FROM tickets t WHERE t.division_code >= $1 AND t.division_code < $2 AND t.created_at >= $3 "
