@@ -35,13 +35,21 @@ async function citizenTicket(subject) {
   return body.request
 }
 
+// Submit the open action dialog and wait for it to close; a refusal fails with the server's message.
+async function submitDialog(page) {
+  const dialog = page.locator('[data-test=action-dialog]')
+  await dialog.locator('[data-test=action-submit]').click()
+  const error = dialog.locator('[data-test=action-error]')
+  await Promise.race([dialog.waitFor({ state: 'hidden' }), error.waitFor()])
+  if (await error.isVisible()) assert.fail(`action refused: ${await error.innerText()}`)
+}
+
 async function act(page, action, note) {
   await page.locator(`[data-test=action-${action}]`).click()
   const dialog = page.locator('[data-test=action-dialog]')
   await dialog.waitFor()
   if (note !== undefined) await dialog.locator('textarea[data-test=action-note]').fill(note)
-  await dialog.locator('[data-test=action-submit]').click()
-  await dialog.waitFor({ state: 'hidden' })
+  await submitDialog(page)
 }
 
 test('接诉即办: the grid worker claims, starts and replies from the queue; the timeline shows each step', async () => {
@@ -174,5 +182,56 @@ test('督办: the command centre supervises an open ticket with a note; citizens
     assert.equal(await grid.page.locator('[data-test=supervision]').count(), 0)
   } finally {
     await grid.context.close()
+  }
+})
+
+test('吹哨报到: the township platform whistles departments with a reason; the case and the 督办 page show it', async () => {
+  const subject = uniq('河道垃圾需多部门处理')
+  // No point: the ticket waits at the county command centre, which dispatches it to 乾佑街道.
+  const res = await fetch(`${BASE_URL}/api/v1/requests`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ county_code: '611026000000', category: '0106', subject, text: '河道内垃圾堆积，涉及住建、水利。', phone: '13800001111' }),
+  })
+  assert.equal(res.status, 201)
+  const ticket = (await res.json()).request
+  assert.equal(ticket.route.manual_dispatch, true)
+  const cmd = await newPage()
+  try {
+    await login(cmd.page, COMMAND)
+    const d = await apiCall(cmd.context, 'POST', `/requests/${ticket.id}/actions/dispatch`, { target_unit_id: '611026001000' })
+    assert.equal(d.status, 200)
+  } finally {
+    await cmd.context.close()
+  }
+
+  const { context, page } = await newPage()
+  try {
+    await login(page, { username: 'qianyou.street', password: DEMO_PASSWORD })
+    await page.goto(`/requests/${ticket.id}`)
+    await page.locator('[data-test=case-subject]', { hasText: subject }).waitFor()
+    assert.equal(await page.locator('[data-test=action-whistle]').count(), 0, 'no whistle before handling starts')
+    await act(page, 'claim')
+    await page.locator('[data-test=case-status][data-status=claimed]').waitFor()
+    await act(page, 'start')
+    await page.locator('[data-test=action-whistle]').click()
+    const dialog = page.locator('[data-test=action-dialog]')
+    await dialog.waitFor()
+    // The township's area lists no county departments: the id of 住房和城乡建设局 is typed.
+    await dialog.locator('[data-test=action-departments] input').pressSequentially('1')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: /^1$/ }).first().click()
+    await dialog.locator('.el-dialog__title').click() // closes the dropdown, not the dialog
+    await dialog.locator('textarea[data-test=action-note]').fill('需住建局协同清理河道')
+    await submitDialog(page)
+    await page.locator('[data-test=case-status][data-status=whistled]').waitFor()
+    await page.locator('[data-test=case-whistle]', { hasText: '需住建局协同清理河道' }).waitFor()
+    await shoot(page, 'requests-whistle')
+
+    await page.goto('/supervision')
+    await page.locator('[data-test=supervision-filter-whistled]').click()
+    await page.locator('[data-test=supervision-row]', { hasText: subject }).locator('[data-test=supervision-whistle-reason]').waitFor()
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
   }
 })
