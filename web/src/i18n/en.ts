@@ -344,6 +344,7 @@ const en: Messages = {
       explained: 'This matter is not ours to handle; we explained to you where to take it.',
       referred: 'We are working with the departments concerned and will report back.',
     },
+    replyText: 'Reply (required)',
     reason: 'Reason / note (required)',
     noteOptional: 'Note (optional)',
     supervisionTitle: 'Supervision',

@@ -343,6 +343,7 @@ const zhCN = {
       explained: '经核实，该事项不属于本单位职责，已向您说明情况及办理渠道。',
       referred: '已协调相关部门共同处理，处理结果将及时反馈。',
     },
+    replyText: '答复内容（必填）',
     reason: '原因 / 说明（必填）',
     noteOptional: '备注（可选）',
     supervisionTitle: '督办',
