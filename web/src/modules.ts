@@ -1,6 +1,6 @@
 import type { Component } from 'vue'
 import type { RouteRecordRaw } from 'vue-router'
-import { House, OfficeBuilding, User, Document, Setting, Location } from '@element-plus/icons-vue'
+import { House, OfficeBuilding, User, Document, Setting, Location, Tickets, Bell } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
 // The menu is this list: one entry per module that exists. A later module (接诉即办 requests,
@@ -34,6 +34,28 @@ export const modules: ModuleDef[] = [
       { path: 'org', name: 'org-root', component: () => import('@/views/org/OrgBrowser.vue') },
       { path: 'org/:code', name: 'org-node', component: () => import('@/views/org/OrgBrowser.vue') },
     ],
+  },
+  {
+    // 接诉即办 workbench: every staff role handles or follows tickets (citizens use the public pages).
+    code: 'requests',
+    titleKey: 'requests.menu',
+    descKey: 'requests.moduleDesc',
+    icon: Tickets,
+    path: '/requests',
+    roles: ['admin', 'command', 'township', 'village', 'grid_worker', 'department'],
+    routes: [
+      { path: 'requests', name: 'requests', component: () => import('@/views/requests/RequestQueue.vue') },
+      { path: 'requests/:id', name: 'request-case', component: () => import('@/views/requests/RequestCase.vue') },
+    ],
+  },
+  {
+    // 督办: overdue, escalated and 吹哨 cases across the area, for those who may supervise.
+    code: 'supervision',
+    titleKey: 'requests.menuSupervision',
+    icon: Bell,
+    path: '/supervision',
+    roles: ['admin', 'command', 'township'],
+    routes: [{ path: 'supervision', name: 'supervision', component: () => import('@/views/requests/SupervisionView.vue') }],
   },
   {
     code: 'access',
