@@ -1266,6 +1266,7 @@ Result<TicketDetail> RequestsService::change_category(const auth::Principal& p, 
     row->category = category;
     sync_row(*row, *ticket, ms(now));
     GJ_TRY(store::tickets::update(s, *row));
+    GJ_TRY(store::ticket_category::set(s, row->id, category));
     store::TicketEventRow e;
     e.ticket_id = row->id;
     e.at = ms(now);

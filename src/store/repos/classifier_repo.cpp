@@ -90,6 +90,17 @@ Result<std::vector<ClosedRequestRow>> list(Session& s) {
 
 }  // namespace closed_requests
 
+namespace ticket_category {
+
+Status set(Session& s, int64_t ticket_id, const std::string& category) {
+  auto n = s.exec("UPDATE tickets SET category = $2 WHERE id = $1", {ticket_id, category});
+  if (!n.ok()) return n.error();
+  if (*n != 1) return make_error(ErrorCode::kNotFound);
+  return {};
+}
+
+}  // namespace ticket_category
+
 namespace category_suggestions {
 
 Status put(Session& s, const CategorySuggestionRow& row) {

@@ -53,6 +53,11 @@ namespace closed_requests {
 Result<std::vector<ClosedRequestRow>> list(Session& s);
 }  // namespace closed_requests
 
+namespace ticket_category {
+// Sets a ticket's category column (tickets::update leaves it alone: routing fixed it at intake).
+Status set(Session& s, int64_t ticket_id, const std::string& category);
+}  // namespace ticket_category
+
 namespace category_suggestions {
 Status put(Session& s, const CategorySuggestionRow& row);
 Result<std::optional<CategorySuggestionRow>> get(Session& s, int64_t ticket_id);
