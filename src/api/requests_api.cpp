@@ -167,6 +167,28 @@ json detail_json(const app::TicketDetail& d, Lang lang) {
   json acts = json::array();
   for (auto a : d.available) acts.push_back(rq::action_code(a));
   j["available_actions"] = acts;
+  // 分类建议: the classifier's top categories with confidence (null without a model). `applied`:
+  // intake set the ticket's category from it (the category is "suggested", not chosen).
+  if (d.category_suggestion && !d.category_suggestion->top.empty()) {
+    const auto& sg = *d.category_suggestion;
+    auto one = [&](const app::ScoredCategory& c) {
+      return json{{"code", c.code},
+                  {"name", lang == Lang::kZh ? c.name_zh : c.name_en},
+                  {"confidence", c.confidence}};
+    };
+    json j_sg = one(sg.top.front());
+    json alts = json::array();
+    for (size_t i = 1; i < sg.top.size(); ++i) alts.push_back(one(sg.top[i]));
+    j_sg["alternatives"] = alts;
+    j_sg["applied"] = sg.applied;
+    j_sg["model_version"] = sg.model_version;
+    j["category_suggestion"] = j_sg;
+    j["category_source"] =
+        sg.applied && d.view.row.category == sg.top.front().code ? "suggested" : "chosen";
+  } else {
+    j["category_suggestion"] = nullptr;
+    j["category_source"] = "chosen";
+  }
   return j;
 }
 
@@ -233,9 +255,10 @@ Response intake(app::App& app, Request& req, const auth::Principal& who) {
   auto county = f.optional_string("county_code", 12);
   if (!county.ok()) return http::error(county.error(), req);
   in.county_code = county->value_or("");
-  auto category = f.required_string("category", 32);
+  // Optional: without it the classifier's suggestion is used when confident enough.
+  auto category = f.optional_string("category", 32);
   if (!category.ok()) return http::error(category.error(), req);
-  in.category = *category;
+  in.category = category->value_or("");
   auto subject = f.required_string("subject", 100);
   if (!subject.ok()) return http::error(subject.error(), req);
   in.subject = *subject;
@@ -412,6 +435,26 @@ void register_requests_routes(http::Router& router, app::App& app, const ApiConf
                return http::json(200, detail_json(*r, req.lang()));
              }),
       body16);
+
+  // Staff holding the ticket change its category 改分类 (audited, a "recategorize" event).
+  router.add("POST", "/api/v1/requests/{id}/category",
+             authed(app,
+                    [&app](Request& req, auth::Principal& p) {
+                      auto id = id_param(req);
+                      if (!id.ok()) return http::error(id.error(), req);
+                      auto parsed = http::parse_json_object(req.body);
+                      if (!parsed.ok()) return http::error(parsed.error(), req);
+                      http::JsonFields f(*parsed);
+                      auto category = f.required_string("category", 32);
+                      if (!category.ok()) return http::error(category.error(), req);
+                      auto note = f.optional_string("note", 4000);
+                      if (!note.ok()) return http::error(note.error(), req);
+                      auto r =
+                          app.requests().change_category(p, *id, *category, note->value_or(""));
+                      if (!r.ok()) return http::error(r.error(), req);
+                      return http::json(200, detail_json(*r, req.lang()));
+                    }),
+             body16);
 
   router.add("GET", "/api/v1/requests/{id}/duplicates",
              authed(app, [&app](Request& req, auth::Principal& p) {

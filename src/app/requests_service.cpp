@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -391,7 +392,14 @@ struct RequestsService::CountySnapshot {
   rq::UnitRef command_centre;
 };
 
-RequestsService::RequestsService(App& app) : app_(app) {}
+RequestsService::RequestsService(App& app) : app_(app) {
+  // Deployment setting: the confidence at which intake files a request under the suggestion.
+  if (const char* t = std::getenv("GONGJIAN_SUGGEST_THRESHOLD")) {
+    char* end = nullptr;
+    double v = std::strtod(t, &end);
+    if (end != t && v >= 0 && v <= 1) suggest_threshold_ = v;
+  }
+}
 RequestsService::~RequestsService() = default;
 
 void RequestsService::invalidate_routing() {
@@ -569,6 +577,19 @@ namespace {
 // One transition, persisted inside the caller's write transaction: the ticket's columns and
 // state, the event row, the assignment, timers cancelled and started, metric counter deltas
 // and the audit entry. Nothing here commits on its own.
+// A stored suggestion with the category names of this deployment's tree.
+CategorySuggestion named(const store::CategorySuggestionRow& row,
+                         const std::map<std::string, store::CategoryRow>& categories) {
+  CategorySuggestion out = suggestion_from_row(row);
+  for (auto& c : out.top) {
+    auto it = categories.find(c.code);
+    if (it == categories.end()) continue;
+    c.name_zh = it->second.name_zh;
+    c.name_en = it->second.name_en;
+  }
+  return out;
+}
+
 Status persist(Session& s, store::TicketRow& row, const rq::Transition& t,
                const auth::Principal& who, const rq::HierarchyView& view) {
   int64_t now = ms(t.at);
@@ -645,13 +666,37 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     if (utf8_length(v) > max) return make_error(ErrorCode::kTooLong, "", field);
     return {};
   };
-  GJ_TRY(check(in.category, "category", 32, true));
+  GJ_TRY(check(in.category, "category", 32, false));
   GJ_TRY(check(in.subject, "subject", kMaxSubject, true));
   GJ_TRY(check(in.text, "text", kMaxText, true));
+  // The classifier's suggestion 分类建议: always recorded for staff to see; it sets the category
+  // only when none was chosen and its confidence reaches the threshold.
+  std::optional<CategorySuggestion> suggestion;
+  {
+    Status sg = app_.db().read([&](Session& s) -> Status {
+      auto r = suggester_.suggest(s, in.subject, in.text);
+      if (!r.ok()) return r.error();
+      suggestion = std::move(*r);
+      return {};
+    });
+    // A broken model must not stop intake: log and carry on without a suggestion.
+    if (!sg.ok()) log::warn("category_suggestion_failed", {{"detail", sg.error().detail}});
+    if (suggestion && suggestion->top.empty()) suggestion.reset();
+  }
+  std::string category = in.category;
+  if (trim(category).empty()) {
+    if (suggestion && suggestion->top.front().confidence >= suggest_threshold_ &&
+        cfg.categories.count(suggestion->top.front().code)) {
+      category = suggestion->top.front().code;
+      suggestion->applied = true;
+    } else {
+      return make_error(ErrorCode::kMissingField, "", "category");
+    }
+  }
   GJ_TRY(check(in.address, "address", kMaxAddress, false));
   GJ_TRY(check(in.name, "name", kMaxName, false));
   GJ_TRY(check(in.idempotency_key, "Idempotency-Key", 128, false));
-  auto cat = cfg.categories.find(in.category);
+  auto cat = cfg.categories.find(category);
   if (cat == cfg.categories.end())
     return make_error(ErrorCode::kInvalidInput, "unknown category", "category");
   std::optional<rq::GeoPoint> point;
@@ -693,13 +738,14 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     return snap_r.error();
   }
   auto snap = *snap_r;
-  auto decision = snap->router->route({cfg.path(in.category), point, in.address});
+  auto decision = snap->router->route({cfg.path(category), point, in.address});
   if (!decision.ok()) return decision.error();
   // A grid worker's own patrol report 巡查上报 must lie inside a grid (RouterOptions'
   // reject_outside_grids, applied here so one cached router serves every channel).
   if (in.channel == kChannelGrid && decision->grid_code.empty())
     return make_error(ErrorCode::kInvalidInput, "outside every grid", "location");
 
+  // The caller's body, not the suggestion: a replay must match whatever model is active then.
   json canonical = {{"channel", in.channel},
                     {"county", county_code},
                     {"category", in.category},
@@ -718,7 +764,7 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
 
   std::string code = app_.ids().public_code(10);
   rq::Ticket draft;
-  draft.category = in.category;
+  draft.category = category;
   draft.tier = decision->sla_tier.empty() ? cat->second.sla_tier : decision->sla_tier;
   if (!life.sla().tier(draft.tier).ok()) draft.tier.clear();
   draft.requester_ids = {"track:" + code};
@@ -762,7 +808,7 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     row.code = code;
     row.county_code = county_code;
     row.channel = in.channel;
-    row.category = in.category;
+    row.category = category;
     row.subject = trim(in.subject);
     row.body = in.text;
     row.lat = in.lat;
@@ -799,6 +845,8 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     }
     GJ_TRY(store::audit::append(s, audit_of(who, ms(now), "request.create", std::to_string(row.id),
                                             in.channel + " " + code, row.division_code)));
+    if (suggestion)
+      GJ_TRY(store::category_suggestions::put(s, suggestion_to_row(row.id, *suggestion, ms(now))));
     if (dispatch) {
       dispatch->after.id = std::to_string(row.id);
       auth::Principal sys = system_principal();
@@ -849,6 +897,11 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     auto dups = find_duplicates(s, *row, cfg);
     if (!dups.ok()) return dups.error();
     out.duplicates = std::move(*dups);
+    if (!anonymous) {
+      auto sg = store::category_suggestions::get(s, ticket_id);
+      if (!sg.ok()) return sg.error();
+      if (*sg) out.detail.category_suggestion = named(**sg, cfg.categories);
+    }
     return {};
   });
   if (!rd.ok()) return rd.error();
@@ -998,6 +1051,11 @@ Result<TicketDetail> RequestsService::get(const auth::Principal& p, int64_t id) 
     if (!tm.ok()) return tm.error();
     d.timers = std::move(*tm);
     d.available = rq::Lifecycle::available_actions(d.view.ticket, actor_of(p));
+    if (p.role != auth::Role::kCitizen) {
+      auto sg = store::category_suggestions::get(s, id);
+      if (!sg.ok()) return sg.error();
+      if (*sg) d.category_suggestion = named(**sg, cfg.categories);
+    }
     return d;
   });
   if (denied) app_.audit_denied(p, "request", std::to_string(id));
@@ -1169,6 +1227,64 @@ Result<TicketDetail> RequestsService::act(const auth::Principal& p, int64_t id,
     auto tr = cfg.lifecycle->apply(*ticket, req, actor_of(p), now);
     if (!tr.ok()) return tr.error();
     return persist(s, *row, *tr, p, view);
+  });
+  if (denied) app_.audit_denied(p, "request", std::to_string(id));
+  if (!st.ok()) return st.error();
+  return get(p, id);
+}
+
+// ---------------------------------------------------------------- category override 改分类
+
+Result<TicketDetail> RequestsService::change_category(const auth::Principal& p, int64_t id,
+                                                      const std::string& category,
+                                                      const std::string& note) {
+  auto cfg_r = config();
+  if (!cfg_r.ok()) return cfg_r.error();
+  const Config& cfg = **cfg_r;
+  if (p.user_id == 0 || p.role == auth::Role::kCitizen) return make_error(ErrorCode::kForbidden);
+  if (!is_valid_utf8(note)) return make_error(ErrorCode::kInvalidUtf8, "", "note");
+  if (utf8_length(note) > kMaxText) return make_error(ErrorCode::kTooLong, "", "note");
+  if (cfg.categories.find(category) == cfg.categories.end())
+    return make_error(ErrorCode::kInvalidInput, "unknown category", "category");
+  bool denied = false;
+  TimePoint now = app_.clock().now();
+  Status st = app_.db().write([&](Session& s) -> Status {
+    auto row = store::tickets::get_for_update(s, app_.db().backend(), id);
+    if (!row.ok()) return make_error(ErrorCode::kNotFound);
+    auto vis = visible(s, p, *row);
+    if (!vis.ok()) return vis.error();
+    if (!*vis) {
+      denied = true;
+      return make_error(ErrorCode::kNotFound);
+    }
+    auto ticket = ticket_from(*row);
+    if (!ticket.ok()) return ticket.error();
+    // "Holding" the ticket: the lifecycle offers the caller an action on it now.
+    if (rq::Lifecycle::available_actions(*ticket, actor_of(p)).empty())
+      return make_error(ErrorCode::kForbidden, "only staff holding the ticket may change it",
+                        "category");
+    std::string before = row->category;
+    if (before == category) return Status{};
+    ticket->category = category;
+    row->category = category;
+    sync_row(*row, *ticket, ms(now));
+    GJ_TRY(store::tickets::update(s, *row));
+    GJ_TRY(store::ticket_category::set(s, row->id, category));
+    store::TicketEventRow e;
+    e.ticket_id = row->id;
+    e.at = ms(now);
+    e.actor_id = p.user_id;
+    e.actor_name = actor_name(p);
+    e.actor_role = std::string(auth::role_info(p.role).code);
+    e.action = "recategorize";
+    e.from_status = e.to_status = row->status;
+    e.unit_id = row->unit_id;
+    e.unit_name = row->unit_name;
+    e.note = before + " -> " + category + (note.empty() ? "" : ": " + note);
+    GJ_TRY(store::ticket_events::append(s, e));
+    return store::audit::append(
+        s, audit_of(p, ms(now), "request.recategorize", std::to_string(row->id),
+                    before + " -> " + category, row->division_code));
   });
   if (denied) app_.audit_denied(p, "request", std::to_string(id));
   if (!st.ok()) return st.error();

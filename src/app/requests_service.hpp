@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "app/category_suggest.hpp"
 #include "common/clock.hpp"
 #include "domain/auth/roles.hpp"
 #include "domain/requests/duplicates.hpp"
@@ -34,7 +35,9 @@ inline constexpr std::string_view kChannelTransfer = "transfer";  // a departmen
 struct IntakeInput {
   std::string channel = "citizen";
   std::string county_code;  // citizens: required; staff: defaults to their county
-  std::string category;     // request_categories.code, e.g. "0104"
+  // request_categories.code, e.g. "0104"; empty: the classifier's suggestion when its confidence
+  // reaches the threshold (the ticket's category is then marked suggested), else kMissingField.
+  std::string category;
   std::string subject, text, address;
   std::optional<double> lat, lon;
   std::string name, phone;  // the requester (personal data)
@@ -59,6 +62,8 @@ struct TicketDetail {
   std::vector<store::AssignmentRow> assignments;
   std::vector<store::TimerRow> timers;
   std::vector<requests::Action> available;  // for the caller, now
+  // The classifier's suggestion 分类建议 made at intake (staff views only; none without a model).
+  std::optional<CategorySuggestion> category_suggestion;
 };
 
 struct IntakeResult {
@@ -128,6 +133,14 @@ class RequestsService {
   Result<TicketDetail> get(const auth::Principal& p, int64_t id);
   Result<TicketDetail> act(const auth::Principal& p, int64_t id, const ActionInput& in);
   Result<std::vector<DuplicateView>> duplicates(const auth::Principal& p, int64_t id);
+  // Staff who may act on the ticket now set its category 改分类 (overriding a suggestion or a
+  // citizen's choice): one write with the ticket, a "recategorize" event and the audit entry.
+  Result<TicketDetail> change_category(const auth::Principal& p, int64_t id,
+                                       const std::string& category, const std::string& note);
+  // Intake uses a suggestion for a request without a category only at or above this confidence.
+  void set_suggest_threshold(double t) { suggest_threshold_ = t; }
+  double suggest_threshold() const { return suggest_threshold_; }
+  CategorySuggester& suggester() { return suggester_; }
   // The requester's name and phone in full (name, phone), for the unit holding the ticket (to
   // call back) or a role that may read personal data; audited (pii.read) in the same
   // transaction as the read.
@@ -174,6 +187,8 @@ class RequestsService {
   std::mutex mu_;
   std::shared_ptr<const Config> config_;
   std::map<std::string, std::shared_ptr<const CountySnapshot>> counties_;
+  CategorySuggester suggester_;
+  double suggest_threshold_ = CategorySuggester::kDefaultThreshold;
 };
 
 }  // namespace gj::app

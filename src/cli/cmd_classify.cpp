@@ -6,7 +6,10 @@
 #include <fstream>
 #include <iostream>
 
+#include "app/category_suggest.hpp"
 #include "cli/command.hpp"
+#include "cli/store_options.hpp"
+#include "common/clock.hpp"
 #include "common/csv.hpp"
 #include "domain/classify/classifier.hpp"
 #include "domain/classify/evaluation.hpp"
@@ -23,6 +26,14 @@ const char* kUsage =
     "  gongjian classify predict --model FILE --csv FILE --out PRED.csv [--with-confidence]\n"
     "  gongjian classify eval    --csv FILE [--folds K --seed N | --folds-file FILE]\n"
     "                            [--c C] [--out PRED.csv]\n"
+    "  gongjian classify learn   [--db PATH | --postgres URL] [--min-examples N] [--folds K]\n"
+    "                            [--csv FILE]\n"
+    "\n"
+    "learn trains on the store's closed requests (completed, in callback or rated, with their\n"
+    "category codes) and stores a new active model version that intake and ticket details use\n"
+    "for category suggestions; running servers pick it up without a restart. --csv seeds a new\n"
+    "deployment from a labelled file instead (一级分类 names mapped to the tree's L1 codes).\n"
+    "Refuses (exit 1) with fewer than --min-examples (default 20) or a single category.\n"
     "\n"
     "CSV columns (UTF-8, RFC 4180): 留言编号, 留言主题, 留言详情 and, for train/eval, 一级分类.\n"
     "predict writes 留言编号,预测分类 (plus 置信度 with --with-confidence).\n"
@@ -220,6 +231,35 @@ int run_eval(const Args& args) {
   return 0;
 }
 
+int run_learn(const Args& args) {
+  app::LearnOptions opt;
+  try {
+    opt.min_examples = std::stoi(flag_value(args, "--min-examples", "20"));
+    opt.folds = std::stoi(flag_value(args, "--folds", "5"));
+  } catch (...) {
+    return usage_error("--min-examples and --folds need integers", kUsage);
+  }
+  if (opt.min_examples < 2 || opt.folds < 0) return usage_error("--min-examples >= 2", kUsage);
+  opt.csv_path = flag_value(args, "--csv");
+  opt.progress = [](std::string_view s) { std::cerr << "classify: " << s << "\n"; };
+  auto db = open_store(args);
+  if (!db) return 1;
+  SystemClock clock;
+  auto rep = app::learn_categories(*db, opt, clock.now());
+  db->close();
+  if (!rep.ok()) return fail(rep.error());
+  std::cout << "model version " << rep->version << " active (" << rep->examples << " examples from "
+            << rep->source << ", " << rep->counts.size() << " categories)\n";
+  std::cout << pad("category", 12) << "examples\n";
+  for (const auto& [code, n] : rep->counts) std::cout << pad(code, 12) << n << "\n";
+  if (rep->cv)
+    std::cout << rep->folds << "-fold CV: macro-F1 " << fmt(rep->cv->macro_f1) << ", accuracy "
+              << fmt(rep->cv->accuracy) << "\n";
+  else
+    std::cout << "CV: not computed (too few examples per category)\n";
+  return 0;
+}
+
 int run(const Args& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << kUsage;
@@ -233,6 +273,7 @@ int run(const Args& args) {
   if (args[0] == "train") return run_train(rest);
   if (args[0] == "predict") return run_predict(rest);
   if (args[0] == "eval") return run_eval(rest);
+  if (args[0] == "learn") return run_learn(rest);
   return usage_error("unknown classify action '" + args[0] + "'", kUsage);
 }
 
