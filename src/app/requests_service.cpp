@@ -958,14 +958,21 @@ Result<std::vector<DuplicateView>> RequestsService::find_duplicates(Session& s,
 
 namespace {
 // Is the ticket visible to the principal? Held by a unit in their scope or ever assigned into
-// it; a department sees what is or was sent to it.
+// it; a department sees what is or was sent to it, and what it was summoned to (吹哨报到) —
+// otherwise a summoned department could never report in.
 Result<bool> visible(Session& s, const auth::Principal& p, const store::TicketRow& row) {
   if (p.role == auth::Role::kCitizen) return false;
   if (p.role == auth::Role::kDepartment) {
     if (!p.unit_id) return false;
     std::string uid = std::to_string(*p.unit_id);
     if (row.unit_id == uid) return true;
-    return store::tickets::assigned_to_unit(s, row.id, uid);
+    auto assigned = store::tickets::assigned_to_unit(s, row.id, uid);
+    if (!assigned.ok() || *assigned) return assigned;
+    auto t = ticket_from(row);
+    if (t.ok() && t->whistle)
+      for (const auto& d : t->whistle->departments)
+        if (d.id == uid) return true;
+    return false;
   }
   std::string scope = scope_of(s, p);
   if (org::in_scope(row.division_code, scope)) return true;

@@ -234,4 +234,19 @@ test('吹哨报到: the township platform whistles departments with a reason; th
   } finally {
     await context.close()
   }
+
+  // The summoned department (住房和城乡建设局) sees the joint case and reports in 报到; with
+  // every department reported, the case is back in progress with the township.
+  const dept = await newPage()
+  try {
+    await login(dept.page, { username: 'zhashui.zhujian', password: DEMO_PASSWORD })
+    const seen = await apiCall(dept.context, 'GET', `/requests/${ticket.id}`)
+    assert.equal(seen.status, 200, 'a summoned department can open the joint case')
+    const r = await apiCall(dept.context, 'POST', `/requests/${ticket.id}/actions/report_in`, { note: '已到场' })
+    assert.equal(r.status, 200, JSON.stringify(r.json))
+    const after = await apiCall(dept.context, 'GET', `/requests/${ticket.id}`)
+    assert.equal(after.json.status, 'in_progress')
+  } finally {
+    await dept.context.close()
+  }
 })
