@@ -1,4 +1,5 @@
 #include "api/access_api.hpp"
+#include "api/session.hpp"
 
 #include <unistd.h>
 #include <xlsxwriter.h>
@@ -21,38 +22,6 @@ using nlohmann::json;
 namespace ar = store::access_repo;
 
 namespace {
-
-// Same session handling as api.cpp's authed() (cookie gj_session, CSRF on unsafe methods).
-std::string session_cookie_value(const Request& req) {
-  auto header = req.headers.get("Cookie");
-  if (!header) return {};
-  std::string_view h = *header, name = "gj_session";
-  while (!h.empty()) {
-    size_t semi = h.find(';');
-    std::string_view part = h.substr(0, semi);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
-        part[name.size()] == '=')
-      return std::string(part.substr(name.size() + 1));
-    if (semi == std::string_view::npos) break;
-    h.remove_prefix(semi + 1);
-  }
-  return {};
-}
-
-using AuthedHandler = std::function<Response(Request&, auth::Principal&)>;
-http::Handler authed(app::App& app, AuthedHandler h) {
-  return [&app, h = std::move(h)](Request& req) -> Response {
-    auto who = app.authenticate(session_cookie_value(req), req.remote_address, req.request_id);
-    if (!who.ok()) return http::error(who.error(), req);
-    bool safe = req.method == "GET" || req.method == "HEAD";
-    if (!safe && req.headers.get_or("X-CSRF-Token") != who->second)
-      return http::error(make_error(ErrorCode::kCsrf), req);
-    who->first.ip = req.remote_address;
-    who->first.request_id = req.request_id;
-    return h(req, who->first);
-  };
-}
 
 std::string qp(const Request& req, std::string_view name) {
   auto v = req.query_param(name);

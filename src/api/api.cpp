@@ -3,6 +3,7 @@
 #include "api/access_api.hpp"
 #include "api/open311.hpp"
 #include "api/requests_api.hpp"
+#include "api/session.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -18,25 +19,6 @@ using http::Response;
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* kCookie = "gj_session";
-
-std::string cookie_value(const Request& req, std::string_view name) {
-  auto header = req.headers.get("Cookie");
-  if (!header) return {};
-  std::string_view h = *header;
-  while (!h.empty()) {
-    size_t semi = h.find(';');
-    std::string_view part = h.substr(0, semi);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
-        part[name.size()] == '=')
-      return std::string(part.substr(name.size() + 1));
-    if (semi == std::string_view::npos) break;
-    h.remove_prefix(semi + 1);
-  }
-  return {};
-}
 
 std::string iso(const std::optional<int64_t>& ms) {
   return ms ? format_iso8601(*ms) : std::string();
@@ -132,21 +114,6 @@ std::string str_param(const Request& req, std::string_view name) {
   return v ? std::string(*v) : std::string();
 }
 
-// Wraps a handler that needs a signed-in principal: resolves the session cookie, enforces the
-// CSRF token on state-changing methods, and maps a Result to JSON or the catalogue's error.
-using AuthedHandler = std::function<Response(Request&, auth::Principal&)>;
-
-http::Handler authed(app::App& app, AuthedHandler h) {
-  return [&app, h = std::move(h)](Request& req) -> Response {
-    auto who = app.authenticate(cookie_value(req, kCookie), req.remote_address, req.request_id);
-    if (!who.ok()) return http::error(who.error(), req);
-    bool safe = req.method == "GET" || req.method == "HEAD";
-    if (!safe && req.headers.get_or("X-CSRF-Token") != who->second)
-      return http::error(make_error(ErrorCode::kCsrf), req);
-    return h(req, who->first);
-  };
-}
-
 template <typename T, typename F>
 Response reply(const Result<T>& r, const Request& req, F to_json, int status = 200) {
   if (!r.ok()) return http::error(r.error(), req);
@@ -165,7 +132,7 @@ json node_view_json(const app::NodeView& v, Lang lang) {
 }
 
 std::string session_cookie(const std::string& token, int64_t max_age_s, bool secure) {
-  return std::string(kCookie) + "=" + token +
+  return std::string(kSessionCookie) + "=" + token +
          "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_s) +
          (secure ? "; Secure" : "");
 }
@@ -255,7 +222,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
   router.add("POST", "/api/v1/auth/logout",
              authed(app,
                     [&app, config](Request& req, auth::Principal& p) {
-                      auto st = app.logout(p, cookie_value(req, kCookie));
+                      auto st = app.logout(p, session_token(req));
                       if (!st.ok()) return http::error(st.error(), req);
                       Response res = http::no_content();
                       res.headers.add("Set-Cookie", session_cookie("", 0, config.secure_cookies));
@@ -264,7 +231,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
              small);
 
   router.add("GET", "/api/v1/auth/me", [&app](Request& req) {
-    auto who = app.authenticate(cookie_value(req, kCookie), req.remote_address, req.request_id);
+    auto who = app.authenticate(session_token(req), req.remote_address, req.request_id);
     if (!who.ok()) return http::error(who.error(), req);
     return http::json(200,
                       {{"user", principal_json(who->first, app)}, {"csrf_token", who->second}});

@@ -1,4 +1,5 @@
 #include "api/requests_api.hpp"
+#include "api/session.hpp"
 
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -15,39 +16,6 @@ using nlohmann::json;
 namespace rq = gj::requests;
 
 namespace {
-
-constexpr const char* kCookie = "gj_session";
-
-std::string cookie_value(const Request& req, std::string_view name) {
-  auto header = req.headers.get("Cookie");
-  if (!header) return {};
-  std::string_view h = *header;
-  while (!h.empty()) {
-    size_t semi = h.find(';');
-    std::string_view part = h.substr(0, semi);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
-        part[name.size()] == '=')
-      return std::string(part.substr(name.size() + 1));
-    if (semi == std::string_view::npos) break;
-    h.remove_prefix(semi + 1);
-  }
-  return {};
-}
-
-using AuthedHandler = std::function<Response(Request&, auth::Principal&)>;
-
-// Session + CSRF (as api.cpp's wrapper).
-http::Handler authed(app::App& app, AuthedHandler h) {
-  return [&app, h = std::move(h)](Request& req) -> Response {
-    auto who = app.authenticate(cookie_value(req, kCookie), req.remote_address, req.request_id);
-    if (!who.ok()) return http::error(who.error(), req);
-    bool safe = req.method == "GET" || req.method == "HEAD";
-    if (!safe && req.headers.get_or("X-CSRF-Token") != who->second)
-      return http::error(make_error(ErrorCode::kCsrf), req);
-    return h(req, who->first);
-  };
-}
 
 json iso_or_null(const std::optional<int64_t>& v) {
   return v ? json(format_iso8601(*v)) : json(nullptr);
@@ -312,7 +280,7 @@ void register_requests_routes(http::Router& router, app::App& app, const ApiConf
   router.add(
       "POST", "/api/v1/requests",
       [&app](Request& req) -> Response {
-        std::string token = cookie_value(req, kCookie);
+        std::string token = session_token(req);
         if (!token.empty()) {
           auto who = app.authenticate(token, req.remote_address, req.request_id);
           if (who.ok()) {
