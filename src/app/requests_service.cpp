@@ -980,6 +980,24 @@ Result<bool> visible(Session& s, const auth::Principal& p, const store::TicketRo
 }
 }  // namespace
 
+namespace {
+// The ticket `id` as the principal may see it (locked for this transaction when `lock`), or
+// kNotFound; `denied` is set when it exists outside their scope, for the caller to audit.
+Result<store::TicketRow> visible_ticket(Session& s, store::Backend backend,
+                                        const auth::Principal& p, int64_t id, bool lock,
+                                        bool& denied) {
+  auto row = lock ? store::tickets::get_for_update(s, backend, id) : store::tickets::get(s, id);
+  if (!row.ok()) return make_error(ErrorCode::kNotFound);
+  auto vis = visible(s, p, *row);
+  if (!vis.ok()) return vis.error();
+  if (!*vis) {
+    denied = true;
+    return make_error(ErrorCode::kNotFound);
+  }
+  return row;
+}
+}  // namespace
+
 Result<store::Page<TicketView>> RequestsService::list(const auth::Principal& p,
                                                       const ListQuery& q) {
   auto cfg_r = config();
@@ -1029,14 +1047,8 @@ Result<TicketDetail> RequestsService::get(const auth::Principal& p, int64_t id) 
   const Config& cfg = **cfg_r;
   bool denied = false;
   auto r = app_.db().read_value<TicketDetail>([&](Session& s) -> Result<TicketDetail> {
-    auto row = store::tickets::get(s, id);
-    if (!row.ok()) return make_error(ErrorCode::kNotFound);
-    auto vis = visible(s, p, *row);
-    if (!vis.ok()) return vis.error();
-    if (!*vis) {
-      denied = true;
-      return make_error(ErrorCode::kNotFound);
-    }
+    auto row = visible_ticket(s, app_.db().backend(), p, id, false, denied);
+    if (!row.ok()) return row.error();
     TicketDetail d;
     auto t = ticket_from(*row);
     if (!t.ok()) return t.error();
@@ -1170,14 +1182,8 @@ Result<TicketDetail> RequestsService::act(const auth::Principal& p, int64_t id,
   bool denied = false;
   TimePoint now = app_.clock().now();
   Status st = app_.db().write([&](Session& s) -> Status {
-    auto row = store::tickets::get_for_update(s, app_.db().backend(), id);
-    if (!row.ok()) return make_error(ErrorCode::kNotFound);
-    auto vis = visible(s, p, *row);
-    if (!vis.ok()) return vis.error();
-    if (!*vis) {
-      denied = true;
-      return make_error(ErrorCode::kNotFound);
-    }
+    auto row = visible_ticket(s, app_.db().backend(), p, id, true, denied);
+    if (!row.ok()) return row.error();
     auto snap = county(row->county_code, &s);
     if (!snap.ok()) return snap.error();
     const auto& view = (*snap)->view;
@@ -1256,14 +1262,8 @@ Result<TicketDetail> RequestsService::change_category(const auth::Principal& p, 
   bool denied = false;
   TimePoint now = app_.clock().now();
   Status st = app_.db().write([&](Session& s) -> Status {
-    auto row = store::tickets::get_for_update(s, app_.db().backend(), id);
-    if (!row.ok()) return make_error(ErrorCode::kNotFound);
-    auto vis = visible(s, p, *row);
-    if (!vis.ok()) return vis.error();
-    if (!*vis) {
-      denied = true;
-      return make_error(ErrorCode::kNotFound);
-    }
+    auto row = visible_ticket(s, app_.db().backend(), p, id, true, denied);
+    if (!row.ok()) return row.error();
     auto ticket = ticket_from(*row);
     if (!ticket.ok()) return ticket.error();
     // "Holding" the ticket: the lifecycle offers the caller an action on it now.
