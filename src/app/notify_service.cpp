@@ -5,14 +5,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "common/log.hpp"
 #include "common/text.hpp"
@@ -21,6 +24,7 @@
 namespace gj::app {
 
 namespace asio = boost::asio;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using nlohmann::json;
 
@@ -65,53 +69,124 @@ Status add_row(store::Session& s, const store::TicketRow& row, int64_t now, cons
   return id.ok() ? Status{} : Status(id.error());
 }
 
-// Runs one async operation on `ioc` for at most `timeout`; on timeout closes the socket.
-template <typename Start>
-Status run_op(asio::io_context& ioc, tcp::socket& sock, std::chrono::milliseconds timeout,
-              const char* what, Start start) {
-  boost::system::error_code ec;
-  bool done = false;
-  start([&](boost::system::error_code e, auto&&...) {
-    ec = e;
-    done = true;
-  });
-  ioc.restart();
-  ioc.run_for(timeout);
-  if (!done) {
-    boost::system::error_code ignore;
-    sock.close(ignore);
-    ioc.restart();
-    ioc.run();
-    return make_error(ErrorCode::kIo, std::string(what) + ": timed out");
-  }
-  if (ec) return make_error(ErrorCode::kIo, std::string(what) + ": " + ec.message());
-  return {};
-}
+// One outgoing connection, plain or TLS, whose every operation is bounded by `timeout` (a
+// stalled peer closes the socket rather than block the delivery worker). TLS verifies the peer
+// against the system trust store (or `ca_file`) and checks the host name, with SNI.
+class Conn {
+ public:
+  Conn(asio::io_context& ioc, ssl::context& ctx, std::chrono::milliseconds timeout)
+      : ioc_(ioc), stream_(ioc, ctx), timeout_(timeout) {}
 
-Status connect(asio::io_context& ioc, tcp::socket& sock, const std::string& host, int port,
-               std::chrono::milliseconds timeout) {
-  tcp::resolver resolver(ioc);
+  Status connect(const std::string& host, int port) {
+    tcp::resolver resolver(ioc_);
+    boost::system::error_code ec;
+    auto eps = resolver.resolve(host, std::to_string(port), ec);
+    if (ec) return make_error(ErrorCode::kIo, "resolve " + host + ": " + ec.message());
+    return run("connect", [&](auto h) {
+      asio::async_connect(stream_.next_layer(), eps,
+                          [h](boost::system::error_code e, const tcp::endpoint&) mutable { h(e); });
+    });
+  }
+
+  // Switches the connection to TLS (at once for https/SMTPS, after STARTTLS otherwise).
+  Status start_tls(const std::string& host) {
+    SSL* ssl_handle = stream_.native_handle();
+    boost::system::error_code ec;
+    if (!is_ip_literal(host) && !SSL_set_tlsext_host_name(ssl_handle, host.c_str()))
+      return make_error(ErrorCode::kIo, "TLS: cannot set the server name");
+    if (!SSL_set1_host(ssl_handle, host.c_str()))
+      return make_error(ErrorCode::kIo, "TLS: cannot set the host to verify");
+    stream_.set_verify_mode(ssl::verify_peer, ec);
+    if (ec) return make_error(ErrorCode::kIo, "TLS: " + ec.message());
+    GJ_TRY(run("TLS handshake",
+               [&](auto h) { stream_.async_handshake(ssl::stream_base::client, h); }));
+    secure_ = true;
+    return {};
+  }
+
+  bool secure() const { return secure_; }
+
+  // Runs `op(stream, handler)` on the TLS stream or the plain socket, whichever is in use.
+  template <typename Op>
+  Status io(const char* what, Op op) {
+    if (secure_) return run(what, [&](auto h) { op(stream_, h); });
+    return run(what, [&](auto h) { op(stream_.next_layer(), h); });
+  }
+
+  void close() {
+    boost::system::error_code ignore;
+    stream_.next_layer().shutdown(tcp::socket::shutdown_both, ignore);
+    stream_.next_layer().close(ignore);
+  }
+
+ private:
+  static bool is_ip_literal(const std::string& host) {
+    boost::system::error_code ec;
+    asio::ip::make_address(host, ec);
+    return !ec;
+  }
+  template <typename Start>
+  Status run(const char* what, Start start) {
+    boost::system::error_code ec;
+    bool done = false;
+    start([&](boost::system::error_code e, auto&&...) {
+      ec = e;
+      done = true;
+    });
+    ioc_.restart();
+    ioc_.run_for(timeout_);
+    if (!done) {
+      boost::system::error_code ignore;
+      stream_.next_layer().close(ignore);
+      ioc_.restart();
+      ioc_.run();
+      return make_error(ErrorCode::kIo, std::string(what) + ": timed out");
+    }
+    if (ec) return make_error(ErrorCode::kIo, std::string(what) + ": " + ec.message());
+    return {};
+  }
+  asio::io_context& ioc_;
+  ssl::stream<tcp::socket> stream_;
+  std::chrono::milliseconds timeout_;
+  bool secure_ = false;
+};
+
+Result<ssl::context> client_tls_context(const std::string& ca_file) {
+  ssl::context ctx(ssl::context::tls_client);
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
   boost::system::error_code ec;
-  auto eps = resolver.resolve(host, std::to_string(port), ec);
-  if (ec) return make_error(ErrorCode::kIo, "resolve " + host + ": " + ec.message());
-  return run_op(ioc, sock, timeout, "connect", [&](auto h) {
-    asio::async_connect(sock, eps,
-                        [h](boost::system::error_code e, const tcp::endpoint&) mutable { h(e); });
-  });
+  if (ca_file.empty()) {
+    ctx.set_default_verify_paths(ec);
+  } else {
+    ctx.load_verify_file(ca_file, ec);
+  }
+  if (ec)
+    return make_error(
+        ErrorCode::kIo,
+        "TLS trust store " + (ca_file.empty() ? "(system)" : ca_file) + ": " + ec.message());
+  return ctx;
 }
 
 struct Url {
   std::string host, target;
   int port = 80;
+  bool tls = false;
 };
 Result<Url> parse_http_url(const std::string& url) {
-  const std::string scheme = "http://";
-  if (url.rfind(scheme, 0) != 0)
-    return make_error(ErrorCode::kInvalidInput, "only http:// webhooks (no TLS yet)", "webhook");
-  std::string rest = url.substr(scheme.size());
+  Url u;
+  std::string rest;
+  if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+    u.tls = true;
+    u.port = 443;
+  } else {
+    return make_error(ErrorCode::kInvalidInput, "http:// or https:// expected: " + url, "webhook");
+  }
   size_t slash = rest.find('/');
   std::string authority = rest.substr(0, slash);
-  Url u;
   u.target = slash == std::string::npos ? "/" : rest.substr(slash);
   size_t colon = authority.rfind(':');
   u.host = authority.substr(0, colon);
@@ -192,15 +267,18 @@ Status enqueue_warning(store::Session& s, const store::TicketRow& row, const std
 // ---------------------------------------------------------------- configuration
 
 Result<NotifyConfig> notify_config(const std::string& webhook, const std::string& smtp,
-                                   const std::string& smtp_from) {
+                                   const std::string& smtp_from, const NotifyTlsSettings& tls) {
   auto env = [](const char* name) {
     const char* v = std::getenv(name);
     return std::string(v ? v : "");
   };
+  auto pick = [&](const std::string& given, const char* name) {
+    return given.empty() ? env(name) : given;
+  };
   NotifyConfig c;
-  c.webhook_url = webhook.empty() ? env("GONGJIAN_NOTIFY_WEBHOOK") : webhook;
-  std::string hp = smtp.empty() ? env("GONGJIAN_SMTP") : smtp;
-  std::string from = smtp_from.empty() ? env("GONGJIAN_SMTP_FROM") : smtp_from;
+  c.webhook_url = pick(webhook, "GONGJIAN_NOTIFY_WEBHOOK");
+  std::string hp = pick(smtp, "GONGJIAN_SMTP");
+  std::string from = pick(smtp_from, "GONGJIAN_SMTP_FROM");
   if (!c.webhook_url.empty()) {
     auto u = parse_http_url(c.webhook_url);
     if (!u.ok()) return u.error();
@@ -216,6 +294,42 @@ Result<NotifyConfig> notify_config(const std::string& webhook, const std::string
       return make_error(ErrorCode::kInvalidInput, "not a plain address: " + from, "smtp-from");
     c.smtp_from = from;
   }
+  std::string mode = pick(tls.smtp_tls, "GONGJIAN_SMTP_TLS");
+  if (mode.empty()) {
+    c.smtp_tls = c.smtp_port == 465 ? SmtpTls::kImplicit : SmtpTls::kNone;
+  } else if (mode == "none") {
+    c.smtp_tls = SmtpTls::kNone;
+  } else if (mode == "starttls") {
+    c.smtp_tls = SmtpTls::kStartTls;
+  } else if (mode == "tls") {
+    c.smtp_tls = SmtpTls::kImplicit;
+  } else {
+    return make_error(ErrorCode::kInvalidInput, "none, starttls or tls expected, got " + mode,
+                      "smtp-tls");
+  }
+  c.smtp_user = pick(tls.smtp_user, "GONGJIAN_SMTP_USER");
+  c.smtp_password = env("GONGJIAN_SMTP_PASSWORD");
+  std::string password_file = pick(tls.smtp_password_file, "GONGJIAN_SMTP_PASSWORD_FILE");
+  if (!password_file.empty()) {
+    std::ifstream f(password_file);
+    if (!f)
+      return make_error(ErrorCode::kInvalidInput, "cannot read " + password_file,
+                        "smtp-password-file");
+    std::getline(f, c.smtp_password);
+    if (!c.smtp_password.empty() && c.smtp_password.back() == '\r') c.smtp_password.pop_back();
+  }
+  if (!c.smtp_user.empty() && c.smtp_password.empty())
+    return make_error(ErrorCode::kInvalidInput,
+                      "an SMTP user needs $GONGJIAN_SMTP_PASSWORD or --smtp-password-file",
+                      "smtp-user");
+  if (!c.smtp_user.empty() && c.smtp_tls == SmtpTls::kNone)
+    return make_error(ErrorCode::kInvalidInput,
+                      "SMTP AUTH needs --smtp-tls starttls or tls: the password would travel in "
+                      "clear",
+                      "smtp-tls");
+  c.ca_file = pick(tls.ca_file, "GONGJIAN_TLS_CA_FILE");
+  if (!c.ca_file.empty() && !std::ifstream(c.ca_file))
+    return make_error(ErrorCode::kInvalidInput, "cannot read " + c.ca_file, "tls-ca-file");
   return c;
 }
 
@@ -223,12 +337,21 @@ Result<NotifyConfig> notify_config(const std::string& webhook, const std::string
 
 Status send_webhook(const std::string& url, const std::string& idempotency_key,
                     const std::string& json_body, std::chrono::milliseconds timeout) {
+  return send_webhook(url, idempotency_key, json_body, timeout, "");
+}
+
+Status send_webhook(const std::string& url, const std::string& idempotency_key,
+                    const std::string& json_body, std::chrono::milliseconds timeout,
+                    const std::string& ca_file) {
   namespace http = boost::beast::http;
   auto u = parse_http_url(url);
   if (!u.ok()) return u.error();
+  auto ctx = client_tls_context(ca_file);
+  if (!ctx.ok()) return ctx.error();
   asio::io_context ioc;
-  tcp::socket sock(ioc);
-  GJ_TRY(connect(ioc, sock, u->host, u->port, timeout));
+  Conn conn(ioc, *ctx, timeout);
+  GJ_TRY(conn.connect(u->host, u->port));
+  if (u->tls) GJ_TRY(conn.start_tls(u->host));
   http::request<http::string_body> req{http::verb::post, u->target, 11};
   req.set(http::field::host, u->host);
   req.set(http::field::user_agent, "gongjian-notify");
@@ -236,14 +359,11 @@ Status send_webhook(const std::string& url, const std::string& idempotency_key,
   req.set("Idempotency-Key", idempotency_key);
   req.body() = json_body;
   req.prepare_payload();
-  GJ_TRY(run_op(ioc, sock, timeout, "webhook write",
-                [&](auto h) { http::async_write(sock, req, h); }));
+  GJ_TRY(conn.io("webhook write", [&](auto& st, auto h) { http::async_write(st, req, h); }));
   boost::beast::flat_buffer buf;
   http::response<http::string_body> res;
-  GJ_TRY(run_op(ioc, sock, timeout, "webhook read",
-                [&](auto h) { http::async_read(sock, buf, res, h); }));
-  boost::system::error_code ignore;
-  sock.shutdown(tcp::socket::shutdown_both, ignore);
+  GJ_TRY(conn.io("webhook read", [&](auto& st, auto h) { http::async_read(st, buf, res, h); }));
+  conn.close();
   int code = static_cast<int>(res.result_int());
   if (code < 200 || code >= 300)
     return make_error(ErrorCode::kIo, "webhook answered HTTP " + std::to_string(code));
@@ -253,33 +373,93 @@ Status send_webhook(const std::string& url, const std::string& idempotency_key,
 Status send_smtp(const std::string& host, int port, const std::string& helo,
                  const std::string& from, const std::string& to, const std::string& data,
                  std::chrono::milliseconds timeout) {
+  SmtpOptions o;
+  o.host = host;
+  o.port = port;
+  o.helo = helo;
+  o.timeout = timeout;
+  return send_smtp(o, from, to, data);
+}
+
+Status send_smtp(const SmtpOptions& o, const std::string& from, const std::string& to,
+                 const std::string& data) {
   if (!notify::is_plain_address(from) || !notify::is_plain_address(to))
     return make_error(ErrorCode::kInvalidInput, "not a plain address", "address");
+  if (!o.user.empty() && o.tls == SmtpTls::kNone)
+    return make_error(ErrorCode::kInvalidInput, "SMTP AUTH needs TLS", "smtp-tls");
+  auto ctx = client_tls_context(o.ca_file);
+  if (!ctx.ok()) return ctx.error();
   asio::io_context ioc;
-  tcp::socket sock(ioc);
-  GJ_TRY(connect(ioc, sock, host, port, timeout));
+  Conn conn(ioc, *ctx, o.timeout);
+  GJ_TRY(conn.connect(o.host, o.port));
+  if (o.tls == SmtpTls::kImplicit) GJ_TRY(conn.start_tls(o.host));
   asio::streambuf in;
+  std::vector<std::string> capabilities;  // the last EHLO answer's keywords, upper case
   // Reads one reply (multi-line "250-…" continues until "250 …") and checks its class.
   auto expect = [&](char cls, const char* step) -> Status {
+    capabilities.clear();
     for (;;) {
-      GJ_TRY(run_op(ioc, sock, timeout, step,
-                    [&](auto h) { asio::async_read_until(sock, in, "\r\n", h); }));
+      GJ_TRY(conn.io(step, [&](auto& st, auto h) { asio::async_read_until(st, in, "\r\n", h); }));
       std::istream is(&in);
       std::string line;
       std::getline(is, line);
       if (line.size() < 3) return make_error(ErrorCode::kIo, std::string(step) + ": bad reply");
+      std::string text = trim(line.size() > 4 ? line.substr(4) : "");
+      std::transform(text.begin(), text.end(), text.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+      capabilities.push_back(text);
       if (line.size() > 3 && line[3] == '-') continue;
       if (line[0] != cls) return make_error(ErrorCode::kIo, std::string(step) + ": " + trim(line));
       return {};
     }
   };
   auto say = [&](const std::string& text, const char* step) -> Status {
-    return run_op(ioc, sock, timeout, step,
-                  [&](auto h) { asio::async_write(sock, asio::buffer(text), h); });
+    return conn.io(step, [&](auto& st, auto h) { asio::async_write(st, asio::buffer(text), h); });
+  };
+  auto offers = [&](const std::string& keyword) {
+    for (const auto& c : capabilities)
+      if (c == keyword || c.rfind(keyword + " ", 0) == 0) return true;
+    return false;
+  };
+  auto auth_offers = [&](const std::string& mech) {
+    for (const auto& c : capabilities) {
+      if (c.rfind("AUTH ", 0) != 0) continue;
+      std::istringstream words(c.substr(5));
+      for (std::string w; words >> w;)
+        if (w == mech) return true;
+    }
+    return false;
   };
   GJ_TRY(expect('2', "greeting"));
-  GJ_TRY(say("EHLO " + helo + "\r\n", "EHLO"));
+  GJ_TRY(say("EHLO " + o.helo + "\r\n", "EHLO"));
   GJ_TRY(expect('2', "EHLO"));
+  if (o.tls == SmtpTls::kStartTls) {
+    // Never fall back to plain text when TLS was asked for: a stripped STARTTLS is an attack.
+    if (!offers("STARTTLS"))
+      return make_error(ErrorCode::kIo, "STARTTLS: the server does not offer it");
+    GJ_TRY(say("STARTTLS\r\n", "STARTTLS"));
+    GJ_TRY(expect('2', "STARTTLS"));
+    if (in.size() != 0) return make_error(ErrorCode::kIo, "STARTTLS: data before the handshake");
+    GJ_TRY(conn.start_tls(o.host));
+    GJ_TRY(say("EHLO " + o.helo + "\r\n", "EHLO"));  // capabilities change under TLS
+    GJ_TRY(expect('2', "EHLO"));
+  }
+  if (!o.user.empty()) {
+    if (auth_offers("PLAIN")) {
+      std::string token = base64_encode(std::string(1, '\0') + o.user + '\0' + o.password);
+      GJ_TRY(say("AUTH PLAIN " + token + "\r\n", "AUTH"));
+      GJ_TRY(expect('2', "AUTH"));
+    } else if (auth_offers("LOGIN")) {
+      GJ_TRY(say("AUTH LOGIN\r\n", "AUTH"));
+      GJ_TRY(expect('3', "AUTH"));
+      GJ_TRY(say(base64_encode(o.user) + "\r\n", "AUTH user"));
+      GJ_TRY(expect('3', "AUTH user"));
+      GJ_TRY(say(base64_encode(o.password) + "\r\n", "AUTH password"));
+      GJ_TRY(expect('2', "AUTH password"));
+    } else {
+      return make_error(ErrorCode::kIo, "AUTH: the server offers neither PLAIN nor LOGIN");
+    }
+  }
   GJ_TRY(say("MAIL FROM:<" + from + ">\r\n", "MAIL FROM"));
   GJ_TRY(expect('2', "MAIL FROM"));
   GJ_TRY(say("RCPT TO:<" + to + ">\r\n", "RCPT TO"));
@@ -290,6 +470,7 @@ Status send_smtp(const std::string& host, int port, const std::string& helo,
   GJ_TRY(expect('2', "message"));
   GJ_TRY(say("QUIT\r\n", "QUIT"));
   (void)expect('2', "QUIT");  // the message is accepted already
+  conn.close();
   return {};
 }
 
@@ -326,7 +507,7 @@ Status NotifyService::send(const store::OutboxRow& row) {
                  {"body", msg->body},
                  {"fields", fields_json.is_object() ? fields_json : json::object()}};
     if (row.ticket_id) body["ticket_id"] = *row.ticket_id;
-    return send_webhook(config_.webhook_url, key, body.dump(), config_.timeout);
+    return send_webhook(config_.webhook_url, key, body.dump(), config_.timeout, config_.ca_file);
   }
   if (row.channel == kNotifyEmail && !config_.smtp_host.empty()) {
     notify::Mail m;
@@ -337,8 +518,16 @@ Status NotifyService::send(const store::OutboxRow& row) {
     m.date = rfc5322_date(clock_.now_ms());
     m.message_id = "outbox-" + key + "@" + config_.smtp_helo;
     m.idempotency_key = key;
-    return send_smtp(config_.smtp_host, config_.smtp_port, config_.smtp_helo, m.from, m.to,
-                     notify::format_mail(m), config_.timeout);
+    SmtpOptions o;
+    o.host = config_.smtp_host;
+    o.port = config_.smtp_port;
+    o.helo = config_.smtp_helo;
+    o.tls = config_.smtp_tls;
+    o.user = config_.smtp_user;
+    o.password = config_.smtp_password;
+    o.ca_file = config_.ca_file;
+    o.timeout = config_.timeout;
+    return send_smtp(o, m.from, m.to, notify::format_mail(m));
   }
   return {};
 }

@@ -37,12 +37,32 @@ Status enqueue_transition(store::Session& s, const store::TicketRow& row,
 Status enqueue_warning(store::Session& s, const store::TicketRow& row, const std::string& unit_id,
                        int64_t due_at, int64_t now);
 
+// How the SMTP connection is secured: none (a relay on a trusted network), STARTTLS on the
+// submission port (587), or TLS from the first byte (SMTPS, 465). Certificates are always
+// verified (system CA store, or `ca_file`), with the host name checked.
+enum class SmtpTls { kNone, kStartTls, kImplicit };
+
+// One SMTP submission's connection settings. A user name means AUTH (PLAIN, else LOGIN), which
+// is refused over a connection that is not encrypted so a password never crosses in clear.
+struct SmtpOptions {
+  std::string host;
+  int port = 25;
+  std::string helo = "gongjian.localhost";
+  SmtpTls tls = SmtpTls::kNone;
+  std::string user, password;
+  std::string ca_file;  // PEM bundle; empty = the system's trust store
+  std::chrono::milliseconds timeout{5000};
+};
+
 struct NotifyConfig {
-  std::string webhook_url;  // http://host[:port]/path; empty = webhook rows go to the log
+  std::string webhook_url;  // http(s)://host[:port]/path; empty = webhook rows go to the log
   std::string smtp_host;    // empty = email rows go to the log
   int smtp_port = 25;
   std::string smtp_from = "gongjian@localhost";
   std::string smtp_helo = "gongjian.localhost";
+  SmtpTls smtp_tls = SmtpTls::kNone;
+  std::string smtp_user, smtp_password;
+  std::string ca_file;  // trust anchors for https webhooks and SMTP TLS; empty = system store
   int max_attempts = 6;
   int64_t backoff_ms = 30'000;              // first retry; doubles each attempt
   int64_t max_backoff_ms = 3'600'000;       // cap
@@ -53,10 +73,21 @@ struct NotifyConfig {
   std::function<bool(const store::OutboxRow&)> crash_after_send;
 };
 
-// Reads GONGJIAN_NOTIFY_WEBHOOK, GONGJIAN_SMTP (HOST:PORT), GONGJIAN_SMTP_FROM; then the given
-// values (flags) override. Errors: kInvalidInput for a malformed URL or HOST:PORT.
+// The secured-transport settings (flags or configuration file); the SMTP password is read only
+// from $GONGJIAN_SMTP_PASSWORD or a file named here, never from a flag (ps would show it).
+struct NotifyTlsSettings {
+  std::string smtp_tls;  // none | starttls | tls (default: none, or tls for port 465)
+  std::string smtp_user;
+  std::string smtp_password_file;
+  std::string ca_file;
+};
+
+// Reads GONGJIAN_NOTIFY_WEBHOOK, GONGJIAN_SMTP (HOST:PORT), GONGJIAN_SMTP_FROM,
+// GONGJIAN_SMTP_TLS, GONGJIAN_SMTP_USER, GONGJIAN_SMTP_PASSWORD, GONGJIAN_TLS_CA_FILE; then the
+// given values (flags) override. Errors: kInvalidInput for a malformed URL or HOST:PORT, an
+// unknown TLS mode, a user without a password, or a password that would travel unencrypted.
 Result<NotifyConfig> notify_config(const std::string& webhook, const std::string& smtp,
-                                   const std::string& smtp_from);
+                                   const std::string& smtp_from, const NotifyTlsSettings& tls = {});
 
 struct DeliveryReport {
   int claimed = 0, sent = 0, retried = 0, dead = 0;
@@ -79,8 +110,13 @@ class NotifyService {
 // The sinks, usable alone (tests speak to them through real sockets).
 Status send_webhook(const std::string& url, const std::string& idempotency_key,
                     const std::string& json_body, std::chrono::milliseconds timeout);
+Status send_webhook(const std::string& url, const std::string& idempotency_key,
+                    const std::string& json_body, std::chrono::milliseconds timeout,
+                    const std::string& ca_file);
 Status send_smtp(const std::string& host, int port, const std::string& helo,
                  const std::string& from, const std::string& to, const std::string& data,
                  std::chrono::milliseconds timeout);
+Status send_smtp(const SmtpOptions& options, const std::string& from, const std::string& to,
+                 const std::string& data);
 
 }  // namespace gj::app

@@ -22,6 +22,8 @@ const char* kUsage =
     "usage: gongjian serve [--listen ADDR:PORT] [--db PATH | --postgres URL] [--web DIR]\n"
     "                      [--workers N] [--secure-cookies] [--scan-seconds N]\n"
     "                      [--notify-webhook URL] [--smtp HOST:PORT] [--smtp-from ADDR]\n"
+    "                      [--smtp-tls none|starttls|tls] [--smtp-user NAME]\n"
+    "                      [--smtp-password-file FILE] [--tls-ca-file FILE]\n"
     "Serves the API and the web UI until SIGTERM/SIGINT, then drains in-flight requests,\n"
     "commits queued writes, checkpoints the store and exits 0.\n"
     "  --listen ADDR:PORT  default 127.0.0.1:8080 (or $GONGJIAN_LISTEN)\n"
@@ -30,11 +32,16 @@ const char* kUsage =
     "  --secure-cookies    mark the session cookie Secure (when served over HTTPS)\n"
     "  --scan-seconds N    deadline scheduler period (default 5; 0 = off)\n"
     "  --notify-seconds N  notification delivery period (default 2; 0 = off)\n"
-    "  --notify-webhook URL  POST unit notifications as JSON to this http:// URL\n"
+    "  --notify-webhook URL  POST unit notifications as JSON to this http:// or https:// URL\n"
     "                      (or $GONGJIAN_NOTIFY_WEBHOOK; unset: the log only)\n"
-    "  --smtp HOST:PORT    send citizen e-mail through this SMTP server, plain, no TLS\n"
+    "  --smtp HOST:PORT    send citizen e-mail through this SMTP server\n"
     "                      (or $GONGJIAN_SMTP; unset: the log only)\n"
-    "  --smtp-from ADDR    envelope and From address (or $GONGJIAN_SMTP_FROM)\n";
+    "  --smtp-from ADDR    envelope and From address (or $GONGJIAN_SMTP_FROM)\n"
+    "  --smtp-tls MODE     none, starttls (port 587) or tls (SMTPS, port 465; the default\n"
+    "                      there); certificates and host names are always verified\n"
+    "  --smtp-user NAME    SMTP AUTH (PLAIN or LOGIN; needs TLS); the password comes from\n"
+    "                      $GONGJIAN_SMTP_PASSWORD or --smtp-password-file, never a flag\n"
+    "  --tls-ca-file FILE  trust these CA certificates (PEM) instead of the system's\n";
 
 int run(const Args& args) {
   if (has_flag(args, "--help")) {
@@ -44,8 +51,14 @@ int run(const Args& args) {
   std::string listen = flag_value(
       args, "--listen",
       std::getenv("GONGJIAN_LISTEN") ? std::getenv("GONGJIAN_LISTEN") : "127.0.0.1:8080");
-  auto notify_cfg = app::notify_config(flag_value(args, "--notify-webhook"),
-                                       flag_value(args, "--smtp"), flag_value(args, "--smtp-from"));
+  app::NotifyTlsSettings tls;
+  tls.smtp_tls = flag_value(args, "--smtp-tls");
+  tls.smtp_user = flag_value(args, "--smtp-user");
+  tls.smtp_password_file = flag_value(args, "--smtp-password-file");
+  tls.ca_file = flag_value(args, "--tls-ca-file");
+  auto notify_cfg =
+      app::notify_config(flag_value(args, "--notify-webhook"), flag_value(args, "--smtp"),
+                         flag_value(args, "--smtp-from"), tls);
   if (!notify_cfg.ok()) {
     std::cerr << "gongjian serve: " << notify_cfg.error().detail << "\n" << kUsage;
     return 2;

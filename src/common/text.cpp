@@ -1,5 +1,7 @@
 #include "common/text.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 namespace gj {
@@ -88,6 +90,56 @@ std::string trim(std::string_view s) {
   if (b == std::string_view::npos) return {};
   size_t e = s.find_last_not_of(" \t\r\n");
   return std::string(s.substr(b, e - b + 1));
+}
+
+namespace {
+constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+}
+
+std::string base64_encode(std::string_view in) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int k = 3; k >= 0; --k) out.push_back(kB64[(v >> (6 * k)) & 63]);
+  }
+  if (i < in.size()) {
+    uint32_t v = uint8_t(in[i]) << 16;
+    if (i + 1 < in.size()) v |= uint8_t(in[i + 1]) << 8;
+    out.push_back(kB64[(v >> 18) & 63]);
+    out.push_back(kB64[(v >> 12) & 63]);
+    out.push_back(i + 1 < in.size() ? kB64[(v >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+bool base64_decode(std::string_view in, std::string& out) {
+  int8_t dec[256];
+  std::fill(std::begin(dec), std::end(dec), int8_t{-1});
+  for (int i = 0; i < 64; ++i) dec[uint8_t(kB64[i])] = static_cast<int8_t>(i);
+  out.clear();
+  if (in.size() % 4) return false;
+  out.reserve(in.size() / 4 * 3);
+  for (size_t i = 0; i < in.size(); i += 4) {
+    uint32_t v = 0;
+    int pad = 0;
+    for (int k = 0; k < 4; ++k) {
+      char c = in[i + k];
+      if (c == '=' && k >= 2 && i + 4 == in.size()) {
+        ++pad;
+        v <<= 6;
+        continue;
+      }
+      if (dec[uint8_t(c)] < 0 || pad) return false;
+      v = (v << 6) | uint32_t(dec[uint8_t(c)]);
+    }
+    out.push_back(char(v >> 16));
+    if (pad < 2) out.push_back(char((v >> 8) & 255));
+    if (pad < 1) out.push_back(char(v & 255));
+  }
+  return true;
 }
 
 }  // namespace gj

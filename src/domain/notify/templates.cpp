@@ -131,34 +131,6 @@ Result<Message> render(std::string_view kind, Audience audience, std::string_vie
   return Message{fill(hit->subject), fill(hit->body)};
 }
 
-namespace {
-std::string base64(std::string_view in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += k[v >> 18];
-    out += k[(v >> 12) & 63];
-    out += k[(v >> 6) & 63];
-    out += k[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    out += k[v >> 18];
-    out += k[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += k[v >> 18];
-    out += k[(v >> 12) & 63];
-    out += k[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-}  // namespace
-
 std::string encode_header(std::string_view value) {
   bool plain = true;
   for (char ch : value) {
@@ -173,7 +145,7 @@ std::string encode_header(std::string_view value) {
     size_t end = std::min(value.size(), i + 45);
     while (end < value.size() && (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80) --end;
     if (!out.empty()) out += "\r\n ";
-    out += "=?UTF-8?B?" + base64(value.substr(i, end - i)) + "?=";
+    out += "=?UTF-8?B?" + base64_encode(value.substr(i, end - i)) + "?=";
     i = end;
   }
   return out;
