@@ -24,12 +24,15 @@ const char* kUsage =
     "                      [--notify-webhook URL] [--smtp HOST:PORT] [--smtp-from ADDR]\n"
     "                      [--smtp-tls none|starttls|tls] [--smtp-user NAME]\n"
     "                      [--smtp-password-file FILE] [--tls-ca-file FILE]\n"
+    "                      [--trusted-proxies LIST]\n"
     "Serves the API and the web UI until SIGTERM/SIGINT, then drains in-flight requests,\n"
     "commits queued writes, checkpoints the store and exits 0.\n"
     "  --listen ADDR:PORT  default 127.0.0.1:8080 (or $GONGJIAN_LISTEN)\n"
     "  --web DIR           built web UI (default web/dist; omitted if absent)\n"
     "  --workers N         handler threads (default 64)\n"
     "  --secure-cookies    mark the session cookie Secure (when served over HTTPS)\n"
+    "  --trusted-proxies LIST  reverse proxies whose X-Forwarded-For names the client in\n"
+    "                      the audit log, e.g. 127.0.0.1,10.0.0.0/8 (default: none)\n"
     "  --scan-seconds N    deadline scheduler period (default 5; 0 = off)\n"
     "  --notify-seconds N  notification delivery period (default 2; 0 = off)\n"
     "  --notify-webhook URL  POST unit notifications as JSON to this http:// or https:// URL\n"
@@ -61,6 +64,11 @@ int run(const Args& args) {
                          flag_value(args, "--smtp-from"), tls);
   if (!notify_cfg.ok()) {
     std::cerr << "gongjian serve: " << notify_cfg.error().detail << "\n" << kUsage;
+    return 2;
+  }
+  auto proxies = http::TrustedProxies::parse(flag_value(args, "--trusted-proxies"));
+  if (!proxies.ok()) {
+    std::cerr << "gongjian serve: " << proxies.error().detail << "\n";
     return 2;
   }
   int notify_seconds = 0;
@@ -132,6 +140,7 @@ int run(const Args& args) {
   config.listen = listen;
   config.worker_threads = std::stoi(flag_value(args, "--workers", "64"));
   config.ready = [] { return true; };
+  config.trusted_proxies = *proxies;
   config.on_drain = [&db, &stop_scan] {
     stop_scan();
     db->close();  // commits what is queued and checkpoints

@@ -338,7 +338,11 @@ struct Server::Impl {
       req.headers.reserve(std::distance(msg.begin(), msg.end()));
       for (const auto& f : msg) req.headers.add(f.name_string(), f.value());
       req.body = std::move(msg.body());
-      req.remote_address = s.remote;
+      req.remote_address =
+          cfg.trusted_proxies.empty()
+              ? s.remote
+              : client_address(s.remote, req.headers.get("x-forwarded-for").value_or(""),
+                               cfg.trusted_proxies);
       bool inline_route = m.options && m.options->run_inline;
       Response res;
       auto job = [this, req = std::move(req)]() mutable {

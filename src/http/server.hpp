@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "http/forwarded.hpp"
 #include "http/router.hpp"
 
 namespace gj::http {
@@ -26,6 +27,8 @@ struct ServerConfig {
   std::chrono::milliseconds grace_period{20'000};  // in-flight requests may finish within it
   bool handle_signals = true;                      // SIGTERM/SIGINT start the drain
   bool access_log = true;                          // one gj::log line per request
+  // Peers whose X-Forwarded-For is believed (reverse proxies); empty: the TCP peer is the client.
+  TrustedProxies trusted_proxies;
   // /readyz answers 200 only while this returns true (null: ready once listening); always
   // 503 while draining.
   std::function<bool()> ready;

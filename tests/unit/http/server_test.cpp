@@ -400,3 +400,34 @@ TEST(Server, stop_before_run_makes_run_drain_and_return_at_once) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
   EXPECT_EQ(drains, 1);
 }
+
+namespace {
+// One raw request over a fresh connection; returns the JSON body of the answer.
+json raw_get(uint16_t port, const std::string& extra_headers) {
+  asio::io_context ioc;
+  tcp::socket sock(ioc);
+  sock.connect({asio::ip::make_address("127.0.0.1"), port});
+  std::string req =
+      "GET /api/hello HTTP/1.1\r\nHost: t\r\n" + extra_headers + "Connection: close\r\n\r\n";
+  asio::write(sock, asio::buffer(req));
+  beast::flat_buffer buf;
+  bhttp::response<bhttp::string_body> res;
+  bhttp::read(sock, buf, res);
+  return json::parse(res.body());
+}
+}  // namespace
+
+TEST(Server, x_forwarded_for_is_believed_only_from_a_trusted_proxy) {
+  auto router = echo_router();
+  {
+    TestServer ts(router);  // no trusted proxies: the header is ignored
+    EXPECT_EQ(raw_get(ts.port(), "X-Forwarded-For: 203.0.113.7\r\n")["remote"], "127.0.0.1");
+  }
+  http::ServerConfig cfg;
+  cfg.trusted_proxies = *http::TrustedProxies::parse("127.0.0.1, 10.0.0.0/8");
+  TestServer ts(router, cfg);
+  EXPECT_EQ(raw_get(ts.port(), "X-Forwarded-For: 203.0.113.7, 10.1.2.3\r\n")["remote"],
+            "203.0.113.7");
+  EXPECT_EQ(raw_get(ts.port(), "")["remote"], "127.0.0.1");
+  EXPECT_EQ(raw_get(ts.port(), "X-Forwarded-For: <script>\r\n")["remote"], "127.0.0.1");
+}
