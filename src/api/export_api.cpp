@@ -95,7 +95,8 @@ void register_export_routes(http::Router& router, app::App& app) {
                q.to = str_param(req, "to");
                Lang lang = lang_of(req);
                return file_response(req, "gj_requests", ".xlsx", kXlsxType,
-                                    "requests-" + stamp(q.from.empty() ? "all" : q.from) + ".xlsx",
+                                    q.from.empty() ? std::string("requests-all.xlsx")
+                                                   : "requests-" + stamp(q.from) + ".xlsx",
                                     [&](const std::string& path) -> Status {
                                       auto r = exports->requests_xlsx(p, q, lang, path);
                                       if (!r.ok()) return r.error();
