@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { COMMAND, launch, login, newPage, shutdown } from './lib.mjs'
+import { ADMIN, COMMAND, launch, login, newPage, shutdown } from './lib.mjs'
 
 before(launch)
 after(shutdown)
@@ -39,6 +39,24 @@ test('导出: the supervision page downloads the request list (xlsx) and the mon
     )
     await page.locator('[data-test=export-report] [data-test=export-button]').click()
     assert.match(await page.locator('[data-test=export-report] [data-test=export-error]').innerText(), /导出失败：输入数据有误/)
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+  }
+})
+
+test('导出: an administrator downloads the users list and the audit log', async () => {
+  const { context, page } = await newPage()
+  try {
+    await login(page, ADMIN)
+    await page.goto('/users')
+    const users = await download(page, '[data-test=users-export] [data-test=export-button]')
+    assert.equal(users.name, 'users.xlsx')
+    assert.equal(users.bytes.subarray(0, 2).toString(), 'PK')
+    await page.goto('/audit')
+    const audit = await download(page, '[data-test=audit-export] [data-test=export-button]')
+    assert.equal(audit.name, 'audit.xlsx')
+    assert.equal(audit.bytes.subarray(0, 2).toString(), 'PK')
     assert.deepEqual(page.errors, [])
   } finally {
     await context.close()
