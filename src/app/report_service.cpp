@@ -97,7 +97,7 @@ Result<report::MonthlyReport> ReportService::monthly(const auth::Principal& p,
       f.unit_id = p.unit_id ? std::to_string(*p.unit_id) : std::string("-");
     else
       f.scope_code = cur.area_code;  // metrics() has checked it lies in the caller's scope
-    f.page_size = 5000;  // few pages: each pays the list's COUNT and OFFSET
+    f.page_size = 5000;              // few pages: each pays the list's COUNT and OFFSET
     for (int page = 1;; ++page) {
       f.page = page;
       auto rows = store::tickets::list(s, f);
