@@ -76,8 +76,8 @@ int run_export(const Args& args) {
   if (!r.ok()) {
     std::filesystem::remove(part, ec);
     std::cerr << "gongjian export " << what << ": " << r.error().message(Lang::kEn)
-              << (r.error().field.empty() ? "" : " (" + r.error().field + ")") << ": "
-              << r.error().detail << "\n";
+              << (r.error().field.empty() ? "" : " (" + r.error().field + ")")
+              << (r.error().detail.empty() ? "" : ": " + r.error().detail) << "\n";
     return 1;
   }
   std::filesystem::rename(part, out, ec);

@@ -52,8 +52,8 @@ int run_report(const Args& args) {
   if (!r.ok()) {
     std::filesystem::remove(part, ec);
     std::cerr << "gongjian report monthly: " << r.error().message(Lang::kEn)
-              << (r.error().field.empty() ? "" : " (" + r.error().field + ")") << ": "
-              << r.error().detail << "\n";
+              << (r.error().field.empty() ? "" : " (" + r.error().field + ")")
+              << (r.error().detail.empty() ? "" : ": " + r.error().detail) << "\n";
     return 1;
   }
   progress("report", 1, 1);
