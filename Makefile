@@ -9,7 +9,8 @@ APT_PACKAGES = build-essential cmake ninja-build pkg-config clang-format \
   openssl ca-certificates \
   libicu-dev libosmium2-dev libprotozero-dev libexpat1-dev zlib1g-dev libbz2-dev \
   nlohmann-json3-dev libgtest-dev libgmock-dev libxlsxwriter-dev \
-  chromium fonts-wqy-microhei python3 python3-networkx
+  chromium fonts-wqy-microhei python3 python3-networkx \
+  libcairo2-dev libpango1.0-dev poppler-utils unzip
 
 .PHONY: deps build web run test test-unit test-api test-e2e bench clean format
 

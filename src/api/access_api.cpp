@@ -1,9 +1,6 @@
 #include "api/access_api.hpp"
 #include "api/session.hpp"
 
-#include <unistd.h>
-#include <xlsxwriter.h>
-
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +10,7 @@
 
 #include "app/access_service.hpp"
 #include "http/body.hpp"
+#include "report/xlsx.hpp"
 
 namespace gj::api {
 
@@ -106,87 +104,64 @@ int64_t id_param(const Request& req) {
   }
 }
 
-// The coverage table and the gap list as an Excel workbook (libxlsxwriter writes to a file; we
-// read it back and remove it).
+// The coverage table and the gap list as an Excel workbook (report::XlsxWriter writes a
+// temporary file; we read it back and remove it).
 Result<std::string> coverage_xlsx(const std::vector<ar::CoverageRow>& rows,
                                   const std::vector<ar::GapRow>& gaps,
                                   const std::vector<ar::FacilityTypeRow>& types, bool zh) {
-  char path[] = "/tmp/gj_coverage_XXXXXX";
-  int fd = ::mkstemp(path);
-  if (fd < 0) return make_error(ErrorCode::kInternal, "cannot create a temporary file");
-  ::close(fd);
+  using report::Cell;
+  using report::CellKind;
+  auto path = report::temp_path("gj_coverage", ".xlsx");
+  if (!path.ok()) return path.error();
+  struct Remove {
+    std::string p;
+    ~Remove() { std::remove(p.c_str()); }
+  } remove{*path};
   auto type_name = [&](const std::string& code) {
     for (const auto& t : types)
       if (t.code == code) return zh ? t.name_zh : t.name_en;
     return code;
   };
-  lxw_workbook* wb = workbook_new(path);
-  if (!wb) {
-    std::remove(path);
-    return make_error(ErrorCode::kInternal, "cannot start the workbook");
-  }
-  lxw_format* head = workbook_add_format(wb);
-  format_set_bold(head);
-  lxw_format* pct = workbook_add_format(wb);
-  format_set_num_format(pct, "0.0%");
-  lxw_worksheet* ws = workbook_add_worksheet(wb, zh ? "覆盖率" : "Coverage");
-  const char* zh_cols[] = {
-      "层级",         "单元",         "合成单元",          "设施类型",     "住户点",
-      "户数",         "5分钟内户数",  "10分钟内户数",      "15分钟内户数", "5分钟覆盖率",
-      "10分钟覆盖率", "15分钟覆盖率", "中位步行距离（米）"};
-  const char* en_cols[] = {"Level",
-                           "Unit",
-                           "Synthetic",
-                           "Facility type",
-                           "Homes",
-                           "Households",
-                           "Households 5 min",
-                           "Households 10 min",
-                           "Households 15 min",
-                           "Share 5 min",
-                           "Share 10 min",
-                           "Share 15 min",
-                           "Median walk (m)"};
-  for (int c = 0; c < 13; ++c) worksheet_write_string(ws, 0, c, zh ? zh_cols[c] : en_cols[c], head);
-  lxw_row_t r = 1;
+  report::XlsxWriter xw(*path);
+  if (!xw.ok()) return make_error(ErrorCode::kInternal, "cannot start the workbook");
+  xw.sheet(zh ? "覆盖率" : "Coverage",
+           {{zh ? "层级" : "Level", 14},
+            {zh ? "单元" : "Unit", 14},
+            {zh ? "合成单元" : "Synthetic", 10},
+            {zh ? "设施类型" : "Facility type", 14},
+            {zh ? "住户点" : "Homes", 12, CellKind::kInteger},
+            {zh ? "户数" : "Households", 12, CellKind::kNumber},
+            {zh ? "5分钟内户数" : "Households 5 min", 12, CellKind::kNumber},
+            {zh ? "10分钟内户数" : "Households 10 min", 12, CellKind::kNumber},
+            {zh ? "15分钟内户数" : "Households 15 min", 12, CellKind::kNumber},
+            {zh ? "5分钟覆盖率" : "Share 5 min", 12, CellKind::kPercent},
+            {zh ? "10分钟覆盖率" : "Share 10 min", 12, CellKind::kPercent},
+            {zh ? "15分钟覆盖率" : "Share 15 min", 12, CellKind::kPercent},
+            {zh ? "中位步行距离（米）" : "Median walk (m)", 12, CellKind::kInteger}});
   for (const auto& c : rows) {
-    worksheet_write_string(ws, r, 0, c.level.c_str(), nullptr);
-    worksheet_write_string(ws, r, 1, c.unit.c_str(), nullptr);
-    worksheet_write_string(ws, r, 2, c.level == "cell" ? (zh ? "是" : "yes") : "", nullptr);
-    worksheet_write_string(ws, r, 3, type_name(c.type).c_str(), nullptr);
-    worksheet_write_number(ws, r, 4, static_cast<double>(c.residences), nullptr);
-    worksheet_write_number(ws, r, 5, c.households, nullptr);
-    for (int i = 0; i < 3; ++i) {
-      worksheet_write_number(ws, r, 6 + i, c.households_within[i], nullptr);
-      worksheet_write_number(ws, r, 9 + i,
-                             c.households > 0 ? c.households_within[i] / c.households : 0, pct);
-    }
-    if (c.median_m >= 0) worksheet_write_number(ws, r, 12, std::round(c.median_m), nullptr);
-    ++r;
+    std::vector<Cell> row{Cell::of(c.level),
+                          Cell::of(c.unit),
+                          Cell::of(std::string(c.level == "cell" ? (zh ? "是" : "yes") : "")),
+                          Cell::of(type_name(c.type)),
+                          Cell::of(static_cast<double>(c.residences)),
+                          Cell::of(c.households)};
+    for (int i = 0; i < 3; ++i) row.push_back(Cell::of(c.households_within[i]));
+    for (int i = 0; i < 3; ++i)
+      row.push_back(Cell::of(c.households > 0 ? c.households_within[i] / c.households : 0.0));
+    row.push_back(c.median_m >= 0 ? Cell::of(std::round(c.median_m)) : Cell::empty());
+    xw.row(row);
   }
-  worksheet_set_column(ws, 0, 3, 14, nullptr);
-  worksheet_set_column(ws, 4, 12, 12, nullptr);
-  lxw_worksheet* gs = workbook_add_worksheet(wb, zh ? "服务盲区" : "Gaps");
-  const char* zh_g[] = {"设施类型", "纬度", "经度", "住户点", "户数"};
-  const char* en_g[] = {"Facility type", "Latitude", "Longitude", "Homes", "Households"};
-  for (int c = 0; c < 5; ++c) worksheet_write_string(gs, 0, c, zh ? zh_g[c] : en_g[c], head);
-  r = 1;
-  for (const auto& g : gaps) {
-    worksheet_write_string(gs, r, 0, type_name(g.type).c_str(), nullptr);
-    worksheet_write_number(gs, r, 1, g.lat, nullptr);
-    worksheet_write_number(gs, r, 2, g.lon, nullptr);
-    worksheet_write_number(gs, r, 3, static_cast<double>(g.residences), nullptr);
-    worksheet_write_number(gs, r, 4, g.households, nullptr);
-    ++r;
-  }
-  const lxw_error err = workbook_close(wb);
-  std::string bytes;
-  if (err == LXW_NO_ERROR) {
-    std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
-  std::remove(path);
-  if (err != LXW_NO_ERROR || bytes.empty())
+  xw.sheet(zh ? "服务盲区" : "Gaps", {{zh ? "设施类型" : "Facility type", 14},
+                                      {zh ? "纬度" : "Latitude", 12},
+                                      {zh ? "经度" : "Longitude", 12},
+                                      {zh ? "住户点" : "Homes", 10, CellKind::kInteger},
+                                      {zh ? "户数" : "Households", 10, CellKind::kNumber}});
+  for (const auto& g : gaps)
+    xw.row({Cell::of(type_name(g.type)), Cell::of(g.lat), Cell::of(g.lon),
+            Cell::of(static_cast<double>(g.residences)), Cell::of(g.households)});
+  GJ_TRY(xw.close());
+  auto bytes = report::read_file(*path);
+  if (!bytes.ok() || bytes->empty())
     return make_error(ErrorCode::kInternal, "cannot write the workbook");
   return bytes;
 }

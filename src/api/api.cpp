@@ -1,6 +1,7 @@
 #include "api/api.hpp"
 
 #include "api/access_api.hpp"
+#include "api/export_api.hpp"
 #include "api/open311.hpp"
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
@@ -140,6 +141,7 @@ std::string session_cookie(const std::string& token, int64_t max_age_s, bool sec
 }  // namespace
 
 void register_routes(http::Router& router, app::App& app, const ApiConfig& config) {
+  register_export_routes(router, app);  // literal …/export.xlsx before …/{id}
   register_requests_routes(router, app, config);
   register_open311_routes(router, app);
   http::RouteOptions open;

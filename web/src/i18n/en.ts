@@ -499,6 +499,13 @@ const en: Messages = {
     cannotSupervise: 'You may not supervise this ticket now',
     openCase: 'Open',
   },
+  export: {
+    excel: 'Export to Excel',
+    metrics: 'Export metrics',
+    monthlyReport: 'Monthly report (PDF)',
+    failed: 'Export failed: {message}',
+    network: 'Network error: the export did not finish, please try again',
+  },
 }
 
 export default en

@@ -498,6 +498,13 @@ const zhCN = {
     cannotSupervise: '当前无权对该工单督办',
     openCase: '查看',
   },
+  export: {
+    excel: '导出Excel',
+    metrics: '导出考核指标',
+    monthlyReport: '月度报告（PDF）',
+    failed: '导出失败：{message}',
+    network: '网络异常，导出未完成，请稍后重试',
+  },
 }
 
 export default zhCN
