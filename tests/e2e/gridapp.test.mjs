@@ -208,6 +208,15 @@ test('网格员: queued offline, reloaded offline, synced exactly once after a l
     }
     await shoot(page, 'gridapp-synced')
 
+    // The new report is one of the grid's open cases 案件, and opens with its details.
+    await page.locator('[data-test=ga-tab-cases]').click()
+    const row = page.locator('[data-test=ga-cases] a', { hasText: s1 })
+    await row.waitFor()
+    await row.click()
+    await page.locator('[data-test=ga-case] h1', { hasText: s1 }).waitFor()
+    await page.locator('[data-test=ga-case] li', { hasText: '受理' }).first().waitFor()
+    await shoot(page, 'gridapp-case')
+
     // ---- a visit the server refuses shows in 需处理 with its message, then is corrected ----
     const refused = uniq('仁和社区9号楼 ')
     const tomorrow = new Date(Date.now() + 36 * 3600 * 1000)
@@ -257,6 +266,12 @@ test('网格员: an expired session keeps the queue and asks to sign in again', 
     await page.locator('[data-test=ga-expired]').waitFor({ timeout: 15_000 })
     assert.match(await page.locator('[data-test=ga-expired]').innerText(), /1 条/)
     await shoot(page, 'gridapp-expired')
+    // English on request: the app's own texts switch, the choice persists.
+    await page.locator('[data-test=ga-lang]').click()
+    await page.locator('[data-test=ga-login] h1', { hasText: 'Session expired' }).waitFor()
+    await shoot(page, 'gridapp-expired-en')
+    await page.locator('[data-test=ga-lang]').click()
+    await page.locator('[data-test=ga-login] h1', { hasText: '登录已过期' }).waitFor()
     await page.locator('[data-test=ga-password]').fill(GRID.password)
     await page.locator('[data-test=ga-signin]').click()
     await page.locator('[data-test=ga-pending][data-count="0"]').waitFor({ timeout: 15_000 })
