@@ -313,10 +313,12 @@ async function uploadPhotos(it: OutboxItem): Promise<Step> {
       expire()
       return 'stop'
     }
-    if (a.status === 404 || kind === 'retry' || kind === 'csrf') {
-      // 404: this server has no attachment endpoint yet (or not for this report yet): keep the
-      // photo on the phone and try again later rather than lose it.
-      cur = backoff(setPhoto({ status: 'waiting', message: a.status === 404 ? 'endpoint_missing' : a.message }))
+    const noEndpoint = a.status === 404 && a.code !== 'not_found'
+    if (noEndpoint || kind === 'retry' || kind === 'csrf') {
+      // 404 no_route: this server has no attachment endpoint yet: keep the photo on the phone
+      // and try again later rather than lose it. (404 not_found is the report being out of the
+      // worker's sight, e.g. filed in a neighbouring grid: that one waits for the worker.)
+      cur = backoff(setPhoto({ status: 'waiting', message: noEndpoint ? 'endpoint_missing' : a.message }))
       await save(cur)
       return 'next'
     }
