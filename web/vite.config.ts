@@ -4,6 +4,8 @@ import vue from '@vitejs/plugin-vue'
 import AutoImport from 'unplugin-auto-import/vite'
 import Components from 'unplugin-vue-components/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
+// The grid-worker app's service worker (dist/grid-sw.js): offline app shell for /m/grid.
+import { gridServiceWorker } from './src/views/gridapp/sw-plugin.mjs'
 
 // Element Plus is imported per component (templates via Components, ElMessage & co. via
 // AutoImport) so the first screen does not carry the whole library; routes are lazy chunks.
@@ -18,6 +20,7 @@ export default defineConfig({
       resolvers: [ElementPlusResolver()],
       dts: 'src/components.d.ts',
     }),
+    gridServiceWorker({ template: fileURLToPath(new URL('./src/views/gridapp/sw-template.js', import.meta.url)) }),
   ],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },

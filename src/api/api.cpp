@@ -5,6 +5,7 @@
 #include "api/open311.hpp"
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
+#include "api/visits_api.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -185,6 +186,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
       open);
 
   register_access_routes(router, app);
+  register_visits_routes(router, app);
 
   // ---- auth ----
   router.add(

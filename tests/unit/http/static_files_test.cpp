@@ -117,3 +117,21 @@ TEST_F(StaticFilesTest, a_precompressed_file_is_served_to_clients_that_accept_gz
   EXPECT_FALSE(plain.headers.has("Content-Encoding"));
   EXPECT_NE(gz.headers.get_or("ETag"), plain.headers.get_or("ETag"));
 }
+
+// The grid-worker app (issue 4): /m/grid and its sub-routes are app routes, and its service
+// worker is revalidated on every check (a stale worker would pin phones to an old app shell).
+TEST_F(StaticFilesTest, the_grid_app_routes_fall_back_and_its_service_worker_is_no_cache) {
+  write(root_ / "grid-sw.js", "self.__GJ_VERSION = 'v1'");
+  write(root_ / "grid.webmanifest", "{}");
+  for (auto t : {"/m/grid", "/m/grid/outbox", "/m/grid/case/12"}) {
+    auto r = get(t);
+    EXPECT_EQ(r.status, 200) << t;
+    EXPECT_EQ(r.body, "<!doctype html><div id=app></div>") << t;
+    EXPECT_EQ(r.headers.get_or("Cache-Control"), "no-cache") << t;
+  }
+  auto sw = get("/grid-sw.js");
+  EXPECT_EQ(sw.status, 200);
+  EXPECT_EQ(sw.content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(sw.headers.get_or("Cache-Control"), "no-cache");
+  EXPECT_EQ(get("/grid.webmanifest").content_type, "application/manifest+json");
+}

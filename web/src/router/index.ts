@@ -24,6 +24,20 @@ export const router = createRouter({
         { path: 'track/:code?', name: 'citizen-track', component: () => import('@/views/citizen/TrackView.vue') },
       ],
     },
+    // Grid-worker app 网格员 (views/gridapp): installable, offline first; signs in on its own
+    // screen and keeps working without a network, so the guard below leaves it alone.
+    {
+      path: '/m/grid',
+      component: () => import('@/views/gridapp/GridApp.vue'),
+      meta: { public: true, gridapp: true },
+      children: [
+        { path: '', name: 'grid-cases', component: () => import('@/views/gridapp/CasesView.vue') },
+        { path: 'case/:id(\\d+)', name: 'grid-case', component: () => import('@/views/gridapp/CaseView.vue') },
+        { path: 'report', name: 'grid-report', component: () => import('@/views/gridapp/ReportForm.vue') },
+        { path: 'visit', name: 'grid-visit', component: () => import('@/views/gridapp/VisitView.vue') },
+        { path: 'outbox', name: 'grid-outbox', component: () => import('@/views/gridapp/OutboxView.vue') },
+      ],
+    },
     {
       path: '/',
       component: () => import('@/layouts/AppLayout.vue'),
@@ -38,7 +52,7 @@ export const router = createRouter({
 
 router.beforeEach(async (to) => {
   // Citizen pages never need a session: no /auth/me probe (and no 401 in a citizen's console).
-  if (to.meta.citizen) return true
+  if (to.meta.citizen || to.meta.gridapp) return true
   const auth = useAuth()
   let user = auth.user
   try {
@@ -61,6 +75,7 @@ export function pageTitle(): string {
   const route = router.currentRoute.value
   const mod = modules.find((m) => m.code === route.meta.module)
   const app = i18n.global.t('app.title')
+  if (route.meta.gridapp) return i18n.global.t('gridapp.title') + ' · ' + i18n.global.t('app.name')
   if (route.meta.citizen) return `${i18n.global.t('citizen.title')} · ${i18n.global.t('app.name')}`
   return mod && mod.code !== 'home' ? `${i18n.global.t(mod.titleKey)} · ${app}` : app
 }
