@@ -1,6 +1,7 @@
 #include "api/api.hpp"
 
 #include "api/access_api.hpp"
+#include "api/config_api.hpp"
 #include "api/open311.hpp"
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
@@ -142,6 +143,7 @@ std::string session_cookie(const std::string& token, int64_t max_age_s, bool sec
 void register_routes(http::Router& router, app::App& app, const ApiConfig& config) {
   register_requests_routes(router, app, config);
   register_open311_routes(router, app);
+  register_config_routes(router, app);
   http::RouteOptions open;
   open.public_access = true;
   http::RouteOptions small;
