@@ -14,7 +14,10 @@ Needs $GJ_TEST_POSTGRES_URL (scripts/pg-temp.sh start); without it the test prin
    staggered over 3 s so that both nodes' scans take a share; node A is killed with SIGKILL
    0.5–2.5 s into each phase (while timers are still coming due) and restarted 0.5 s later;
 5. asserts: every ticket has exactly one deadline_warning and exactly one escalate event, every
-   one of those timers is fired/cancelled as expected, and the escalated holder is the village.
+   one of those timers is fired/cancelled as expected, and the escalated holder is the village;
+6. a responsibility-matrix edit through node B's API routes node A's next intake differently
+   (configuration reload across nodes without a restart; sessions live in the store, so node
+   A's session survives its restarts).
 
 usage: two_nodes_test.py GONGJIAN_BINARY
 """
@@ -204,6 +207,27 @@ holders = psql(f"SELECT unit_type, COUNT(*) FROM tickets WHERE id IN ({id_list})
                f"GROUP BY unit_type", url)
 if holders != f"village_committee|{N}":
     fail(f"after escalation the holders are {holders!r}, expected village_committee|{N}")
+
+# Configuration edits reach the other node without a restart: 环境卫生 (0106) goes to the
+# township platform after an edit on node B, for the next intake on node A.
+def call(node, method, path, body=None):
+    op, csrf = sessions[node]
+    req = urllib.request.Request(f"http://127.0.0.1:{ports[node]}/api/v1{path}", method=method,
+                                 data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json", "X-CSRF-Token": csrf})
+    return json.load(op.open(req, timeout=10))
+
+
+call("b", "PUT", "/config/matrix/0106", {"unit_type": "township_platform", "level": 4})
+time.sleep(1.3)  # node A checks the config version at most once a second
+code, lat, lon = grids[0]
+t = call("a", "POST", "/requests", {"channel": "hotline", "county_code": "611026000000",
+                                    "category": "0106", "subject": "配置变更后的新工单",
+                                    "text": "配置变更后受理", "lat": lat, "lon": lon,
+                                    "name": "测试", "phone": "13800000000"})["request"]
+if t["holder"]["type"] != "township_platform":
+    fail(f"after the matrix edit on node B, node A routed to {t['holder']}, not the platform")
+print("a matrix edit on node B routed node A's next intake to the township platform")
 
 # Who did the work (the scan log lines of each node, all its lives): informative only, as the
 # split depends on scheduling.
