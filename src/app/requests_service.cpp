@@ -436,7 +436,11 @@ Result<std::shared_ptr<const RequestsService::Config>> RequestsService::config()
     days = std::move(*h);
     return {};
   });
-  if (!st.ok()) return st.error();
+  if (!st.ok()) {
+    std::lock_guard lock(mu_);
+    if (config_) return config_;  // a failed reload keeps serving what this node has
+    return st.error();
+  }
   std::vector<rq::Category> cats;
   for (const auto& [code, row] : cfg->categories) {
     std::string path = code;
