@@ -73,6 +73,51 @@ test('config: the command centre adds a holiday in the table, sees it saved, and
   }
 })
 
+test('config: a matrix row edited in the dialog is saved, and a bad level is refused with the reason', async () => {
+  const { context, page } = await newPage()
+  try {
+    await login(page, COMMAND)
+    await page.goto('/config')
+    await page.locator('[data-test=matrix-table]').waitFor()
+    await page.locator('[data-test=matrix-add]').click()
+    const dialog = page.locator('.el-dialog:visible')
+    await dialog.waitFor()
+    await dialog.locator('[data-test=matrix-form-category]').click()
+    await page.keyboard.type('0106', { delay: 30 })
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '环境卫生' }).first().click()
+    await dialog.locator('[data-test=matrix-form-unit]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '乡镇（街道）综合指挥平台' }).first().click()
+    // A township platform sits at township level; force the grid level to see the server refuse it.
+    await dialog.locator('[data-test=matrix-form-level]').click()
+    // (the level list opened last; the unit list, also holding 网格, may still be fading out)
+    await page.locator('.el-select-dropdown__item:visible', { hasText: /^网格$/ }).last().click()
+    await dialog.locator('[data-test=matrix-save]').click()
+    const err = dialog.locator('[data-test=config-error]')
+    await err.waitFor()
+    assert.match(await err.innerText(), /本级/)
+    let cfg = await apiCall(context, 'GET', '/config')
+    assert.ok(!cfg.json.matrix.some((r) => r.category === '0106'), 'a refused row was stored')
+
+    await dialog.locator('[data-test=matrix-form-level]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '乡镇（街道）级' }).first().click()
+    await dialog.locator('[data-test=matrix-save]').click()
+    await dialog.waitFor({ state: 'hidden' })
+    const row = page.locator('[data-test=matrix-table] tr', { hasText: '0106' })
+    await row.waitFor()
+    assert.match(await row.innerText(), /乡镇（街道）综合指挥平台/)
+    cfg = await apiCall(context, 'GET', '/config')
+    const saved = cfg.json.matrix.find((r) => r.category === '0106')
+    assert.deepEqual([saved.unit_type, saved.level], ['township_platform', 4])
+
+    // Back to the shipped matrix, so nothing else sees the change.
+    const del = await apiCall(context, 'DELETE', '/config/matrix/0106')
+    assert.equal(del.status, 204)
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+  }
+})
+
 test('config: a township user has no configuration menu and the API refuses it', async () => {
   const { context, page } = await newPage()
   try {
