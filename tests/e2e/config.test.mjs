@@ -89,8 +89,7 @@ test('config: a matrix row edited in the dialog is saved, and a bad level is ref
     await page.locator('.el-select-dropdown__item:visible', { hasText: '乡镇（街道）综合指挥平台' }).first().click()
     // A township platform sits at township level; force the grid level to see the server refuse it.
     await dialog.locator('[data-test=matrix-form-level]').click()
-    // (the level list opened last; the unit list, also holding 网格, may still be fading out)
-    await page.locator('.el-select-dropdown__item:visible', { hasText: /^网格$/ }).last().click()
+    await page.locator('[data-test=level-6]:visible').click()
     await dialog.locator('[data-test=matrix-save]').click()
     const err = dialog.locator('[data-test=config-error]')
     await err.waitFor()
@@ -99,7 +98,7 @@ test('config: a matrix row edited in the dialog is saved, and a bad level is ref
     assert.ok(!cfg.json.matrix.some((r) => r.category === '0106'), 'a refused row was stored')
 
     await dialog.locator('[data-test=matrix-form-level]').click()
-    await page.locator('.el-select-dropdown__item:visible', { hasText: '乡镇（街道）级' }).first().click()
+    await page.locator('[data-test=level-4]:visible').click()
     await dialog.locator('[data-test=matrix-save]').click()
     await dialog.waitFor({ state: 'hidden' })
     const row = page.locator('[data-test=matrix-table] tr', { hasText: '0106' })
