@@ -24,7 +24,7 @@ test('config: the command centre adds a holiday in the table, sees it saved, and
   const { context, page } = await newPage()
   try {
     await login(page, COMMAND)
-    await page.goto('/config')
+    await page.locator('[data-test=side-menu] [data-test=menu-config]').click() // the menu entry 配置管理
     await page.locator('[data-test=config-page]').waitFor()
     await page.locator('[data-test=matrix-table]').waitFor()
     await page.getByRole('tab', { name: '节假日' }).click()
@@ -121,7 +121,9 @@ test('config: a township user has no configuration menu and the API refuses it',
   const { context, page } = await newPage()
   try {
     await login(page, TOWNSHIP)
-    assert.equal(await page.locator('a[href="/config"]').count(), 0)
+    const menu = page.locator('[data-test=side-menu]')
+    await menu.locator('[data-test=menu-org]').waitFor()
+    assert.equal(await menu.locator('[data-test=menu-config]').count(), 0)
     const r = await apiCall(context, 'GET', '/config')
     assert.equal(r.status, 403)
   } finally {
