@@ -2,6 +2,7 @@
 
 #include "api/access_api.hpp"
 #include "api/export_api.hpp"
+#include "api/config_api.hpp"
 #include "api/open311.hpp"
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
@@ -145,6 +146,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
   register_export_routes(router, app);  // literal …/export.xlsx before …/{id}
   register_requests_routes(router, app, config);
   register_open311_routes(router, app);
+  register_config_routes(router, app);
   http::RouteOptions open;
   open.public_access = true;
   http::RouteOptions small;

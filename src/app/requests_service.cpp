@@ -379,6 +379,7 @@ struct RequestsService::Config {
   std::map<std::string, std::string> path_of;  // "0104" → "01/0104" (the matrix's path code)
   std::optional<rq::ResponsibilityMatrix> matrix;
   std::optional<rq::Lifecycle> lifecycle;
+  int64_t version = 0;  // config_version (migration 0009) these rows were read at
   std::string path(const std::string& code) const {
     auto it = path_of.find(code);
     return it == path_of.end() ? code : it->second;
@@ -408,15 +409,19 @@ void RequestsService::invalidate_routing() {
 }
 
 Result<std::shared_ptr<const RequestsService::Config>> RequestsService::config() {
+  // Cheap: the store is asked at most once a second (ConfigWatch), outside mu_.
+  std::optional<int64_t> seen = config_watch_.poll(app_.db());
   {
     std::lock_guard lock(mu_);
-    if (config_) return config_;
+    if (config_ && (!seen || *seen <= config_version_)) return config_;
   }
   auto cfg = std::make_shared<Config>();
   std::vector<store::MatrixRow> matrix;
   std::vector<store::SlaTierRow> tiers;
   std::vector<std::pair<std::string, std::string>> days;
   Status st = app_.db().read([&](Session& s) -> Status {
+    auto v = store::config::version(s);  // in the same snapshot as the rows below
+    if (v.ok()) cfg->version = v->version;
     auto c = store::request_config::categories(s);
     if (!c.ok()) return c.error();
     for (auto& row : *c) cfg->categories[row.code] = row;
@@ -431,7 +436,11 @@ Result<std::shared_ptr<const RequestsService::Config>> RequestsService::config()
     days = std::move(*h);
     return {};
   });
-  if (!st.ok()) return st.error();
+  if (!st.ok()) {
+    std::lock_guard lock(mu_);
+    if (config_) return config_;  // a failed reload keeps serving what this node has
+    return st.error();
+  }
   std::vector<rq::Category> cats;
   for (const auto& [code, row] : cfg->categories) {
     std::string path = code;
@@ -487,7 +496,11 @@ Result<std::shared_ptr<const RequestsService::Config>> RequestsService::config()
   }
   cfg->lifecycle.emplace(std::move(policy), std::move(calendar));
   std::lock_guard lock(mu_);
-  if (!config_) config_ = cfg;
+  if (!config_ || cfg->version > config_version_) {
+    if (config_) log::info("config_reloaded", {{"version", std::to_string(cfg->version)}});
+    config_ = cfg;
+    config_version_ = cfg->version;
+  }
   return config_;
 }
 
@@ -504,6 +517,7 @@ Result<std::shared_ptr<const RequestsService::CountySnapshot>> RequestsService::
   auto load = [&](Session& s) -> Result<std::shared_ptr<const CountySnapshot>> {
     auto sig = store::request_config::routing_signature(s, code);
     if (!sig.ok()) return sig.error();
+    *sig += ":cfg" + std::to_string((*cfg)->version);  // the router holds the matrix
     {
       std::lock_guard lock(mu_);
       auto it = counties_.find(code);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/category_suggest.hpp"
+#include "app/config_service.hpp"
 #include "common/clock.hpp"
 #include "domain/auth/roles.hpp"
 #include "domain/requests/duplicates.hpp"
@@ -169,6 +170,11 @@ class RequestsService {
 
   // Drops the routing cache (grids or units changed through another path).
   void invalidate_routing();
+  // The configuration (categories, matrix, tiers, holidays) is reloaded when the store's config
+  // version changes, checked at most once per interval (app/config_service.hpp); an edit on this
+  // node calls config_changed() so the next call checks at once.
+  void config_changed() { config_watch_.force(); }
+  void set_config_check_interval(std::chrono::milliseconds i) { config_watch_.set_interval(i); }
 
   struct Config;
   struct CountySnapshot;
@@ -186,6 +192,8 @@ class RequestsService {
   App& app_;
   std::mutex mu_;
   std::shared_ptr<const Config> config_;
+  int64_t config_version_ = -1;  // the config_version config_ was read at
+  ConfigWatch config_watch_;
   std::map<std::string, std::shared_ptr<const CountySnapshot>> counties_;
   CategorySuggester suggester_;
   double suggest_threshold_ = CategorySuggester::kDefaultThreshold;

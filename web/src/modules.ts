@@ -1,6 +1,6 @@
 import type { Component } from 'vue'
 import type { RouteRecordRaw } from 'vue-router'
-import { House, OfficeBuilding, User, Document, Setting, Location, Tickets, Bell } from '@element-plus/icons-vue'
+import { House, OfficeBuilding, User, Document, Setting, Location, Tickets, Bell, Operation } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
 // The menu is this list: one entry per module that exists. A later module (接诉即办 requests,
@@ -83,6 +83,16 @@ export const modules: ModuleDef[] = [
     path: '/audit',
     roles: ['admin'],
     routes: [{ path: 'audit', name: 'audit', component: () => import('@/views/audit/AuditLog.vue') }],
+  },
+  {
+    // 配置管理: responsibility matrix, SLA tiers and holidays (deployment-wide; docs/api.md).
+    code: 'config',
+    titleKey: 'config.menu',
+    descKey: 'config.moduleDesc',
+    icon: Operation,
+    path: '/config',
+    roles: ['admin', 'command'],
+    routes: [{ path: 'config', name: 'config', component: () => import('@/views/config/ConfigView.vue') }],
   },
   {
     code: 'settings',
