@@ -1,6 +1,7 @@
 #include "api/api.hpp"
 
 #include "api/access_api.hpp"
+#include "api/attachments_api.hpp"
 #include "api/open311.hpp"
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
@@ -142,6 +143,14 @@ std::string session_cookie(const std::string& token, int64_t max_age_s, bool sec
 void register_routes(http::Router& router, app::App& app, const ApiConfig& config) {
   register_requests_routes(router, app, config);
   register_open311_routes(router, app);
+  {
+    auto attachments = config.attachments;
+    if (!attachments)
+      attachments = std::make_shared<app::AttachmentsService>(
+          app, std::make_shared<app::DiskFileStore>(
+                   config.attachments_dir.empty() ? "data/attachments" : config.attachments_dir));
+    register_attachments_routes(router, app, attachments);
+  }
   http::RouteOptions open;
   open.public_access = true;
   http::RouteOptions small;

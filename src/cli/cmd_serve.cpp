@@ -7,6 +7,7 @@
 
 #include "api/api.hpp"
 #include "app/app.hpp"
+#include "app/attachments.hpp"
 #include "app/notify_service.hpp"
 #include "app/requests_service.hpp"
 #include "cli/command.hpp"
@@ -34,7 +35,10 @@ const char* kUsage =
     "                      (or $GONGJIAN_NOTIFY_WEBHOOK; unset: the log only)\n"
     "  --smtp HOST:PORT    send citizen e-mail through this SMTP server, plain, no TLS\n"
     "                      (or $GONGJIAN_SMTP; unset: the log only)\n"
-    "  --smtp-from ADDR    envelope and From address (or $GONGJIAN_SMTP_FROM)\n";
+    "  --smtp-from ADDR    envelope and From address (or $GONGJIAN_SMTP_FROM)\n"
+    "  --attachments-dir DIR  photo attachments (or $GONGJIAN_ATTACHMENTS_DIR; default: an\n"
+    "                      attachments/ folder next to the SQLite file, else data/attachments;\n"
+    "                      several nodes on one PostgreSQL need one shared directory)\n";
 
 int run(const Args& args) {
   if (has_flag(args, "--help")) {
@@ -66,6 +70,25 @@ int run(const Args& args) {
   http::Router router;
   api::ApiConfig api_config;
   api_config.secure_cookies = has_flag(args, "--secure-cookies");
+  {
+    // Photo attachments 附件: files next to the SQLite store by default; orphans of an earlier
+    // run (a file whose row never committed) are swept once at start.
+    std::string target = store_target(args);
+    std::string dir = flag_value(
+        args, "--attachments-dir",
+        std::getenv("GONGJIAN_ATTACHMENTS_DIR") ? std::getenv("GONGJIAN_ATTACHMENTS_DIR") : "");
+    if (dir.empty())
+      dir = target.rfind("postgres", 0) == 0
+                ? std::string("data/attachments")
+                : (std::filesystem::path(target).parent_path() / "attachments").string();
+    api_config.attachments = std::make_shared<app::AttachmentsService>(
+        application, std::make_shared<app::DiskFileStore>(dir));
+    auto swept = api_config.attachments->sweep_orphans();
+    if (!swept.ok())
+      log::warn("attachment_sweep_failed", {{"detail", swept.error().detail}});
+    else if (*swept > 0)
+      log::info("attachment_orphans_removed", {{"count", std::to_string(*swept)}});
+  }
   api::register_routes(router, application, api_config);
   std::string web = flag_value(args, "--web", "web/dist");
   if (std::filesystem::exists(std::filesystem::path(web) / "index.html"))
