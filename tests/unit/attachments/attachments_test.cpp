@@ -543,8 +543,28 @@ TEST_P(Attachments, a_whistled_joint_case_is_in_the_summoned_departments_queue) 
   ASSERT_TRUE(queue.ok()) << queue.error().detail;
   ASSERT_EQ(queue->total, 1);
   EXPECT_EQ(queue->items[0].row.id, t.id);
-  // The department reports in from its queue.
+  // Also in its own queue ("mine", the workbench's default) while the case is whistled.
+  app::ListQuery mine;
+  mine.mine = true;
+  auto own = app_->requests().list(dept_, mine);
+  ASSERT_TRUE(own.ok()) << own.error().detail;
+  ASSERT_EQ(own->total, 1);
+  EXPECT_EQ(own->items[0].row.id, t.id);
+  // Over HTTP too: GET /requests?mine=1 for the department.
+  auto login = call("POST", "/api/v1/auth/login",
+                    json{{"username", "zhujian"}, {"password", "Password-2026"}}.dump(),
+                    {{"Content-Type", "application/json"}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  std::string cookie(login.headers.get_or("Set-Cookie"));
+  cookie = cookie.substr(0, cookie.find(';'));
+  auto listed = call("GET", "/api/v1/requests?mine=1", "", {{"Cookie", cookie}});
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(json::parse(listed.body)["total"], 1);
+  // The department reports in from its queue; back in progress, it leaves the department's own
+  // queue (the township holds it) but stays visible in the department's full list.
   EXPECT_EQ(act(dept_, t.id, "report_in").view.row.status, "in_progress");
+  EXPECT_EQ(app_->requests().list(dept_, mine)->total, 0);
+  EXPECT_EQ(app_->requests().list(dept_, {})->total, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Attachments,
