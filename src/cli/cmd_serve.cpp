@@ -74,9 +74,7 @@ int run(const Args& args) {
     // Photo attachments 附件: files next to the SQLite store by default; orphans of an earlier
     // run (a file whose row never committed) are swept once at start.
     std::string target = store_target(args);
-    std::string dir = flag_value(
-        args, "--attachments-dir",
-        std::getenv("GONGJIAN_ATTACHMENTS_DIR") ? std::getenv("GONGJIAN_ATTACHMENTS_DIR") : "");
+    std::string dir = flag_value(args, "--attachments-dir");
     if (dir.empty())
       dir = target.rfind("postgres", 0) == 0
                 ? std::string("data/attachments")

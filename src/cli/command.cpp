@@ -23,7 +23,8 @@ config::Settings& file_settings() {
 bool is_setting(const std::string& flag) {
   static const char* kKeys[] = {
       "--listen",         "--db",           "--postgres",       "--web",  "--workers",
-      "--secure-cookies", "--scan-seconds", "--notify-webhook", "--smtp", "--smtp-from"};
+      "--secure-cookies", "--scan-seconds", "--notify-webhook", "--smtp", "--smtp-from",
+      "--attachments-dir"};
   return std::find(std::begin(kKeys), std::end(kKeys), flag) != std::end(kKeys);
 }
 }  // namespace
