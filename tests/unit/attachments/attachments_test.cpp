@@ -285,6 +285,20 @@ class Attachments : public ::testing::TestWithParam<Backend> {
     return l.ok() ? l->size() : 0;
   }
 
+  // The county dispatches to 乾佑街道, which claims, starts and summons the department 吹哨.
+  void whistle(int64_t id) {
+    app::ActionInput to_township;
+    to_township.target_unit_id = kQianyou;
+    act(command_, id, "dispatch", to_township);
+    act(qianyou_, id, "claim");
+    act(qianyou_, id, "start");
+    app::ActionInput w;
+    w.note = "需住建部门现场会商";
+    w.department_ids = {std::to_string(dept_unit_)};
+    w.lead_unit_id = std::to_string(dept_unit_);
+    EXPECT_EQ(act(qianyou_, id, "whistle", w).view.row.status, "whistled");
+  }
+
   app::TicketDetail act(const auth::Principal& p, int64_t id, const std::string& action,
                         app::ActionInput in = {}) {
     in.action = action;
@@ -529,16 +543,7 @@ TEST_P(Attachments, a_whistled_joint_case_is_in_the_summoned_departments_queue) 
   auto before = app_->requests().list(dept_, {});
   ASSERT_TRUE(before.ok());
   EXPECT_EQ(before->total, 0);
-  app::ActionInput to_township;
-  to_township.target_unit_id = kQianyou;
-  act(command_, t.id, "dispatch", to_township);
-  act(qianyou_, t.id, "claim");
-  act(qianyou_, t.id, "start");
-  app::ActionInput whistle;
-  whistle.note = "需住建部门现场会商";
-  whistle.department_ids = {std::to_string(dept_unit_)};
-  whistle.lead_unit_id = std::to_string(dept_unit_);
-  EXPECT_EQ(act(qianyou_, t.id, "whistle", whistle).view.row.status, "whistled");
+  whistle(t.id);
   auto queue = app_->requests().list(dept_, {});
   ASSERT_TRUE(queue.ok()) << queue.error().detail;
   ASSERT_EQ(queue->total, 1);
@@ -565,6 +570,44 @@ TEST_P(Attachments, a_whistled_joint_case_is_in_the_summoned_departments_queue) 
   EXPECT_EQ(act(dept_, t.id, "report_in").view.row.status, "in_progress");
   EXPECT_EQ(app_->requests().list(dept_, mine)->total, 0);
   EXPECT_EQ(app_->requests().list(dept_, {})->total, 1);
+}
+
+// Cases whistled before migration 0008 had no assignment for the department: its backfill
+// statement adds them (once, however often it runs).
+TEST_P(Attachments, the_migration_backfills_departments_of_cases_whistled_before_it) {
+  auto t = intake(false);
+  whistle(t.id);
+  auto whistle_rows = [&] {
+    return *db_->read_value<int64_t>([&](store::Session& s) -> Result<int64_t> {
+      auto r = s.query_one("SELECT COUNT(*) FROM assignments WHERE kind = 'whistle'");
+      if (!r.ok()) return r.error();
+      return r->i64(0);
+    });
+  };
+  ASSERT_EQ(whistle_rows(), 1);
+  ASSERT_TRUE(db_->write([&](store::Session& s) -> Status {
+                   auto n = s.exec("DELETE FROM assignments WHERE kind = 'whistle'");
+                   if (!n.ok()) return n.error();
+                   return {};
+                 })
+                  .ok());
+  EXPECT_EQ(app_->requests().list(dept_, {})->total, 0);  // as before 0008
+  std::string backfill;
+  for (const auto& m : store::embedded_migrations(db_->backend()))
+    if (m.version == 8) backfill = m.sql.substr(m.sql.find("INSERT INTO assignments"));
+  ASSERT_FALSE(backfill.empty());
+  for (int i = 0; i < 2; ++i)
+    ASSERT_TRUE(db_->write([&](store::Session& s) { return s.exec_script(backfill); }).ok());
+  EXPECT_EQ(whistle_rows(), 1);
+  auto queue = app_->requests().list(dept_, {});
+  ASSERT_EQ(queue->total, 1);
+  EXPECT_EQ(queue->items[0].row.id, t.id);
+  auto d = app_->requests().get(command_, t.id);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->assignments.back().kind, "whistle");
+  EXPECT_EQ(d->assignments.back().to_unit_id, std::to_string(dept_unit_));
+  EXPECT_EQ(d->assignments.back().to_unit_name, "柞水县住房和城乡建设局");
+  EXPECT_EQ(d->assignments.back().from_unit_id, kQianyou);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Attachments,
