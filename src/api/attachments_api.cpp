@@ -94,10 +94,17 @@ Response upload_error(const Error& e, const Request& req) {
   return res;
 }
 
-Response uploaded(const Result<app::UploadResult>& r, const Request& req) {
+// `staff`: the answer names the staff content URL; the citizen's (token) answer does not, as
+// that URL needs a session (the citizen reads photos through the tracking page).
+Response uploaded(const Result<app::UploadResult>& r, const Request& req, bool staff) {
   if (!r.ok()) return upload_error(r.error(), req);
-  auto res = http::json(r->existed ? 200 : 201, attachment_json(r->row, true));
-  res.headers.set("Location", "/api/v1/attachments/" + std::to_string(r->row.id));
+  json j = attachment_json(r->row, true);
+  if (!staff) {
+    j.erase("url");
+    j.erase("uploaded_by");
+  }
+  auto res = http::json(r->existed ? 200 : 201, j);
+  if (staff) res.headers.set("Location", "/api/v1/attachments/" + std::to_string(r->row.id));
   return res;
 }
 
@@ -149,7 +156,7 @@ void register_attachments_routes(http::Router& router, app::App& app,
           if (!in.ok()) return http::error(in.error(), req);
           return uploaded(svc->upload_with_token(std::string(*token), *id, *in, req.remote_address,
                                                  req.request_id),
-                          req);
+                          req, false);
         }
         auto who = app.authenticate(session_token(req), req.remote_address, req.request_id);
         if (!who.ok()) return http::error(who.error(), req);
@@ -158,7 +165,7 @@ void register_attachments_routes(http::Router& router, app::App& app,
         if (!id) return http::error(make_error(ErrorCode::kNotFound), req);
         auto in = upload_of(req);
         if (!in.ok()) return http::error(in.error(), req);
-        return uploaded(svc->upload(who->first, *id, *in), req);
+        return uploaded(svc->upload(who->first, *id, *in), req, true);
       },
       upload);
 
