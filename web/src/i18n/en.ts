@@ -514,6 +514,7 @@ const en: Messages = {
     sending: 'Sending photos…',
     allSent: '{n} photo(s) sent',
     yourPhotos: 'Your photos',
+    repliedWithText: '{unit} answered on {at}:',
     reopenHeading: 'Ask for it to be handled again',
     reopenIntro: 'Not satisfied with the result? Say why and the case goes back to be handled again.',
     reopenButton: 'Not satisfied: reopen',

@@ -513,6 +513,7 @@ const zhCN = {
     sending: '正在上传照片…',
     allSent: '{n} 张照片已上传',
     yourPhotos: '我上传的照片',
+    repliedWithText: '{unit} 已于 {at} 答复：',
     reopenHeading: '申请重办',
     reopenIntro: '对办理结果不满意？说明原因，工单将退回重新办理。',
     reopenButton: '不满意，申请重办',
