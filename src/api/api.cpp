@@ -3,6 +3,7 @@
 #include "api/access_api.hpp"
 #include "api/export_api.hpp"
 #include "api/config_api.hpp"
+#include "api/attachments_api.hpp"
 #include "api/open311.hpp"
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
@@ -147,6 +148,14 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
   register_requests_routes(router, app, config);
   register_open311_routes(router, app);
   register_config_routes(router, app);
+  {
+    auto attachments = config.attachments;
+    if (!attachments)
+      attachments = std::make_shared<app::AttachmentsService>(
+          app, std::make_shared<app::DiskFileStore>(
+                   config.attachments_dir.empty() ? "data/attachments" : config.attachments_dir));
+    register_attachments_routes(router, app, attachments);
+  }
   http::RouteOptions open;
   open.public_access = true;
   http::RouteOptions small;

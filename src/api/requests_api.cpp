@@ -4,8 +4,10 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "app/attachments.hpp"
 #include "app/requests_service.hpp"
 #include "common/clock.hpp"
+#include "common/log.hpp"
 #include "http/body.hpp"
 
 namespace gj::api {
@@ -176,7 +178,15 @@ json duplicates_json(const std::vector<app::DuplicateView>& ds, Lang lang) {
 
 json track_json(const app::TrackView& v, Lang lang) {
   const auto& r = v.row;
+  // The handler's answer 答复 to the citizen: the note of the latest reply (no staff names).
+  json reply = nullptr;
+  for (auto e = v.events.rbegin(); e != v.events.rend(); ++e)
+    if (e->action == "reply") {
+      reply = {{"text", e->note}, {"at", format_iso8601(e->at)}, {"unit_name", e->unit_name}};
+      break;
+    }
   return {{"tracking_code", r.code},
+          {"reply", reply},
           {"status", r.status},
           {"status_name", status_json(r.status, lang)["name"]},
           {"category", r.category},
@@ -259,6 +269,17 @@ Response intake(app::App& app, Request& req, const auth::Principal& who) {
               {"tracking_code", r->detail.view.row.code},
               {"replayed", r->replayed},
               {"duplicates", duplicates_json(r->duplicates, lang)}};
+  // The citizen's photo upload token 附件凭证 (24 h, this ticket only; only its hash is kept).
+  if (who.user_id == 0) {
+    out["attachment_token"] = nullptr;
+    auto tok = app::AttachmentsService::issue_token(app, r->detail.view.row.id);
+    if (tok.ok()) {
+      out["attachment_token"] = tok->token;
+      out["attachment_token_expires_at"] = format_iso8601(tok->expires_at);
+    } else {
+      log::warn("attachment_token_failed", {{"detail", tok.error().detail}});
+    }
+  }
   auto res = http::json(r->replayed ? 200 : 201, out);
   res.headers.set("Location", "/api/v1/requests/" + std::to_string(r->detail.view.row.id));
   return res;
@@ -468,6 +489,24 @@ void register_requests_routes(http::Router& router, app::App& app, const ApiConf
         if (!note.ok()) return http::error(note.error(), req);
         auto r = app.requests().rate_by_citizen(std::string(req.param("code")), *last4, *rating,
                                                 *resolved, note->value_or(""));
+        if (!r.ok()) return http::error(r.error(), req);
+        return http::json(200, track_json(*r, req.lang()));
+      },
+      open_small);
+
+  // Citizen-initiated 重办: an unsatisfied requester asks for the case to be handled again.
+  router.add(
+      "POST", "/api/v1/track/{code}/reopen",
+      [&app](Request& req) -> Response {
+        auto body = http::parse_json_object(req.body);
+        if (!body.ok()) return http::error(body.error(), req);
+        http::JsonFields f(*body);
+        auto last4 = f.required_string("phone_last4", 4);
+        if (!last4.ok()) return http::error(last4.error(), req);
+        auto reason = f.required_string("reason", 4000);
+        if (!reason.ok()) return http::error(reason.error(), req);
+        auto r = app.requests().reopen_by_citizen(std::string(req.param("code")), *last4, *reason,
+                                                  req.remote_address, req.request_id);
         if (!r.ok()) return http::error(r.error(), req);
         return http::json(200, track_json(*r, req.lang()));
       },

@@ -628,6 +628,11 @@ Status persist(Session& s, store::TicketRow& row, const rq::Transition& t,
         s, {0, row.id, a.kind, a.from ? a.from->id : std::string(), a.to.id, a.to.name,
             a.to.division_code, ms(a.at), a.reason}));
   }
+  // 吹哨报到: each summoned department gets an assignment row, so its queue lists the joint case.
+  if (t.action == rq::Action::kWhistle && t.after.whistle)
+    for (const auto& d : t.after.whistle->departments)
+      GJ_TRY(store::assignments::append(s, {0, row.id, "whistle", t.after.whistle->township.id,
+                                            d.id, d.name, d.division_code, now, t.note}));
   for (auto k : t.cancel_timers)
     GJ_TRY(store::timers::cancel_kind(s, row.id, std::string(rq::timer_kind_code(k))));
   for (const auto& timer : t.start_timers) {
@@ -1424,6 +1429,71 @@ Result<TrackView> RequestsService::rate_by_citizen(const std::string& code,
     if (!tr.ok()) return tr.error();
     auth::Principal who;
     who.role = auth::Role::kCitizen;
+    return persist(s, *row, *tr, who, (*snap)->view);
+  });
+  if (!st.ok()) return st.error();
+  return track(code);
+}
+
+// Citizen-initiated 重办 (docs/requests.md): after completion an unsatisfied requester asks
+// again. From completed/callback their unsatisfied, not-resolved rating is recorded first; from
+// rated the rating must already be unsatisfied or not resolved. The reopen itself is the
+// lifecycle's command-centre rule applied on the citizen's word (recorded as a citizen event).
+Result<TrackView> RequestsService::reopen_by_citizen(const std::string& code,
+                                                     const std::string& phone_last4,
+                                                     const std::string& reason,
+                                                     const std::string& ip,
+                                                     const std::string& request_id) {
+  auto cfg_r = config();
+  if (!cfg_r.ok()) return cfg_r.error();
+  const Config& cfg = **cfg_r;
+  if (code.empty() || code.size() > 32 || !is_valid_utf8(code))
+    return make_error(ErrorCode::kNotFound);
+  if (phone_last4.size() != 4 || !all_digits(phone_last4))
+    return make_error(ErrorCode::kInvalidInput, "the last 4 digits of the phone", "phone_last4");
+  TimePoint now = app_.clock().now();
+  Status st = app_.db().write([&](Session& s) -> Status {
+    auto row = store::tickets::by_code_for_update(s, app_.db().backend(), code);
+    if (!row.ok()) return make_error(ErrorCode::kNotFound);
+    const std::string& phone = row->requester_phone;
+    if (phone.size() < 4 || phone.substr(phone.size() - 4) != phone_last4)
+      return make_error(ErrorCode::kForbidden, "phone digits do not match", "phone_last4");
+    auto snap = county(row->county_code, &s);
+    if (!snap.ok()) return snap.error();
+    auto ticket = ticket_from(*row);
+    if (!ticket.ok()) return ticket.error();
+    auth::Principal who;
+    who.role = auth::Role::kCitizen;
+    who.ip = ip;
+    who.request_id = request_id;
+    rq::Actor citizen;
+    citizen.role = rq::Role::kCitizen;
+    citizen.user_id = "track:" + code;
+    rq::Ticket current = *ticket;
+    if (current.status == rq::RequestStatus::kCompleted ||
+        current.status == rq::RequestStatus::kCallback) {
+      rq::ActionRequest rate;
+      rate.action = rq::Action::kRate;
+      rate.rating = rq::Rating::kUnsatisfied;
+      rate.resolved = false;
+      rate.note = reason;
+      auto tr = cfg.lifecycle->apply(current, rate, citizen, now);
+      if (!tr.ok()) return tr.error();
+      GJ_TRY(persist(s, *row, *tr, who, (*snap)->view));
+      current = tr->after;
+    }
+    if (current.status != rq::RequestStatus::kRated)
+      return make_error(ErrorCode::kIllegalTransition,
+                        "a request is reopened only after it was completed");
+    rq::ActionRequest req;
+    req.action = rq::Action::kReopen;
+    req.note = reason;
+    rq::Actor on_behalf;
+    on_behalf.role = rq::Role::kCommand;
+    on_behalf.user_id = citizen.user_id;
+    auto tr = cfg.lifecycle->apply(current, req, on_behalf, now);
+    if (!tr.ok()) return tr.error();
+    tr->actor = citizen;
     return persist(s, *row, *tr, who, (*snap)->view);
   });
   if (!st.ok()) return st.error();

@@ -158,6 +158,12 @@ class RequestsService {
                                     const std::string& rating, std::optional<bool> resolved,
                                     const std::string& note);
 
+  // Citizen-initiated 重办 after completion when unsatisfied: wrong digits kForbidden; not
+  // completed, or rated satisfied and resolved, kIllegalTransition; `reason` is required.
+  Result<TrackView> reopen_by_citizen(const std::string& code, const std::string& phone_last4,
+                                      const std::string& reason, const std::string& ip = {},
+                                      const std::string& request_id = {});
+
   // Public views for other adapters (Open311 GeoReport v2): tickets the requester agreed to
   // publish (`public`), without personal data; anything else is kNotFound.
   Result<store::Page<TrackView>> list_public(const std::string& county_code,

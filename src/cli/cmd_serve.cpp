@@ -7,6 +7,7 @@
 
 #include "api/api.hpp"
 #include "app/app.hpp"
+#include "app/attachments.hpp"
 #include "app/notify_service.hpp"
 #include "app/requests_service.hpp"
 #include "cli/command.hpp"
@@ -24,7 +25,7 @@ const char* kUsage =
     "                      [--notify-webhook URL] [--smtp HOST:PORT] [--smtp-from ADDR]\n"
     "                      [--smtp-tls none|starttls|tls] [--smtp-user NAME]\n"
     "                      [--smtp-password-file FILE] [--tls-ca-file FILE]\n"
-    "                      [--trusted-proxies LIST]\n"
+    "                      [--trusted-proxies LIST] [--attachments-dir DIR]\n"
     "Serves the API and the web UI until SIGTERM/SIGINT, then drains in-flight requests,\n"
     "commits queued writes, checkpoints the store and exits 0.\n"
     "  --listen ADDR:PORT  default 127.0.0.1:8080 (or $GONGJIAN_LISTEN)\n"
@@ -44,7 +45,10 @@ const char* kUsage =
     "                      there); certificates and host names are always verified\n"
     "  --smtp-user NAME    SMTP AUTH (PLAIN or LOGIN; needs TLS); the password comes from\n"
     "                      $GONGJIAN_SMTP_PASSWORD or --smtp-password-file, never a flag\n"
-    "  --tls-ca-file FILE  trust these CA certificates (PEM) instead of the system's\n";
+    "  --tls-ca-file FILE  trust these CA certificates (PEM) instead of the system's\n"
+    "  --attachments-dir DIR  photo attachments (or $GONGJIAN_ATTACHMENTS_DIR; default: an\n"
+    "                      attachments/ folder next to the SQLite file, else data/attachments;\n"
+    "                      several nodes on one PostgreSQL need one shared directory)\n";
 
 int run(const Args& args) {
   if (has_flag(args, "--help")) {
@@ -87,6 +91,23 @@ int run(const Args& args) {
   http::Router router;
   api::ApiConfig api_config;
   api_config.secure_cookies = has_flag(args, "--secure-cookies");
+  {
+    // Photo attachments 附件: files next to the SQLite store by default; orphans of an earlier
+    // run (a file whose row never committed) are swept once at start.
+    std::string target = store_target(args);
+    std::string dir = flag_value(args, "--attachments-dir");
+    if (dir.empty())
+      dir = target.rfind("postgres", 0) == 0
+                ? std::string("data/attachments")
+                : (std::filesystem::path(target).parent_path() / "attachments").string();
+    api_config.attachments = std::make_shared<app::AttachmentsService>(
+        application, std::make_shared<app::DiskFileStore>(dir));
+    auto swept = api_config.attachments->sweep_orphans();
+    if (!swept.ok())
+      log::warn("attachment_sweep_failed", {{"detail", swept.error().detail}});
+    else if (*swept > 0)
+      log::info("attachment_orphans_removed", {{"count", std::to_string(*swept)}});
+  }
   api::register_routes(router, application, api_config);
   std::string web = flag_value(args, "--web", "web/dist");
   if (std::filesystem::exists(std::filesystem::path(web) / "index.html"))

@@ -35,7 +35,8 @@ bool is_setting(const std::string& flag) {
                                 "--smtp-user",
                                 "--smtp-password-file",
                                 "--tls-ca-file",
-                                "--trusted-proxies"};
+                                "--trusted-proxies",
+                                "--attachments-dir"};
   return std::find(std::begin(kKeys), std::end(kKeys), flag) != std::end(kKeys);
 }
 }  // namespace

@@ -2,7 +2,9 @@
 // demo dataset: no session; a located report gets a tracking code; a retry after a lost response
 // files nothing twice; a similar report is offered the duplicate; staff drive the loop through the
 // API (grid worker claims, starts, replies; command centre completes); the citizen rates it
-// 不满意 with the last 4 phone digits, and the command centre may then reopen it 重办.
+// 不满意 with the last 4 phone digits, sees the handler's reply text and the photo sent with the
+// report (downscaled in the browser, uploaded with the intake's attachment token after a lost
+// response was retried), and reopens it 重办 from the tracking page.
 // scripts/test-stages/30-e2e.sh starts the server.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -12,6 +14,8 @@ before(launch)
 after(shutdown)
 
 const GRID = { username: 'qianyou.grid', password: DEMO_PASSWORD }
+// A real 1×1 PNG: the browser decodes it, redraws it on a canvas and sends a JPEG.
+const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64')
 const phoneNumber = () => '139' + String(Math.floor(Math.random() * 1e8)).padStart(8, '0')
 
 async function fillReport(page, { subject, text, phone }) {
@@ -51,6 +55,9 @@ test('市民端: a located report gets a code; a lost response retried files one
   const keys = []
   try {
     await fillReport(page, { subject, text: '小公园东门的路灯一周都不亮了，晚上很黑', phone })
+    // A photo: previewed before sending (already downscaled to JPEG).
+    await page.locator('[data-test=photo-input]').setInputFiles({ name: '路灯.png', mimeType: 'image/png', buffer: PNG_1X1 })
+    await page.locator('[data-test=cz-photos] [data-test=photo-item] img').waitFor()
     // The description shows its character counter.
     assert.match(await page.locator('[data-test=cz-report] .el-input__count').last().innerText(), /\/\s*4000/)
     await shoot(page, 'citizen-report')
@@ -76,6 +83,8 @@ test('市民端: a located report gets a code; a lost response retried files one
     const code = (await page.locator('[data-test=cz-code]').innerText()).trim()
     assert.equal(code, first.json.tracking_code, 'the retry answers the ticket already filed')
     await page.locator('[data-test=cz-replayed]').waitFor()
+    // The photo goes up with the (replayed) intake's token once the code is known.
+    await page.locator('[data-test=cz-photos-sent] [data-test=photo-done]').waitFor()
     const id = first.json.request.id
     assert.equal(first.json.request.status, 'dispatched', 'located in a grid: dispatched automatically')
     await page.unroute('**/api/v1/requests')
@@ -106,6 +115,13 @@ test('市民端: a located report gets a code; a lost response retried files one
     await page.locator('[data-test=cz-track-status]', { hasText: '已办结' }).waitFor()
     assert.match(await page.locator('[data-test=cz-reply]').innerText(), /已于.*答复/)
     assert.match(await page.locator('[data-test=cz-timeline]').innerText(), /已答复办理结果/)
+    // The reply text itself, and the citizen's photo (a JPEG now, as the browser sent it).
+    assert.match(await page.locator('[data-test=cz-reply-text]').innerText(), /已联系供电所更换灯泡/)
+    await page.locator('[data-test=cz-track-photo] img').waitFor()
+    const photos = await apiCall(page.context(), 'GET', `/track/${encodeURIComponent(code)}/attachments`)
+    assert.equal(photos.json.items.length, 1, 'one photo, uploaded once despite the retried intake')
+    assert.equal(photos.json.items[0].content_type, 'image/jpeg')
+    assert.equal(photos.json.items[0].file_name, '路灯.jpg')
     // Wrong digits: the server's message is shown and nothing is rated.
     await page.locator('[data-test=cz-rating] label', { hasText: '不满意' }).click()
     await page.locator('[data-test=cz-resolved] label', { hasText: '未解决' }).click()
@@ -120,12 +136,19 @@ test('市民端: a located report gets a code; a lost response retried files one
     assert.equal(await page.locator('[data-test=cz-track-status]').innerText(), '已评价')
     await shoot(page, 'citizen-rated')
 
-    // Not satisfied → the command centre reopens it 重办; the citizen sees it in the timeline.
-    await act(command.context, id, 'reopen', { note: '群众不满意，重新办理' })
+    // Not satisfied → the citizen asks for 重办 from the tracking page; wrong digits are refused.
     await command.context.close()
-    await page.reload()
+    await page.locator('[data-test=cz-reopen-open]').click()
+    await page.locator('textarea[data-test=cz-reopen-reason]').fill('路灯晚上还是不亮')
+    await page.locator('input[data-test=cz-reopen-last4]').fill(phone.slice(-4) === '0000' ? '1111' : '0000')
+    await page.locator('[data-test=cz-reopen-submit]').click()
+    await page.locator('[data-test=cz-reopen-error]', { hasText: '手机号后 4 位' }).waitFor()
+    await page.locator('input[data-test=cz-reopen-last4]').fill(phone.slice(-4))
+    await page.locator('[data-test=cz-reopen-submit]').click()
+    await page.locator('[data-test=cz-reopen-done]').waitFor()
     await page.locator('[data-test=cz-track-status]', { hasText: '重办' }).waitFor()
     assert.match(await page.locator('[data-test=cz-timeline]').innerText(), /重新办理/)
+    await shoot(page, 'citizen-reopened')
     assert.deepEqual(page.errors, [])
   } finally {
     await context.close()

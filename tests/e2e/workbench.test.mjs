@@ -7,6 +7,9 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { BASE_URL, COMMAND, DEMO_PASSWORD, PHONE, apiCall, launch, login, newPage, shoot, shutdown, uniq } from './lib.mjs'
 
+// A real 1×1 PNG: the browser decodes it, redraws it on a canvas and sends a JPEG.
+const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64')
+
 before(launch)
 after(shutdown)
 
@@ -76,6 +79,19 @@ test('接诉即办: the grid worker claims, starts and replies from the queue; t
     assert.match(await page.locator('[data-test=case-phone]').innerText(), /138\*{4}7777/)
     await page.locator('[data-test=case-show-phone]').click()
     await page.locator('[data-test=case-phone]', { hasText: '13855557777' }).waitFor()
+
+    // 现场照片: the grid worker adds a photo (downscaled to JPEG in the browser); the thumbnail
+    // shows, served by the audited content endpoint. The category card names the source.
+    await page.locator('[data-test=case-photos]').waitFor()
+    await page.locator('[data-test=case-photos] [data-test=photo-input]').setInputFiles({ name: 'site.png', mimeType: 'image/png', buffer: PNG_1X1 })
+    await page.locator('[data-test=case-photos] [data-test=photo-item] img').waitFor()
+    await page.locator('[data-test=case-photos-send]').click()
+    await page.locator('[data-test=case-photo] img').waitFor()
+    const photos = await apiCall(context, 'GET', `/requests/${ticket.id}/attachments`)
+    assert.equal(photos.json.items.length, 1)
+    assert.equal(photos.json.items[0].source, 'staff')
+    assert.equal(photos.json.items[0].content_type, 'image/jpeg')
+    await page.locator('[data-test=case-category-current]').waitFor()
 
     // Only what the server lists: a dispatched ticket can be claimed, not replied to yet.
     assert.equal(await page.locator('[data-test=action-reply]').count(), 0)
@@ -240,6 +256,9 @@ test('吹哨报到: the township platform whistles departments with a reason; th
   const dept = await newPage()
   try {
     await login(dept.page, { username: 'zhashui.zhujian', password: DEMO_PASSWORD })
+    // The joint case is in the department's own queue (a whistle assigns each summoned one).
+    await dept.page.goto('/requests')
+    await dept.page.locator('[data-test=requests-table] tr', { hasText: subject }).waitFor()
     const seen = await apiCall(dept.context, 'GET', `/requests/${ticket.id}`)
     assert.equal(seen.status, 200, 'a summoned department can open the joint case')
     const r = await apiCall(dept.context, 'POST', `/requests/${ticket.id}/actions/report_in`, { note: '已到场' })

@@ -37,11 +37,13 @@ inline constexpr const char* kTicketScopeWhere =
     " FROM tickets t WHERE ((t.division_code >= $1 AND t.division_code < $2) OR EXISTS (SELECT 1 "
     "FROM assignments a WHERE a.ticket_id = t.id AND a.to_division >= $1 AND a.to_division < $2)) "
     "AND ($3 = '' OR t.status = $3) AND ($4 = '' OR t.unit_id = $4)";
-// Visibility for a department 部门: what is or was sent to it ($1 = unit id; $2 unused).
+// Visibility for a department 部门: what is or was sent to it ($1 = unit id; $2 unused). Its own
+// queue ($4, "mine") also holds a joint case it is summoned to while the case is whistled 吹哨.
 inline constexpr const char* kTicketUnitWhere =
     " FROM tickets t WHERE (t.unit_id = $1 OR EXISTS (SELECT 1 FROM assignments a WHERE "
     "a.ticket_id = t.id AND a.to_unit_id = $1)) AND $2 = '' AND ($3 = '' OR t.status = $3) "
-    "AND ($4 = '' OR t.unit_id = $4)";
+    "AND ($4 = '' OR t.unit_id = $4 OR (t.status = 'whistled' AND EXISTS (SELECT 1 FROM "
+    "assignments w WHERE w.ticket_id = t.id AND w.kind = 'whistle' AND w.to_unit_id = $4)))";
 inline constexpr const char* kTicketOrderNewest = " ORDER BY t.id DESC LIMIT $5 OFFSET $6";
 // Deadline order 按时限排序: the nearest limit first (resolution, else response), none last.
 inline constexpr const char* kTicketOrderDeadline =

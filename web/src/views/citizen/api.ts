@@ -37,7 +37,9 @@ export interface IntakeResult {
   tracking_code: string
   replayed: boolean
   duplicates: Duplicate[]
-  request: { status: string; status_name: string; holder: { name: string }; resolution_due: string | null }
+  request: { id: number; status: string; status_name: string; holder: { name: string }; resolution_due: string | null }
+  // For the photos of this report: X-Attachment-Token, valid 24 h (null if it could not be issued).
+  attachment_token?: string | null
 }
 
 export interface TrackEvent {
@@ -61,6 +63,17 @@ export interface Track {
   created_at: string
   updated_at: string
   events: TrackEvent[]
+  // The handler's answer 答复: the note of the latest reply.
+  reply: { text: string; at: string; unit_name: string } | null
+}
+
+export interface TrackPhoto {
+  id: number
+  file_name: string
+  content_type: string
+  size: number
+  created_at: string
+  url: string
 }
 
 export type Rating = 'satisfied' | 'fairly_satisfied' | 'unsatisfied'
@@ -105,6 +118,10 @@ export const citizenApi = {
   track: (code: string) => call<Track>('GET', `/track/${encodeURIComponent(code)}`),
   rate: (code: string, body: { phone_last4: string; rating: Rating; resolved?: boolean; note?: string }) =>
     call<Track>('POST', `/track/${encodeURIComponent(code)}/rate`, body),
+  photos: (code: string) => call<{ items: TrackPhoto[] }>('GET', `/track/${encodeURIComponent(code)}/attachments`).then((r) => r.items),
+  // 重办: an unsatisfied requester asks for the case to be handled again.
+  reopen: (code: string, body: { phone_last4: string; reason: string }) =>
+    call<Track>('POST', `/track/${encodeURIComponent(code)}/reopen`, body),
 }
 
 // A random key per submission; crypto.randomUUID needs a secure context, getRandomValues does not.

@@ -77,6 +77,20 @@ export interface TicketDetail extends Ticket {
   timers: Timer[]
   route: { explanation: string; manual_dispatch: boolean }
   available_actions: string[]
+  // 分类建议 (null without a model); category_source: did intake take the suggestion?
+  category_suggestion?: CategorySuggestion | null
+  category_source?: 'suggested' | 'chosen'
+}
+
+export interface ScoredCategory {
+  code: string
+  name: string
+  confidence: number
+}
+export interface CategorySuggestion extends ScoredCategory {
+  alternatives: ScoredCategory[]
+  applied: boolean
+  model_version: string
 }
 
 export interface TicketPage {
