@@ -1,6 +1,7 @@
 #include "api/api.hpp"
 
 #include "api/access_api.hpp"
+#include "api/dashboard_api.hpp"
 #include "api/open311.hpp"
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
@@ -183,6 +184,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
       open);
 
   register_access_routes(router, app);
+  register_dashboard_routes(router, app);
 
   // ---- auth ----
   router.add(
