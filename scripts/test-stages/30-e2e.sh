@@ -49,7 +49,7 @@ if [[ $ready != 1 ]]; then
 fi
 
 status=0
-(cd "$e2e" && GJ_BASE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 --test-reporter=spec shell.test.mjs access.test.mjs citizen.test.mjs workbench.test.mjs) || status=$?
+(cd "$e2e" && GJ_BASE_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 --test-reporter=spec shell.test.mjs access.test.mjs citizen.test.mjs workbench.test.mjs dashboard.test.mjs) || status=$?
 if [[ $status != 0 ]]; then
   echo "---- server log (last 40 lines) ----"; tail -n 40 "$tmp/server.log"
 fi
