@@ -15,16 +15,16 @@ export function useChart(el: Ref<HTMLElement | null>, option: Ref<ChartOption | 
   let observer: ResizeObserver | null = null
   const draw = () => {
     if (!el.value || !option.value) return
-    if (!chart) chart = echarts.init(el.value, undefined, { renderer: 'canvas' })
-    chart.setOption(option.value, { notMerge: true })
-  }
-  onMounted(() => {
-    draw()
-    if (el.value) {
+    if (!chart) {
+      chart = echarts.init(el.value, undefined, { renderer: 'canvas' })
+      // The element may appear after mount (behind v-if): follow its size from when it exists.
+      observer?.disconnect()
       observer = new ResizeObserver(() => chart?.resize())
       observer.observe(el.value)
     }
-  })
+    chart.setOption(option.value, { notMerge: true })
+  }
+  onMounted(draw)
   watch(option, draw)
   watch(el, draw)
   onBeforeUnmount(() => {
