@@ -12,9 +12,13 @@ constexpr const char* kByPeriod =
 constexpr const char* kByCategory =
     "SELECT category, SUM(n) FROM dashboard_intake WHERE area_code = $1 AND period >= $2 AND "
     "period <= $3 AND category <> '' GROUP BY category ORDER BY category";
+// `|| ''` keeps the planners off the primary key's area range (every day row of every area
+// below: the whole history of a county) and on the partial month index: months × areas rows.
 constexpr const char* kByArea =
     "SELECT area_code, SUM(n) FROM dashboard_intake WHERE category = '' AND period >= $1 AND "
-    "period <= $2 AND area_code >= $3 AND area_code < $4 GROUP BY area_code ORDER BY area_code";
+    "period <= $2 AND area_code || '' >= $3 AND area_code || '' < $4 GROUP BY area_code "
+    "ORDER BY area_code";
+// On (status, division_code): one seek per open status, so only open tickets are touched.
 constexpr const char* kOpenInArea =
     "SELECT COUNT(*) FROM tickets WHERE division_code >= $1 AND division_code < $2 AND status IN "
     "('received', 'dispatched', 'claimed', 'returned', 'in_progress', 'escalated', 'whistled', "

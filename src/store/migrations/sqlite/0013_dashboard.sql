@@ -11,6 +11,8 @@ CREATE TABLE dashboard_intake (
   n         INTEGER NOT NULL,
   PRIMARY KEY (area_code, period, category)
 );
+-- Open tickets of an area now (在办): one range per open status instead of the area's history.
+CREATE INDEX tickets_status_division ON tickets(status, division_code);
 -- Month totals of many areas at once (every grid of a county, for the map's heat and clusters).
 CREATE INDEX dashboard_intake_month ON dashboard_intake(period, area_code) WHERE category = '';
 
