@@ -39,7 +39,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 "$bin" demo --db "$work/base.db" --no-osm >/dev/null 2>&1
 cp "$work/base.db" "$work/big.db"
 t0=$(date +%s.%N)
-sqlite3 "$work/big.db" <<SQL
+sqlite3 "$work/big.db" >/dev/null <<SQL
 PRAGMA journal_mode=WAL;
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $cases - (SELECT COUNT(*) FROM tickets)),
