@@ -11,7 +11,8 @@ status=0
 run_on() {  # $1 = name, rest = store flags
   local name=$1; shift
   echo "--- API cases on $name"
-  if ! build/gongjian demo "$@" >"$tmp/demo-$name.log" 2>&1; then
+  # --requests 0: the cases were written against a demo without tickets (rankings, queues).
+  if ! build/gongjian demo --requests 0 "$@" >"$tmp/demo-$name.log" 2>&1; then
     echo "demo dataset failed on $name:"; tail -5 "$tmp/demo-$name.log"; return 1
   fi
   # Open311 POST cases read their API key from the environment ({{env:GJ_OPEN311_API_KEY}}).

@@ -4,6 +4,7 @@
 #include "api/export_api.hpp"
 #include "api/config_api.hpp"
 #include "api/attachments_api.hpp"
+#include "api/dashboard_api.hpp"
 #include "api/open311.hpp"
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
@@ -198,6 +199,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
 
   register_access_routes(router, app);
   register_visits_routes(router, app);
+  register_dashboard_routes(router, app);
 
   // ---- auth ----
   router.add(

@@ -1,11 +1,18 @@
 #include "app/demo.hpp"
 
+#include <atomic>
 #include <cmath>
+#include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
+#include "app/requests_service.hpp"
+#include "common/log.hpp"
 #include "domain/auth/passwords.hpp"
 #include "domain/auth/personal_data.hpp"
+#include "store/repos/requests_repo.hpp"
 
 namespace gj::app {
 
@@ -185,6 +192,403 @@ Result<DemoStats> create_demo(App& app, const std::string& divisions_dir, uint64
     ++stats.users;
   }
   return stats;
+}
+
+}  // namespace gj::app
+
+// ---------------------------------------------------------------- demo requests 演示诉求
+
+namespace gj::app {
+namespace {
+
+// Category mix of a county hotline (weights per 1,000, urban 碑林 / rural 柞水), with short
+// synthetic subjects and texts. Codes are data/categories/default.csv rows.
+struct DemoCategory {
+  const char* code;
+  int urban, rural;
+  const char* subject[2];
+  const char* text[2];
+};
+const DemoCategory kDemoCategories[] = {
+    {"0104",
+     120,
+     60,
+     {"路灯不亮", "井盖破损"},
+     {"小区门口路灯连续几晚不亮，夜间出行不安全，请尽快维修。",
+      "人行道上井盖破损松动，行人容易踩空，请尽快处理。"}},
+    {"0106",
+     110,
+     80,
+     {"垃圾清运不及时", "道路卫生差"},
+     {"垃圾桶已满好几天没人清运，气味很大，请安排清运。", "路面落叶和垃圾很多，长时间没有清扫。"}},
+    {"0102",
+     120,
+     20,
+     {"物业服务差", "电梯经常故障"},
+     {"物业不作为，楼道堆放杂物无人清理，请协调。",
+      "单元电梯本月已多次故障停运，老人上下楼困难。"}},
+    {"0201",
+     60,
+     90,
+     {"停水", "水压低"},
+     {"今天早上起突然停水，没有接到任何通知，请核实何时恢复。",
+      "楼层高处水压很低，做饭洗衣都受影响。"}},
+    {"0202",
+     40,
+     70,
+     {"频繁停电", "电线老化"},
+     {"这周已经停电三次，冰箱里东西都坏了，请供电部门检查线路。",
+      "院子里电线老化裸露，下雨天担心漏电。"}},
+    {"0603",
+     110,
+     30,
+     {"夜间施工噪音", "广场舞噪音扰民"},
+     {"附近工地晚上十点后仍在施工，噪音很大影响休息。", "小区广场舞音响声音太大，持续到很晚。"}},
+    {"0704",
+     110,
+     30,
+     {"乱停车堵路", "路口缺少红绿灯"},
+     {"小区出口长期有车辆乱停，消防通道被堵。", "路口车流量大没有信号灯，学生过马路危险。"}},
+    {"0301",
+     40,
+     60,
+     {"拖欠工资", "工地欠薪"},
+     {"在工地干了三个月，老板一直拖欠工资不给。",
+      "务工人员工资被拖欠，多次讨要无果，请帮助协调。"}},
+    {"1001",
+     40,
+     90,
+     {"低保咨询", "救助申请"},
+     {"家里老人生病无收入，想咨询低保怎么申请。", "家庭遭遇变故，想申请临时救助，不知道找谁。"}},
+    {"0705",
+     10,
+     120,
+     {"村道损坏", "农村公路塌方"},
+     {"通往村里的水泥路有几处坑洼，雨天车辆难行。", "村道边坡塌方，部分路面被堵，请尽快清理。"}},
+    {"0110",
+     10,
+     110,
+     {"村内污水横流", "旱厕改造"},
+     {"村里排水沟堵塞，污水流到路上，气味难闻。", "改厕工程完工后一直不能正常使用，请派人看看。"}},
+    {"0906",
+     60,
+     60,
+     {"邻里纠纷", "宅基地纠纷"},
+     {"楼上住户漏水到我家，协商不成，请社区调解。",
+      "与邻居因宅基地边界发生争执，请村里帮助调解。"}},
+    {"0801",
+     60,
+     30,
+     {"商家拒不退款", "预付卡跑路"},
+     {"在店里办的会员卡商家关门了，余额无法退还。", "网购商品有质量问题，商家拒绝退换。"}},
+    {"0401",
+     50,
+     40,
+     {"入学咨询", "学位不足"},
+     {"孩子明年上小学，想咨询划片入学需要什么材料。", "片区学校学位紧张，孩子可能无法就近入学。"}},
+    {"1303",
+     30,
+     60,
+     {"政策咨询", "社保政策咨询"},
+     {"想了解灵活就业人员参保缴费的政策。", "咨询新农合缴费标准和报销比例。"}},
+};
+
+const char* kReplies[] = {
+    "您反映的问题已处理完毕，感谢您对社区工作的支持。",
+    "已与您电话联系并现场核实，问题已按要求整改。",
+    "已协调相关部门共同处理，处理结果已电话告知。",
+    "经核实情况属实，已安排人员整改完毕。",
+};
+const char* kSurnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗";
+
+struct GridBox {
+  std::string code;
+  double min_lat, max_lat, min_lon, max_lon;
+};
+
+// The box of a polygon as the demo writes them (GeoJSON, one ring); false if unreadable.
+bool polygon_box(const std::string& geojson, GridBox& b) {
+  auto j = nlohmann::json::parse(geojson, nullptr, false);
+  if (j.is_discarded() || !j.contains("coordinates")) return false;
+  b.min_lat = b.min_lon = 1e9;
+  b.max_lat = b.max_lon = -1e9;
+  for (const auto& p : j["coordinates"][0]) {
+    double lon = p[0].get<double>(), lat = p[1].get<double>();
+    b.min_lat = std::min(b.min_lat, lat), b.max_lat = std::max(b.max_lat, lat);
+    b.min_lon = std::min(b.min_lon, lon), b.max_lon = std::max(b.max_lon, lon);
+  }
+  return b.min_lat < b.max_lat;
+}
+
+struct CountyPlan {
+  std::string code;
+  bool urban = false;
+  std::vector<GridBox> grids;
+  auth::Principal command;  // the county's command centre staff (hotline intake, completion)
+};
+
+// The staff of the unit holding a ticket now, as the lifecycle's holder check sees them.
+auth::Principal holder_principal(const store::TicketRow& row) {
+  auth::Principal p;
+  p.scope_code = row.division_code;
+  if (row.unit_type == "grid")
+    p.role = auth::Role::kGridWorker;
+  else if (row.unit_type == "village_committee")
+    p.role = auth::Role::kVillage;
+  else if (row.unit_type == "township_platform")
+    p.role = auth::Role::kTownship;
+  else
+    p.role = auth::Role::kCommand;
+  p.username = "demo." + std::string(auth::role_info(p.role).code);
+  p.display_name = "演示办理人员";
+  p.request_id = "demo";
+  return p;
+}
+
+constexpr int64_t kMinute = 60'000, kHour = 60 * kMinute, kDay = 24 * kHour;
+
+// One ticket's life, drawn from its own generator (so the content does not depend on threads).
+void walk_ticket(App& a, FakeClock& clk, const CountyPlan& c, int64_t now, uint64_t seed,
+                 DemoRequestStats& st) {
+  std::mt19937_64 rng(seed);
+  auto uni = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  auto span = [&](int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(uni(0, 1) * (hi - lo));
+  };
+  // Category by weight.
+  int total = 0;
+  for (const auto& dc : kDemoCategories) total += c.urban ? dc.urban : dc.rural;
+  int pick = static_cast<int>(rng() % total);
+  const DemoCategory* cat = &kDemoCategories[0];
+  for (const auto& dc : kDemoCategories) {
+    pick -= c.urban ? dc.urban : dc.rural;
+    if (pick < 0) {
+      cat = &dc;
+      break;
+    }
+  }
+  // More requests lately (a platform being adopted): t0 = now − 182 days × u^1.3.
+  int64_t t = now - static_cast<int64_t>(182.0 * kDay * std::pow(uni(0, 1), 1.3)) - kHour;
+  // Daytime mostly: keep the day, move the hour into 07:00–22:00 local.
+  int64_t local_day = (t + 8 * kHour) / kDay * kDay - 8 * kHour;
+  t = local_day + span(7 * kHour, 22 * kHour);
+  if (t > now - kHour) t = now - kHour;
+  const GridBox* g = &c.grids[rng() % c.grids.size()];
+  IntakeInput in;
+  in.county_code = c.code;
+  in.category = cat->code;
+  int v = static_cast<int>(rng() % 2);
+  in.subject = cat->subject[v];
+  in.text = std::string(cat->text[v]) + "（演示数据 synthetic）";
+  // One in ten is about one of three recurring local problems of the last month (a blocked
+  // drain reported by several neighbours): what 热点问题 finds.
+  if (rng() % 10 == 0) {
+    size_t h = rng() % 3;
+    cat = &kDemoCategories[(c.urban ? 1 : 9) + h];
+    g = &c.grids[(h * 7919 + 13) % c.grids.size()];
+    in.category = cat->code;
+    in.subject = cat->subject[0];
+    in.text = std::string(cat->text[0]) + "（演示数据 synthetic）";
+    t = now - static_cast<int64_t>(uni(0.05, 25.0) * kDay);
+  }
+  double mid_lat = (g->min_lat + g->max_lat) / 2, mid_lon = (g->min_lon + g->max_lon) / 2;
+  double dlat = (g->max_lat - g->min_lat) * 0.4, dlon = (g->max_lon - g->min_lon) * 0.4;
+  in.lat = uni(mid_lat - dlat, mid_lat + dlat);
+  in.lon = uni(mid_lon - dlon, mid_lon + dlon);
+  in.name = std::string(kSurnames + 3 * (rng() % 20), 3) + "先生";
+  in.phone = "139" + std::to_string(10000000 + rng() % 89999999);
+  in.is_public = rng() % 3 == 0;
+  auth::Principal citizen;
+  citizen.request_id = "demo";
+  bool hotline = rng() % 10 < 3;
+  if (hotline) in.channel = "hotline";
+  clk.set_ms(t);
+  auto r = a.requests().submit(hotline ? c.command : citizen, in);
+  if (!r.ok()) {
+    ++st.failed;
+    return;
+  }
+  ++st.tickets;
+  store::TicketRow cur = r->detail.view.row;
+  const int64_t id = cur.id;
+  const std::string code = cur.code, last4 = in.phone.substr(in.phone.size() - 4);
+
+  // Each step moves this ticket's clock forward; a step that would land after now is not taken
+  // (recent tickets are still open, as on a real platform).
+  auto act = [&](int64_t dt, const auth::Principal& p, ActionInput ai) -> bool {
+    if (t + dt > now) return false;
+    t += dt;
+    clk.set_ms(t);
+    auto d = a.requests().act(p, id, ai);
+    if (!d.ok()) {
+      log::warn("demo_request_step_failed", {{"action", ai.action}, {"detail", d.error().detail}});
+      ++st.failed;
+      return false;
+    }
+    cur = d->view.row;
+    ++st.actions;
+    return true;
+  };
+  auto holder_does = [&](int64_t dt, const std::string& action, const std::string& note = {}) {
+    ActionInput ai;
+    ai.action = action;
+    ai.note = note;
+    ai.contacted = action == "claim";
+    return act(dt, holder_principal(cur), ai);
+  };
+  auto handle = [&](int64_t claim_after) {
+    return holder_does(claim_after, "claim") &&
+           holder_does(span(5 * kMinute, 2 * kHour), "start") &&
+           holder_does(span(3 * kHour, 6 * kDay), "reply", kReplies[rng() % 4]);
+  };
+  std::function<bool(bool)> complete_and_rate = [&](bool may_reopen) -> bool {
+    ActionInput done;
+    done.action = "complete";
+    if (!act(span(30 * kMinute, 36 * kHour), c.command, done)) return false;
+    int64_t dt = span(2 * kHour, 3 * kDay);
+    if (t + dt > now) return false;
+    t += dt;
+    clk.set_ms(t);
+    double u = uni(0, 1);
+    std::string rating = !may_reopen ? "satisfied"
+                         : u < 0.78  ? "satisfied"
+                         : u < 0.92  ? "fairly_satisfied"
+                                     : "unsatisfied";
+    bool resolved = rating != "unsatisfied" || rng() % 2 == 0;
+    auto rr = a.requests().rate_by_citizen(code, last4, rating, resolved,
+                                           rating == "unsatisfied" ? "问题没有根本解决" : "");
+    if (!rr.ok()) {
+      ++st.failed;
+      return false;
+    }
+    cur = rr->row;
+    ++st.rated;
+    ++st.actions;
+    if (may_reopen && (rating == "unsatisfied" || !resolved) && rng() % 2 == 0) {
+      ActionInput re;
+      re.action = "reopen";
+      re.note = "群众不满意，重新办理";
+      if (!act(span(2 * kHour, 2 * kDay), c.command, re)) return false;
+      ++st.reopened;
+      // The dispatcher sends it back to the grid that handled it.
+      ActionInput send;
+      send.action = "dispatch";
+      send.target_unit_id = r->detail.view.row.unit_id;
+      send.note = "重办：请再次核实处理";
+      if (!act(span(10 * kMinute, 4 * kHour), holder_principal(cur), send)) return false;
+      if (!handle(span(20 * kMinute, 12 * kHour))) return false;
+      return complete_and_rate(false);
+    }
+    return true;
+  };
+
+  double u = uni(0, 1);
+  if (u < 0.03) return;  // never claimed: the scheduler escalates it (超时)
+  if (u < 0.05) {        // escalated step by step up to the command centre, then left there
+    for (int i = 0; i < 3; ++i)
+      if (!holder_does(span(2 * kHour, 20 * kHour), "escalate", "超出本级处置能力，申请上级协调"))
+        return;
+    ++st.escalated;
+    return;
+  }
+  if (u < 0.13) {  // returned 退单: the command centre handles it itself
+    if (!holder_does(span(30 * kMinute, 8 * kHour), "return", "不属于本网格职责范围")) return;
+    ++st.returned;
+    if (!handle(span(30 * kMinute, 6 * kHour))) return;
+    complete_and_rate(true);
+    return;
+  }
+  if (u < 0.19) {  // escalated once 升级: the village committee handles it
+    if (!holder_does(span(1 * kHour, 20 * kHour), "escalate", "需村（社区）协调处理")) return;
+    ++st.escalated;
+    if (!handle(span(20 * kMinute, 10 * kHour))) return;
+    complete_and_rate(true);
+    return;
+  }
+  // The usual path: the grid worker claims (mostly within the day), handles and replies.
+  // Most claims within the half hour (urgent tiers allow 30 minutes), some later, a few late.
+  int roll = static_cast<int>(rng() % 20);
+  int64_t claim_after = roll < 13   ? span(3 * kMinute, 28 * kMinute)
+                        : roll < 18 ? span(30 * kMinute, 8 * kHour)
+                                    : span(8 * kHour, 40 * kHour);
+  if (!handle(claim_after)) return;
+  complete_and_rate(true);
+}
+
+}  // namespace
+
+Result<DemoRequestStats> create_demo_requests(App& app, int per_county, uint64_t seed,
+                                              const ImportProgress& progress) {
+  DemoRequestStats total;
+  if (per_county <= 0) return total;
+  const int64_t now = app.clock().now_ms();
+  std::vector<CountyPlan> plans;
+  Status st = app.db().read([&](store::Session& s) -> Status {
+    for (const auto& geo : kCounties) {
+      CountyPlan c;
+      c.code = geo.code;
+      c.urban = std::string(geo.code) == kBeilin;
+      auto grids = store::request_config::grids_in(s, geo.code);
+      if (!grids.ok()) return grids.error();
+      for (const auto& [gcode, poly] : *grids) {
+        // The demo logins' own grids stay quiet, so their queues hold only what a person sends.
+        auto row = store::grids::get(s, gcode);
+        if (row.ok() && row->worker_user_id) continue;
+        GridBox b;
+        b.code = gcode;
+        if (polygon_box(poly, b)) c.grids.push_back(b);
+      }
+      auto cmd = store::users::by_username(s, c.urban ? "beilin.command" : "zhashui.command");
+      if (!cmd.ok()) return cmd.error();
+      c.command.user_id = cmd->id;
+      c.command.username = cmd->username;
+      c.command.display_name = cmd->display_name;
+      c.command.role = auth::Role::kCommand;
+      c.command.scope_code = geo.code;
+      c.command.request_id = "demo";
+      if (c.grids.empty()) return make_error(ErrorCode::kInvalidInput, "demo county has no grids");
+      plans.push_back(std::move(c));
+    }
+    return {};
+  });
+  if (!st.ok()) return st.error();
+
+  // Tickets are independent: several workers, each an App with its own FakeClock over the same
+  // store, so the group-commit writer batches their transactions (a few seconds, not a minute).
+  const int n = per_county * static_cast<int>(plans.size());
+  const int workers = 32;
+  std::atomic<int> next{0}, done{0};
+  std::vector<DemoRequestStats> part(workers);
+  std::vector<std::thread> pool;
+  for (int w = 0; w < workers; ++w) {
+    pool.emplace_back([&, w] {
+      FakeClock clk(now);
+      RandomIdGenerator ids;
+      App a(app.db(), clk, ids);
+      for (int i; (i = next++) < n;) {
+        const CountyPlan& c = plans[i % plans.size()];
+        walk_ticket(a, clk, c, now, seed * 1000003ULL + static_cast<uint64_t>(i), part[w]);
+        int d = ++done;
+        if (progress.report && d % 50 == 0) progress.report("requests", d, n);
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  for (const auto& p : part) {
+    total.tickets += p.tickets, total.actions += p.actions, total.rated += p.rated;
+    total.returned += p.returned, total.escalated += p.escalated, total.reopened += p.reopened;
+    total.failed += p.failed;
+  }
+  if (progress.report) progress.report("requests", n, n);
+  // The scheduler, now: warnings, escalations of what nobody claimed, overdue at the top.
+  auto scan = app.requests().run_due_timers(app.clock().now(), 1000);
+  if (!scan.ok()) return scan.error();
+  total.scan.warnings = scan->warnings;
+  total.scan.escalations = scan->escalations;
+  total.scan.overdue = scan->overdue;
+  return total;
 }
 
 }  // namespace gj::app

@@ -16,6 +16,10 @@ struct DemoLogin {
 
 const std::vector<DemoLogin>& demo_logins();
 
+struct ScanReportLite {
+  int warnings = 0, escalations = 0, overdue = 0;
+};
+
 struct DemoStats {
   int64_t divisions = 0, grids = 0, units = 0, users = 0;
 };
@@ -23,5 +27,19 @@ struct DemoStats {
 // Creates the dataset in an empty, migrated store. Fails (changing nothing) if users exist.
 Result<DemoStats> create_demo(App& app, const std::string& divisions_dir, uint64_t seed,
                               const ImportProgress& progress);
+
+struct DemoRequestStats {
+  int64_t tickets = 0, actions = 0, rated = 0, returned = 0, escalated = 0, reopened = 0,
+          failed = 0;
+  ScanReportLite scan;
+};
+
+// Synthetic requests 演示诉求 for 柞水县 and 碑林区 (docs/demo-data.md): `per_county` tickets
+// received over the last ~6 months, each walked through the real RequestsService with its own
+// FakeClock (intake, claim, reply, completion, rating; some returned, escalated, reopened or
+// left to run late), so counters, events and timers are what the product itself wrote. Runs
+// after create_demo; the scheduler then fires what is due now.
+Result<DemoRequestStats> create_demo_requests(App& app, int per_county, uint64_t seed,
+                                              const ImportProgress& progress);
 
 }  // namespace gj::app

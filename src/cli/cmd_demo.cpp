@@ -14,9 +14,11 @@ const char* kUsage =
     "usage: gongjian demo [--db PATH | --postgres URL] [--divisions DIR] [--seed N]\n"
     "       gongjian demo --print-logins\n"
     "Creates the demo dataset in a new store: the real divisions of Shaanxi, synthetic grids\n"
-    "for 柞水县 and 碑林区, departments and one demo user per role.\n"
+    "for 柞水县 and 碑林区, departments, one demo user per role and synthetic requests.\n"
     "  --divisions DIR    NBS division CSV files (default: data/divisions)\n"
     "  --seed N           random seed for the synthetic parts (default 20261128)\n"
+    "  --requests N       synthetic requests per county over the last ~6 months, walked\n"
+    "                     through the real request service (default 300; 0: none)\n"
     "  --osm FILE         OSM extract for the 15-minute service circle demo area, imported\n"
     "                     under its real place 成都市 (default data/osm/chengdu_center_2018.osm;\n"
     "                     skipped when the file is absent)\n"
@@ -71,8 +73,38 @@ int run(const Args& args) {
   app::App a(*db, clock, ids);
   uint64_t seed = std::stoull(flag_value(args, "--seed", "20261128"));
   app::ImportProgress on_progress{progress};
+  int per_county = 300;
+  try {
+    per_county = std::stoi(flag_value(args, "--requests", "300"));
+  } catch (...) {
+    std::cerr << "gongjian demo: --requests needs a number\n" << kUsage;
+    return 2;
+  }
+  if (per_county < 0 || per_county > 1'000'000) {
+    std::cerr << "gongjian demo: --requests 0..1000000\n";
+    return 2;
+  }
   auto stats = app::create_demo(a, divisions_dir(args), seed, on_progress);
   std::cerr << "\n";
+  std::string requests_note;
+  if (stats.ok() && per_county > 0) {
+    auto rq = app::create_demo_requests(a, per_county, seed, on_progress);
+    std::cerr << "\n";
+    if (!rq.ok()) {
+      db->close();
+      std::cerr << "gongjian demo: requests: " << rq.error().message(Lang::kEn) << ": "
+                << rq.error().detail << "\n";
+      return 1;
+    }
+    requests_note = std::to_string(rq->tickets) + " synthetic requests (" +
+                    std::to_string(rq->actions) + " actions, " + std::to_string(rq->rated) +
+                    " ratings, " + std::to_string(rq->returned) + " returned, " +
+                    std::to_string(rq->escalated) + " escalated, " + std::to_string(rq->reopened) +
+                    " reopened; scheduler now: " + std::to_string(rq->scan.escalations) +
+                    " escalations, " + std::to_string(rq->scan.overdue) + " overdue" +
+                    (rq->failed ? ", " + std::to_string(rq->failed) + " steps refused" : "") +
+                    ")\n";
+  }
   // The demo's only real street network is central Chengdu: a separate area under 成都市 with
   // its own login (docs/access.md), never relabelled as a Shaanxi place.
   const std::string osm = shipped_data(args, "--osm", "data/osm/chengdu_center_2018.osm");
@@ -102,6 +134,7 @@ int run(const Args& args) {
   }
   std::cout << "demo dataset created: " << stats->divisions << " divisions, " << stats->grids
             << " synthetic grids, " << stats->units << " units, " << stats->users << " users\n";
+  std::cout << requests_note;
   std::cout << osm_note;
   print_logins();
   return 0;

@@ -1,6 +1,6 @@
 import type { Component } from 'vue'
 import type { RouteRecordRaw } from 'vue-router'
-import { House, OfficeBuilding, User, Document, Setting, Location, Tickets, Bell, Operation } from '@element-plus/icons-vue'
+import { House, OfficeBuilding, User, Document, Setting, Location, Tickets, Bell, Operation, DataAnalysis } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
 // The menu is this list: one entry per module that exists. A later module (接诉即办 requests,
@@ -56,6 +56,16 @@ export const modules: ModuleDef[] = [
     path: '/supervision',
     roles: ['admin', 'command', 'township'],
     routes: [{ path: 'supervision', name: 'supervision', component: () => import('@/views/requests/SupervisionView.vue') }],
+  },
+  {
+    // 指挥中心: the area's figures, map and rankings, for the command chain's platforms only.
+    code: 'dashboard',
+    titleKey: 'dashboard.menu',
+    descKey: 'dashboard.moduleDesc',
+    icon: DataAnalysis,
+    path: '/dashboard',
+    roles: ['admin', 'command', 'township'],
+    routes: [{ path: 'dashboard', name: 'dashboard', component: () => import('@/views/dashboard/DashboardView.vue') }],
   },
   {
     code: 'access',

@@ -1,0 +1,460 @@
+// The command-centre dashboard 指挥中心 through app::DashboardService and the JSON API,
+// in-process on real SQLite and real PostgreSQL ($GJ_TEST_POSTGRES_URL): intake counts per
+// area from the 0013 trigger, KPI figures with the previous period, drill-down children, the
+// change token moving with a rating, the map's grid totals and points, roles and scope.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "api/api.hpp"
+#include "app/app.hpp"
+#include "app/dashboard.hpp"
+#include "app/requests_service.hpp"
+#include "http/router.hpp"
+#include "store/repos/requests_repo.hpp"
+
+using namespace gj;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+enum class Backend { kSqlite, kPostgres };
+
+// A store target that can be opened again (the restart test).
+struct Target {
+  std::string url;
+  std::string skip;
+};
+
+Target new_target(Backend b) {
+  static std::atomic<int> counter{0};
+  std::random_device rd;
+  std::string suffix = std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+                       std::to_string(rd() % 100000);
+  if (b == Backend::kSqlite) {
+    auto dir = std::filesystem::temp_directory_path() / ("gj_dash_" + suffix);
+    std::filesystem::create_directories(dir);
+    return {(dir / "test.db").string(), ""};
+  }
+  const char* url = std::getenv("GJ_TEST_POSTGRES_URL");
+  if (!url || !*url) return {"", "GJ_TEST_POSTGRES_URL not set"};
+  std::string schema = "dash_" + suffix;
+  PGconn* c = PQconnectdb(url);
+  if (PQstatus(c) != CONNECTION_OK) {
+    std::string why = PQerrorMessage(c);
+    PQfinish(c);
+    return {"", "cannot connect to PostgreSQL: " + why};
+  }
+  PQclear(PQexec(c, ("CREATE SCHEMA " + schema).c_str()));
+  PQfinish(c);
+  std::string u = url;
+  return {u + (u.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema,
+          ""};
+}
+
+std::string square(double lat, double lon, double half_m) {
+  double dlat = half_m / 111320.0, dlon = half_m / (111320.0 * std::cos(lat * M_PI / 180));
+  json ring = json::array({{lon - dlon, lat - dlat},
+                           {lon + dlon, lat - dlat},
+                           {lon + dlon, lat + dlat},
+                           {lon - dlon, lat + dlat},
+                           {lon - dlon, lat - dlat}});
+  return json{{"type", "Polygon"}, {"coordinates", json::array({ring})}}.dump();
+}
+
+constexpr const char* kCounty = "611026000000";
+constexpr const char* kQianyou = "611026001000";
+constexpr const char* kCommunity = "611026001001";
+constexpr const char* kGrid = "611026001001001";
+constexpr const char* kYingpanGrid = "611026101201001";
+constexpr double kLat = 33.70, kLon = 109.10;  // centre of kGrid
+
+class DashboardApp : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    target_ = new_target(GetParam());
+    if (!target_.skip.empty()) GTEST_SKIP() << target_.skip;
+    open();
+    ASSERT_TRUE(db_->migrate().ok());
+    seed();
+  }
+  void TearDown() override { shut(); }
+
+  void open() {
+    store::Options opt;
+    opt.target = target_.url;
+    auto db = store::open_database(opt);
+    ASSERT_TRUE(db.ok()) << db.error().detail;
+    db_ = std::move(*db);
+    app::Config cfg;
+    cfg.password = {1, 1024, 1};
+    app_ = std::make_unique<app::App>(*db_, clock_, ids_, cfg);
+    router_ = http::Router();
+    api::register_routes(router_, *app_, {});
+  }
+  void shut() {
+    app_.reset();
+    if (db_) db_->close();
+    db_.reset();
+  }
+
+  void seed() {
+    auto dir = std::filesystem::temp_directory_path() /
+               ("gj_dash_div_" + std::to_string(::getpid()) + "_" + std::to_string(rand()));
+    std::filesystem::create_directories(dir);
+    auto put = [&](const char* name, const std::string& body) {
+      std::ofstream(dir / name) << "code,name,parent_code,level,short_code\n" << body;
+    };
+    put("provinces.csv", "610000000000,陕西省,,1,61\n");
+    put("cities.csv", "611000000000,商洛市,610000000000,2,6110\n");
+    put("counties.csv", "611026000000,柞水县,611000000000,3,611026\n");
+    put("townships.csv",
+        "611026001000,乾佑街道,611026000000,4,611026001\n"
+        "611026101000,营盘镇,611026000000,4,611026101\n");
+    put("villages.csv",
+        "611026001001,城区社区居委会,611026001000,5,611026001001\n"
+        "611026101201,营盘村委会,611026101000,5,611026101201\n");
+    ASSERT_TRUE(app_->import_divisions(dir.string(), {}).ok());
+    Status st = db_->write([&](store::Session& s) -> Status {
+      for (auto [code, parent, lat, lon] :
+           {std::tuple{kGrid, kCommunity, kLat, kLon},
+            std::tuple{kYingpanGrid, "611026101201", 33.60, 109.20}}) {
+        org::Division g;
+        g.code = code;
+        g.parent_code = parent;
+        g.name = "第1网格";
+        g.level = org::Level::kGrid;
+        g.kind = org::Kind::kGrid;
+        g.synthetic = true;
+        auto up = store::divisions::upsert(s, g);
+        if (!up.ok()) return up.error();
+        store::GridRow row;
+        row.code = code;
+        row.households = 100;
+        row.polygon = square(lat, lon, 500);
+        GJ_TRY(store::grids::upsert(s, row));
+      }
+      auto unit = store::units::upsert(s, {0, "柞水县住房和城乡建设局", "department", kCounty});
+      if (!unit.ok()) return unit.error();
+      dept_unit_ = *unit;
+      return {};
+    });
+    ASSERT_TRUE(st.ok()) << st.error().detail;
+    command_ = add("command", "command", kCounty);
+    qianyou_ = add("qianyou", "township", kQianyou);
+    yingpan_ = add("yingpan", "township", "611026101000");
+    grid_ = add("gridworker", "grid_worker", kGrid);
+    dept_ = add("zhujian", "department", "", dept_unit_);
+  }
+
+  auth::Principal add(const std::string& name, const std::string& role, const std::string& scope,
+                      std::optional<int64_t> unit = std::nullopt) {
+    app::NewUser u;
+    u.username = name;
+    u.display_name = name;
+    u.password = "Password-2026";
+    u.role = role;
+    u.scope_code = scope;
+    u.unit_id = unit;
+    auto id = app_->cli_add_user(u);
+    EXPECT_TRUE(id.ok()) << id.error().detail;
+    auth::Principal p;
+    p.user_id = id.ok() ? *id : 0;
+    p.username = name;
+    p.role = *auth::parse_role(role);
+    p.scope_code = scope;
+    p.unit_id = unit;
+    return p;
+  }
+
+  static auth::Principal citizen() {
+    auth::Principal p;
+    p.role = auth::Role::kCitizen;
+    p.ip = "10.0.0.1";
+    return p;
+  }
+
+  app::IntakeInput pothole(double lat = kLat, double lon = kLon) {
+    app::IntakeInput in;
+    in.channel = "citizen";
+    in.county_code = kCounty;
+    in.category = "0106";  // 环境卫生: ordinary tier
+    in.subject = "小区门口垃圾堆放多日无人清运";
+    in.text = "城区社区东门垃圾桶旁边堆了很多垃圾，已经三天没人清运，气味很大。";
+    in.lat = lat;
+    in.lon = lon;
+    in.name = "张三";
+    in.phone = "13812345678";
+    return in;
+  }
+
+  app::TicketDetail act(const auth::Principal& p, int64_t id, const std::string& action,
+                        app::ActionInput in = {}) {
+    in.action = action;
+    auto r = app_->requests().act(p, id, in);
+    EXPECT_TRUE(r.ok()) << action << ": " << (r.ok() ? "" : r.error().detail);
+    return r.ok() ? *r : app::TicketDetail{};
+  }
+
+  int64_t count(const char* table) {
+    return *db_->read_value<int64_t>([&](store::Session& s) -> Result<int64_t> {
+      auto r = s.query_one(std::string("SELECT COUNT(*) FROM ") + table);
+      if (!r.ok()) return r.error();
+      return r->i64(0);
+    });
+  }
+  int64_t audit_count(const std::string& action) {
+    auth::Principal root;
+    root.role = auth::Role::kAdmin;
+    root.scope_code = "610000000000";
+    store::AuditFilter f;
+    f.action = action;
+    return app_->list_audit(root, f)->total;
+  }
+  std::optional<double> metric(const app::MetricsView& v, const std::string& code) {
+    for (const auto& m : v.area)
+      if (m.code == code) return m.value.value;
+    return std::nullopt;
+  }
+
+  http::Response call(const std::string& method, const std::string& target,
+                      const std::string& body = "", const std::string& key = "") {
+    http::Request req;
+    req.method = method;
+    req.target = target;
+    req.body = body;
+    req.remote_address = "127.0.0.1";
+    req.headers.set("Accept-Language", "zh-CN");
+    if (!body.empty()) req.headers.set("Content-Type", "application/json");
+    if (!key.empty()) req.headers.set("Idempotency-Key", key);
+    EXPECT_TRUE(http::split_target(req).ok());
+    return http::handle(router_, req);
+  }
+
+  Target target_;
+  FakeClock clock_{1764547200000};  // 2025-12-01T00:00:00Z, a Monday
+  SequentialIdGenerator ids_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<app::App> app_;
+  http::Router router_;
+  int64_t dept_unit_ = 0;
+  auth::Principal command_, qianyou_, yingpan_, grid_, dept_;
+};
+
+const app::DashboardKpi* kpi(const app::DashboardView& v, const std::string& code) {
+  for (const auto& k : v.kpis)
+    if (k.code == code) return &k;
+  return nullptr;
+}
+
+TEST_P(DashboardApp, intake_is_counted_for_the_grid_and_every_division_above_it) {
+  ASSERT_TRUE(app_->requests().submit(citizen(), pothole()).ok());
+  clock_.advance(26h);  // the next local day
+  auto in = pothole();
+  in.category = "0201";  // 供水
+  in.subject = "小区停水";
+  in.text = "今天早上起突然停水，没有接到任何通知。";
+  ASSERT_TRUE(app_->requests().submit(citizen(), in).ok());
+  ASSERT_TRUE(app_->requests().submit(citizen(), pothole(33.60, 109.20)).ok());  // 营盘镇
+
+  app::DashboardService dash(*app_);
+  auto county = dash.summary(command_, {});
+  ASSERT_TRUE(county.ok()) << county.error().detail;
+  EXPECT_EQ(county->area.code, kCounty);
+  EXPECT_EQ(county->from, "2025-12");
+  EXPECT_EQ(county->prev_from, "2025-11");
+  EXPECT_EQ(county->received, 3);
+  EXPECT_EQ(county->received_previous, 0);
+  EXPECT_EQ(county->open_now, 3);
+  ASSERT_EQ(county->children.size(), 2u);
+  EXPECT_EQ(county->children[0].code, kQianyou);
+  EXPECT_EQ(county->children[0].received, 2);
+  EXPECT_EQ(county->children[1].received, 1);
+  EXPECT_TRUE(county->children[0].has_children);
+  // Per day within one month: Dec 1 one request here, Dec 2 two (local time).
+  EXPECT_EQ(county->trend_granularity, "day");
+  ASSERT_GE(county->trend.size(), 2u);
+  EXPECT_EQ(county->trend[0].period, "2025-12-01");
+  EXPECT_EQ(county->trend[0].received, 1);
+  EXPECT_EQ(county->trend[1].received, 2);
+  // Category mix by top-level category, most first.
+  ASSERT_EQ(county->categories.size(), 2u);
+  EXPECT_EQ(county->categories[0].code, "01");
+  EXPECT_EQ(county->categories[0].count, 2);
+  EXPECT_EQ(county->categories[0].name_zh, "城乡建设");
+  EXPECT_EQ(county->categories[1].code, "02");
+
+  auto grid = dash.summary(command_, {kGrid, "", ""});
+  ASSERT_TRUE(grid.ok());
+  EXPECT_EQ(grid->received, 2);
+  ASSERT_EQ(grid->path.size(), 4u);  // 柞水县 / 乾佑街道 / 城区社区 / 第1网格
+  EXPECT_EQ(grid->path.front().code, kCounty);
+  EXPECT_EQ(grid->path.back().code, kGrid);
+  EXPECT_TRUE(grid->children.empty());
+
+  // The township platform's own view starts at its street.
+  auto street = dash.summary(qianyou_, {});
+  ASSERT_TRUE(street.ok());
+  EXPECT_EQ(street->received, 2);
+  ASSERT_EQ(street->path.size(), 1u);
+  EXPECT_EQ(street->path[0].code, kQianyou);
+
+  // A monthly range: one point per month, this month's received count in the last.
+  auto months = dash.summary(command_, {"", "2025-07", "2025-12"});
+  ASSERT_TRUE(months.ok());
+  EXPECT_EQ(months->trend_granularity, "month");
+  ASSERT_EQ(months->trend.size(), 6u);
+  EXPECT_EQ(months->trend.back().received, 3);
+  EXPECT_EQ(months->prev_from, "2025-01");
+  EXPECT_EQ(months->prev_to, "2025-06");
+}
+
+TEST_P(DashboardApp, a_rating_moves_the_satisfaction_figure_and_the_change_token) {
+  app::DashboardService dash(*app_);
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->detail.view.row.id;
+  auto t0 = dash.token(command_, "");
+  ASSERT_TRUE(t0.ok());
+  app::ActionInput claim;
+  claim.contacted = true;
+  act(grid_, id, "claim", claim);
+  act(grid_, id, "start");
+  app::ActionInput reply;
+  reply.note = "已清运";
+  act(grid_, id, "reply", reply);
+  act(command_, id, "complete");
+  auto t1 = dash.token(command_, "");
+  ASSERT_TRUE(t1.ok());
+  EXPECT_NE(*t0, *t1);  // claim and completion moved counters
+  auto before = dash.summary(command_, {});
+  ASSERT_TRUE(before.ok());
+  EXPECT_FALSE(
+      kpi(*before, "satisfaction_rate")->current.value.has_value());  // no rating: no value
+  ASSERT_TRUE(app_->requests()
+                  .rate_by_citizen(r->detail.view.row.code, "5678", "satisfied", true, "")
+                  .ok());
+  auto t2 = dash.token(command_, "");
+  ASSERT_TRUE(t2.ok());
+  EXPECT_NE(*t1, *t2);
+  // The grid's token moves too (it reads the grid's own rows), and equals a fresh read.
+  EXPECT_EQ(*dash.token(command_, kGrid), *dash.token(qianyou_, kGrid));
+
+  auto after = dash.summary(command_, {});
+  ASSERT_TRUE(after.ok());
+  const auto* s = kpi(*after, "satisfaction_rate");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->current.numerator, 1);
+  EXPECT_EQ(s->current.denominator, 1);
+  EXPECT_EQ(s->current.value, 100.0);
+  EXPECT_EQ(kpi(*after, "response_rate")->current.value, 100.0);
+  EXPECT_EQ(after->token, *t2);
+  EXPECT_EQ(after->open_now, 0);
+  bool grid_listed = false;
+  for (const auto& u : after->units)
+    grid_listed = grid_listed || (u.unit_id == kGrid && u.rank == 1);
+  EXPECT_TRUE(grid_listed);
+
+  // Next month: this month's figure is the previous period's, and the delta is computed from it.
+  clock_.advance(std::chrono::hours(24 * 31));
+  auto next = dash.summary(command_, {});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->from, "2026-01");
+  EXPECT_EQ(next->received, 0);
+  EXPECT_EQ(next->received_previous, 1);
+  EXPECT_EQ(kpi(*next, "satisfaction_rate")->previous.value, 100.0);
+}
+
+TEST_P(DashboardApp, the_map_has_grid_totals_and_the_newest_points_of_the_area) {
+  ASSERT_TRUE(app_->requests().submit(citizen(), pothole()).ok());
+  ASSERT_TRUE(app_->requests().submit(citizen(), pothole(33.60, 109.20)).ok());
+  app::DashboardService dash(*app_);
+  auto m = dash.map(command_, {});
+  ASSERT_TRUE(m.ok()) << m.error().detail;
+  EXPECT_EQ(m->received, 2);
+  EXPECT_FALSE(m->points_capped);
+  ASSERT_EQ(m->grids.size(), 2u);
+  EXPECT_EQ(m->grids[0].code, kGrid);
+  EXPECT_EQ(m->grids[0].received, 1);
+  EXPECT_NE(m->grids[0].polygon.find("Polygon"), std::string::npos);
+  EXPECT_EQ(m->points.size(), 2u);
+  auto street = dash.map(qianyou_, {});
+  ASSERT_TRUE(street.ok());
+  ASSERT_EQ(street->points.size(), 1u);
+  EXPECT_EQ(street->points[0].grid_code, kGrid);
+  EXPECT_NEAR(street->points[0].lat, kLat, 1e-9);
+}
+
+TEST_P(DashboardApp, only_command_chain_platforms_open_it_and_only_inside_their_scope) {
+  app::DashboardService dash(*app_);
+  auto forbidden = [&](const auth::Principal& p) {
+    auto r = dash.summary(p, {});
+    return !r.ok() && r.error().code == ErrorCode::kForbidden;
+  };
+  EXPECT_TRUE(forbidden(grid_));
+  EXPECT_TRUE(forbidden(dept_));
+  EXPECT_TRUE(forbidden(citizen()));
+  auto other = dash.summary(qianyou_, {"611026101000", "", ""});
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(audit_count("scope.denied"), 1);
+  EXPECT_EQ(dash.map(yingpan_, {kGrid, "", ""}).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(dash.token(yingpan_, kQianyou).error().code, ErrorCode::kNotFound);
+  auto bad = dash.summary(command_, {"", "2025-12", "2025-01"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(bad.error().field, "to");
+  EXPECT_EQ(dash.summary(command_, {"", "2020-01", "2025-12"}).error().code,
+            ErrorCode::kInvalidInput);  // more than 24 months
+
+  // Over HTTP: no session → 401 (the page never sees figures it may not).
+  EXPECT_EQ(call("GET", "/api/v1/dashboard").status, 401);
+}
+
+TEST_P(DashboardApp, tickets_received_before_the_migration_are_counted_by_its_backfill) {
+  // Run the migration's backfill again over an emptied table: it must give the trigger's rows.
+  ASSERT_TRUE(app_->requests().submit(citizen(), pothole()).ok());
+  ASSERT_TRUE(app_->requests().submit(citizen(), pothole(33.60, 109.20)).ok());
+  auto rows = [&] {
+    return *db_->read_value<std::vector<std::string>>(
+        [&](store::Session& s) -> Result<std::vector<std::string>> {
+          auto r = s.query(
+              "SELECT area_code || '|' || period || '|' || category || '|' || CAST(n AS TEXT) "
+              "FROM dashboard_intake ORDER BY 1");
+          if (!r.ok()) return r.error();
+          std::vector<std::string> out;
+          for (const auto& x : *r) out.push_back(x.str(0));
+          return out;
+        });
+  };
+  auto by_trigger = rows();
+  EXPECT_EQ(by_trigger.size(), 14u);  // 7 areas (2 grids, 2 villages, 2 towns, 1 county) × 2
+  std::string backend = GetParam() == Backend::kSqlite ? "sqlite" : "postgres";
+  std::ifstream f(std::string(GJ_SOURCE_DIR) + "/src/store/migrations/" + backend +
+                  "/0013_dashboard.sql");
+  std::string sql((std::istreambuf_iterator<char>(f)), {});
+  auto at = sql.find("-- What was received before this migration.");
+  ASSERT_NE(at, std::string::npos);
+  Status st = db_->write([&](store::Session& s) -> Status {
+    auto del = s.exec("DELETE FROM dashboard_intake");
+    if (!del.ok()) return del.error();
+    return s.exec_script(sql.substr(at));
+  });
+  ASSERT_TRUE(st.ok()) << st.error().detail;
+  EXPECT_EQ(rows(), by_trigger);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DashboardApp,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) {
+                           return info.param == Backend::kSqlite ? "sqlite" : "postgres";
+                         });
+
+}  // namespace
