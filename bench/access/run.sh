@@ -57,10 +57,14 @@ for n in $SIZES; do
   query=$(awk '{print $3}' "$work/ours.txt" | median)
   peak=$(awk '{print $4 / 1024}' "$work/ours.txt" | sort -g | tail -1)
   echo "{\"size\":$n,\"nodes\":$nodes,\"tool\":\"gongjian\",\"build_s\":$build,\"query_s\":$query,\"peak_mb\":$peak}" >>"$out"
-  "$BIN" access nodes --osm "$osm" --cutoff-m $CUTOFF --out "$work/ours1.csv" --timings \
-    --repeat "$RUNS" --threads 1 2>"$work/err.txt" >/dev/null
-  q1=$(grep '"timings"' "$work/err.txt" | field search_s)
-  echo "{\"size\":$n,\"nodes\":$nodes,\"tool\":\"gongjian-1-thread\",\"build_s\":$build,\"query_s\":$q1,\"peak_mb\":$peak}" >>"$out"
+  # Fixed thread counts beside the default (search_threads(): one thread below
+  # kParallelMinWork node×type pairs), to show where a second thread pays.
+  for th in 1 2; do
+    "$BIN" access nodes --osm "$osm" --cutoff-m $CUTOFF --out "$work/ours$th.csv" --timings \
+      --repeat "$RUNS" --threads $th 2>"$work/err.txt" >/dev/null
+    q=$(grep '"timings"' "$work/err.txt" | field search_s)
+    echo "{\"size\":$n,\"nodes\":$nodes,\"tool\":\"gongjian-$th-thread\",\"build_s\":$build,\"query_s\":$q,\"peak_mb\":$peak}" >>"$out"
+  done
 
   echo "==> x$n: scipy" >&2
   $PY "$here/baselines.py" scipy "$dump" $CUTOFF "$RUNS" "$ours" | sed "s/^{/{\"size\":$n,/" >>"$out"

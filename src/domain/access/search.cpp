@@ -45,15 +45,21 @@ struct BoundedSearch::Impl {
     // Labels are stored as float (4 bytes a node: half the memory of double at 1 M nodes);
     // the bucket always comes from the stored value so scans and pushes agree. Sums are formed
     // in double; the float rounding (< 0.1 mm at 1 km) is far inside the 1 m budget.
+    // Entries queued and not yet scanned: when none is left the search stops, instead of
+    // stepping through the empty buckets up to the cut-off (a thousand of them for a 1,125 m
+    // ball, which dominated the many small balls of site suggestion).
+    size_t queued = 0;
     for (const auto& s : seeds) {
       const float fd = static_cast<float>(std::max(0.0, s.offset_m));
       if (fd > fcut || !(fd < dist[s.node])) continue;
       if (kTrack && dist[s.node] == kInf) touched.push_back(s.node);
       dist[s.node] = fd;
       buckets[static_cast<size_t>(fd * inv) & mask].push_back(s.node);
+      ++queued;
     }
-    for (size_t b = 0; b <= max_bucket; ++b) {
+    for (size_t b = 0; b <= max_bucket && queued > 0; ++b) {
       auto& bucket = buckets[b & mask];
+      if (bucket.empty()) continue;
       for (size_t i = 0; i < bucket.size(); ++i) {
         const uint32_t u = bucket[i];
         const double du = dist[u];  // exactly the stored float
@@ -67,9 +73,11 @@ struct BoundedSearch::Impl {
             if (kTrack && dist[v] == kInf) touched.push_back(v);
             dist[v] = nd;
             buckets[static_cast<size_t>(nd * inv) & mask].push_back(v);
+            ++queued;
           }
         }
       }
+      queued -= bucket.size();
       bucket.clear();
     }
   }
@@ -91,6 +99,12 @@ struct BoundedSearch::Impl {
   std::vector<uint32_t> incidence_start, incidence, chain_stamp;
   uint32_t stamp = 0;
   std::vector<Seed> core_seeds;
+  struct InChain {
+    uint32_t chain;
+    double pos, offset;
+  };
+  std::vector<InChain> in_chain;  // ball(): seeds inside chains
+  std::vector<BoundedSearch::Reached> reached;
   std::vector<float> dist;
   std::vector<uint32_t> touched;
   std::vector<std::vector<uint32_t>> buckets;
@@ -164,6 +178,11 @@ void BoundedSearch::run_all_nodes(std::span<const Seed> seeds, double cutoff_m, 
 
 void BoundedSearch::run_ball(std::span<const Seed> seeds, double cutoff_m,
                              const std::function<void(uint32_t, double)>& visit) {
+  for (const auto& r : ball(seeds, cutoff_m)) visit(r.node, r.dist_m);
+}
+
+const std::vector<BoundedSearch::Reached>& BoundedSearch::ball(std::span<const Seed> seeds,
+                                                               double cutoff_m) {
   // As run(), but the queue only sees core nodes; chains next to a labelled core node (or
   // holding a seed) are walked afterwards. Balls of a kilometre visit a few thousand nodes, two
   // thirds of them inside chains.
@@ -187,12 +206,10 @@ void BoundedSearch::run_ball(std::span<const Seed> seeds, double cutoff_m,
     }
     I.chain_stamp.assign(chains.size(), 0);
   }
-  struct InChain {
-    uint32_t chain;
-    double pos, offset;
-  };
   I.core_seeds.clear();
-  std::vector<InChain> in_chain;
+  I.reached.clear();
+  auto& in_chain = I.in_chain;
+  in_chain.clear();
   for (const auto& s : seeds) {
     if (s.node < core) {
       I.core_seeds.push_back(s);
@@ -225,7 +242,7 @@ void BoundedSearch::run_ball(std::span<const Seed> seeds, double cutoff_m,
       for (const auto& sc : in_chain)
         if (sc.chain == c) d = std::min(d, sc.offset + std::abs(pos - sc.pos));
       const auto fd = static_cast<float>(d);
-      if (fd <= fcut) visit(v, fd);
+      if (fd <= fcut) I.reached.push_back({v, fd});
     }
   };
   for (uint32_t u : I.touched)
@@ -233,10 +250,11 @@ void BoundedSearch::run_ball(std::span<const Seed> seeds, double cutoff_m,
       walk_chain(I.incidence[k]);
   for (const auto& sc : in_chain) walk_chain(sc.chain);
   for (uint32_t u : I.touched) {
-    visit(u, I.dist[u]);
+    I.reached.push_back({u, I.dist[u]});
     I.dist[u] = Impl::kInf;
   }
   I.touched.clear();
+  return I.reached;
 }
 
 void BoundedSearch::run_into(std::span<const Seed> seeds, double cutoff_m, float* out) {
@@ -247,6 +265,15 @@ void BoundedSearch::run_into(std::span<const Seed> seeds, double cutoff_m, float
 unsigned default_threads(unsigned requested, size_t jobs) {
   unsigned t = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
   return static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(t, jobs)));
+}
+
+unsigned search_threads(size_t nodes, size_t types) {
+  // Types run in parallel only when the work pays for a second thread: below about
+  // kParallelMinWork node×type pairs a search takes a few milliseconds, and starting a thread
+  // and sharing the memory bus (on a machine whose cores are busy with other work) costs more
+  // than it saves. Measured in docs/access.md ("Threads").
+  if (nodes * types < kParallelMinWork) return 1;
+  return default_threads(0, types);
 }
 
 NodeDistances nearest_facility_distances(const WalkGraph& graph, std::span<const TypeSeeds> seeds,
@@ -271,7 +298,8 @@ NodeDistances nearest_facility_distances(const WalkGraph& graph, std::span<const
       }
     }
   };
-  const unsigned nt = default_threads(threads, seeds.size());
+  const unsigned nt = threads ? default_threads(threads, seeds.size())
+                              : search_threads(graph.node_count(), seeds.size());
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < nt; ++i) pool.emplace_back(worker);
   worker();

@@ -100,11 +100,14 @@ Result<SitingResult> suggest_sites(const WalkGraph& graph, std::span<const Resid
       const uint32_t r = demand[i];
       const auto& a = report.anchors[r];
       const double wgt = residences[r].households;
-      search.run_ball({a.seeds.data(), a.count}, reach, [&](uint32_t v, double d) {
-        if (all_nodes) {
-          gain[v] += wgt;
-          return;
-        }
+      const auto& reached = search.ball({a.seeds.data(), a.count}, reach);
+      if (all_nodes) {
+        for (const auto& x : reached) gain[x.node] += wgt;
+        continue;
+      }
+      for (const auto& x : reached) {
+        const uint32_t v = x.node;
+        const double d = x.dist_m;
         for (uint32_t k = cand_at.start[v]; k < cand_at.start[v + 1]; ++k) {
           auto [c, off] = cand_at.items[k];
           if (d + off <= reach && stamp[c] != r) {
@@ -112,7 +115,7 @@ Result<SitingResult> suggest_sites(const WalkGraph& graph, std::span<const Resid
             gain[c] += wgt;
           }
         }
-      });
+      }
     }
   };
   {
@@ -144,7 +147,9 @@ Result<SitingResult> suggest_sites(const WalkGraph& graph, std::span<const Resid
         all_nodes ? std::span<const Seed>(&node_seed, 1)
                   : std::span<const Seed>(cand_anchor[c].seeds.data(), cand_anchor[c].count);
     ++eval_id;
-    search.run_ball(seeds, reach, [&](uint32_t v, double d) {
+    for (const auto& x : search.ball(seeds, reach)) {
+      const uint32_t v = x.node;
+      const double d = x.dist_m;
       for (uint32_t k = dem_at.start[v]; k < dem_at.start[v + 1]; ++k) {
         auto [r, off] = dem_at.items[k];
         if (covered[r] || seen[r] == eval_id || d + off > reach) continue;
@@ -152,7 +157,7 @@ Result<SitingResult> suggest_sites(const WalkGraph& graph, std::span<const Resid
         g += residences[r].households;
         newly.push_back(r);
       }
-    });
+    }
     return g;
   };
   double covered_hh = out.households_covered_before;
