@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -32,9 +33,9 @@ struct BoundedSearch::Impl {
   // Over any CSR (the full graph, or the core graph of junctions and chains).
   template <bool kTrack>
   void relax_on(const uint32_t* offsets, const WalkGraph::Arc* arcs, std::span<const Seed> seeds,
-                double cutoff, float* dist) {
+                double cutoff, float* dist, double min_delta = 1.0) {
     if (!(cutoff >= 0)) return;
-    const double delta = std::max(1.0, cutoff / 8192.0);
+    const double delta = std::max(min_delta, cutoff / 8192.0);
     const auto max_bucket = static_cast<size_t>(cutoff / delta);
     size_t nb = 1;  // a power of two ≥ max_bucket + 2, so the ring index is a mask
     while (nb < max_bucket + 2) nb <<= 1;
@@ -176,6 +177,20 @@ void BoundedSearch::run_all_nodes(std::span<const Seed> seeds, double cutoff_m, 
   }
 }
 
+// Bucket width of the small balls: with 1 m buckets a 1,125 m ball steps through ~1,100
+// mostly empty buckets for a few hundred core nodes. Wider buckets stay exact (a node improved
+// inside its bucket is scanned again, and no edge leads to an earlier bucket); they cost a few
+// re-scans instead. cutoff/32 (35 m at 1,125 m) measured best among 1, 8, 16, 35, 40, 80,
+// 150 and 300 m (docs/access.md, "Siting"). GJ_BALL_DELTA overrides it for measurements.
+double ball_delta(double cutoff_m) {
+  static const double fixed = [] {
+    const char* e = std::getenv("GJ_BALL_DELTA");
+    return e ? std::atof(e) : 0.0;
+  }();
+  if (fixed > 0) return fixed;
+  return std::max(1.0, cutoff_m / 32.0);
+}
+
 void BoundedSearch::run_ball(std::span<const Seed> seeds, double cutoff_m,
                              const std::function<void(uint32_t, double)>& visit) {
   for (const auto& r : ball(seeds, cutoff_m)) visit(r.node, r.dist_m);
@@ -224,7 +239,7 @@ const std::vector<BoundedSearch::Reached>& BoundedSearch::ball(std::span<const S
     in_chain.push_back({c, pos, off});
   }
   I.relax_on<true>(g.core_offsets().data(), g.core_arcs().data(), I.core_seeds, cutoff_m,
-                   I.dist.data());
+                   I.dist.data(), ball_delta(cutoff_m));
   if (++I.stamp == 0) {  // wrapped: clear old stamps
     std::fill(I.chain_stamp.begin(), I.chain_stamp.end(), 0);
     I.stamp = 1;

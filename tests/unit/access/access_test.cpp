@@ -219,6 +219,40 @@ TEST(Access, the_chain_shortcut_equals_a_plain_search_on_random_graphs) {
   }
 }
 
+TEST(Access, the_small_balls_of_siting_equal_a_plain_search_with_wide_buckets) {
+  // ball() searches the core graph with wide buckets (cutoff/32) and walks the chains after:
+  // the same nodes and distances as a plain 1 m bucket search, seeds inside chains included.
+  NetworkSource s;
+  add_random_geometric(s, 1500, 90, 6, 1);
+  WalkGraph g = build(s);
+  std::mt19937 rng(6);
+  std::uniform_int_distribution<uint32_t> pick(0, g.node_count() - 1);
+  BoundedSearch search(g);
+  for (int trial = 0; trial < 40; ++trial) {
+    std::vector<Seed> seeds = {{pick(rng), trial * 3.0}};
+    if (trial % 2) seeds.push_back({pick(rng), 20.0});
+    const double cutoff = 200 + 25 * trial;
+    std::vector<float> plain(g.node_count(), kUnreached);
+    search.run_into(seeds, cutoff, plain.data());
+    std::vector<float> ball(g.node_count(), kUnreached);
+    size_t visits = 0;
+    for (const auto& r : search.ball(seeds, cutoff)) {
+      ASSERT_EQ(ball[r.node], kUnreached) << "node visited twice: " << r.node;
+      ball[r.node] = r.dist_m;
+      ++visits;
+    }
+    size_t reached = 0;
+    for (uint32_t v = 0; v < g.node_count(); ++v) {
+      reached += plain[v] != kUnreached;
+      if (plain[v] == kUnreached || ball[v] == kUnreached)
+        EXPECT_EQ(plain[v], ball[v]) << "trial " << trial << " node " << v;
+      else
+        EXPECT_NEAR(plain[v], ball[v], 1e-3) << "trial " << trial << " node " << v;
+    }
+    EXPECT_EQ(visits, reached);
+  }
+}
+
 TEST(Access, the_chengdu_extract_matches_networkx_for_every_node_and_type) {
   auto ex = osm::read_osm(std::string(GJ_SOURCE_DIR) + "/data/osm/chengdu_center_2018.osm",
                           osm::TypeMapping::defaults());
