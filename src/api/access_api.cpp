@@ -4,12 +4,14 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "app/access_service.hpp"
 #include "http/body.hpp"
@@ -463,12 +465,20 @@ void register_access_routes(http::Router& router, app::App& app) {
         return http::json(200, {{"job", job_json(*r)}});
       }));
 
-  router.add("GET", "/api/v1/access/jobs/{id}",
-             authed(app, [svc](Request& req, auth::Principal& p) {
-               auto r = svc->job(p, id_param(req));
-               if (!r.ok()) return http::error(r.error(), req);
-               return http::json(200, job_json(*r));
-             }));
+  // ?wait_ms=N (at most 10 000): long poll, answers as soon as the job has finished.
+  router.add(
+      "GET", "/api/v1/access/jobs/{id}", authed(app, [svc](Request& req, auth::Principal& p) {
+        const int wait_ms = int_qp(req, "wait_ms", 0, 0, 10000);
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+        auto r = svc->job(p, id_param(req));
+        while (r.ok() && (r->status == "queued" || r->status == "running") &&
+               std::chrono::steady_clock::now() < until) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          r = svc->job(p, id_param(req));
+        }
+        if (!r.ok()) return http::error(r.error(), req);
+        return http::json(200, job_json(*r));
+      }));
 
   // Registered households 登记住户: {"csv": "grid_code,address,lat,lon,members\n…",
   // "replace": false}. All rows or none.
