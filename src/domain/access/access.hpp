@@ -193,12 +193,18 @@ class BoundedSearch {
     float dist_m;
   };
   const std::vector<Reached>& ball(std::span<const Seed> seeds, double cutoff_m);
+  // Site suggestion's initial gains: adds `weight` to node_gain[v] of every node v the ball
+  // reaches, except for chains lying wholly inside it, which get chain_gain[chain] += weight
+  // instead (the caller spreads chain_gain over each chain's interior nodes once at the end).
+  void add_ball(std::span<const Seed> seeds, double cutoff_m, double weight, double* node_gain,
+                double* chain_gain);
   // Same result as run_into, faster when most nodes are wanted: searches the core graph and
   // fills chains afterwards (what nearest_facility_distances uses).
   void run_all_nodes(std::span<const Seed> seeds, double cutoff_m, float* out);
 
- private:
   struct Impl;
+
+ private:
   Impl* impl_;
 };
 
