@@ -157,6 +157,9 @@ std::string clip_hours(const std::string& h) {
   return t.substr(0, i);
 }
 
+// access_residences.source of household homes written by a run that has not finished yet.
+constexpr const char* kPendingHomes = "household-pending";
+
 bool is_grid_code(const std::string& unit) {
   return unit.size() == 15 &&
          std::all_of(unit.begin(), unit.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -449,7 +452,9 @@ Result<std::shared_ptr<const AccessService::Loaded>> AccessService::load(
 Result<std::string> AccessService::sync_household_homes(Session& s, const ar::NetworkRow& net,
                                                         int64_t* households) {
   GJ_ASSIGN_OR_RETURN(auto rows, ar::list_households(s, net.division_code, 10'000'000));
-  GJ_TRY(ar::delete_residences(s, net.id, "household"));
+  // New homes are written as pending: the previous run's homes (and its per-home minutes) stay
+  // until this run's results replace them, or for good when this run fails.
+  GJ_TRY(ar::delete_residences(s, net.id, kPendingHomes));
   *households = static_cast<int64_t>(rows.size());
   if (rows.empty()) return std::string("osm");
   // One home per grid and location (to 1e-6°, about 10 cm): a building's registered
@@ -466,7 +471,7 @@ Result<std::string> AccessService::sync_household_homes(Session& s, const ar::Ne
       r.lon = h.lon;
       r.households = 0;
       r.unit = h.grid_code;
-      r.source = "household";
+      r.source = kPendingHomes;
     }
     r.households += 1;
   }
@@ -475,6 +480,14 @@ Result<std::string> AccessService::sync_household_homes(Session& s, const ar::Ne
   for (auto& [k, r] : by_place) homes.push_back(std::move(r));
   GJ_TRY(ar::insert_residences(s, homes));
   return std::string("household");
+}
+
+// The results of a run over household homes take over its pending homes; a run over OSM
+// buildings drops the household homes of earlier runs. In the results' transaction.
+static Status promote_homes(Session& s, int64_t network_id, const std::string& homes) {
+  GJ_TRY(ar::delete_residences(s, network_id, "household"));
+  if (homes != "household") return {};
+  return ar::rename_residence_source(s, network_id, kPendingHomes, "household");
 }
 
 Result<RunStats> AccessService::run(const RunOptions& options, const RunProgress& progress) {
@@ -498,12 +511,13 @@ Result<RunStats> AccessService::run_job_body(int64_t job_id, const RunOptions& o
                 options.cutoff_min, options.speed_kmh, options.max_snap_m, options.cutoff_min / 3,
                 options.cutoff_min * 2 / 3, options.cutoff_min);
   const int64_t started = app_.clock().now_ms();
-  int64_t run_id = 0, households = 0;
+  int64_t run_id = 0, households = 0, network_id = 0;
   std::string homes;
   Status st = app_.db().write([&](Session& s) -> Status {
     auto net = ar::current_network(s);
     if (!net.ok())
       return make_error(ErrorCode::kNotFound, "no walking network: run `gongjian import osm`");
+    network_id = net->id;
     GJ_ASSIGN_OR_RETURN(homes, sync_household_homes(s, *net, &households));
     GJ_ASSIGN_OR_RETURN(auto types, ar::list_types(s));
     std::vector<std::string> codes;
@@ -517,12 +531,13 @@ Result<RunStats> AccessService::run_job_body(int64_t job_id, const RunOptions& o
     ++homes_generation_;  // household homes were rebuilt (or removed)
   }
   auto fail = [&](const Error& e) -> Error {
-    (void)app_.db().write([&](Session& s) {
+    (void)app_.db().write([&](Session& s) -> Status {
+      GJ_TRY(ar::delete_residences(s, network_id, kPendingHomes));
       return ar::finish_run(s, run_id, "failed", app_.clock().now_ms(), e.detail);
     });
     return e;
   };
-  auto L = load(homes);
+  auto L = load(homes == "household" ? std::string(kPendingHomes) : homes);
   if (!L.ok()) return fail(L.error());
   const auto& graph = (*L)->net->graph;
   const auto& residences = (*L)->net->residences;
@@ -590,6 +605,7 @@ Result<RunStats> AccessService::run_job_body(int64_t job_id, const RunOptions& o
   stats.households = households;
   stats.homes = homes;
   st = app_.db().write([&](Session& s) -> Status {
+    GJ_TRY(promote_homes(s, network_id, homes));
     GJ_TRY(ar::replace_results(s, run_id, minutes, coverage, gaps));
     GJ_TRY(ar::finish_run(s, run_id, "done", app_.clock().now_ms(), ""));
     store::AuditEntry e;

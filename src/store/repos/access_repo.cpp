@@ -227,6 +227,11 @@ Status delete_residences(Session& s, int64_t network_id, const std::string& sour
   return done(s.exec(sql::kAccessResidenceDropSource, {network_id, source}));
 }
 
+Status rename_residence_source(Session& s, int64_t network_id, const std::string& from,
+                               const std::string& to) {
+  return done(s.exec(sql::kAccessResidenceRenameSource, {network_id, from, to}));
+}
+
 Status insert_households(Session& s, const std::vector<HouseholdRow>& rows) {
   std::vector<Params> p;
   p.reserve(rows.size());

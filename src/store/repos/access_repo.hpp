@@ -129,6 +129,9 @@ Status insert_residences(Session& s, const std::vector<ResidenceRow>& rows);
 Result<std::vector<ResidenceRow>> list_residences(Session& s, int64_t network_id,
                                                   const std::string& source = "osm");
 Status delete_residences(Session& s, int64_t network_id, const std::string& source);
+// Ids stay, so per-home minutes written against the rows keep pointing at them.
+Status rename_residence_source(Session& s, int64_t network_id, const std::string& from,
+                               const std::string& to);
 
 // Registered households whose grid lies in a scope.
 Status insert_households(Session& s, const std::vector<HouseholdRow>& rows);

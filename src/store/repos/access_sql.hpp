@@ -61,6 +61,8 @@ inline constexpr const char* kAccessResidenceList =
     "WHERE network_id = $1 AND source = $2 ORDER BY id";
 inline constexpr const char* kAccessResidenceDropSource =
     "DELETE FROM access_residences WHERE network_id = $1 AND source = $2";
+inline constexpr const char* kAccessResidenceRenameSource =
+    "UPDATE access_residences SET source = $3 WHERE network_id = $1 AND source = $2";
 
 // Registered households 登记住户 (migration 0012): address, location, size.
 inline constexpr const char* kAccessHouseholdBulkPrefix =

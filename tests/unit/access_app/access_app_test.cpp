@@ -544,6 +544,30 @@ TEST_P(AccessApp, registered_households_replace_the_buildings_as_homes_and_count
   double hh = 0;
   for (const auto& p : pts->rows) hh += p.households;
   EXPECT_DOUBLE_EQ(hh, 3);
+  // A failing run keeps the previous run's homes and per-home minutes.
+  std::string graph;
+  ASSERT_TRUE(db_->write([&](store::Session& s) -> Status {
+                   graph = s.query_one("SELECT graph FROM access_networks")->str(0);
+                   auto r = s.exec("UPDATE access_networks SET graph = 'broken'");
+                   if (!r.ok()) return r.error();
+                   return {};
+                 })
+                  .ok());
+  {
+    app::AccessService fresh(*app_);  // no cached graph
+    EXPECT_FALSE(fresh.run({}).ok());
+  }
+  ASSERT_TRUE(db_->write([&](store::Session& s) -> Status {
+                   auto r = s.exec("UPDATE access_networks SET graph = $1", {graph});
+                   if (!r.ok()) return r.error();
+                   return {};
+                 })
+                  .ok());
+  EXPECT_EQ(count("SELECT COUNT(*) FROM access_residences WHERE source = 'household-pending'"), 0);
+  auto kept = svc_->points(chengdu_);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->rows.size(), 2u);
+
   // Sites over the households' homes work too.
   app::SiteRequest sr;
   sr.type = "medical";
