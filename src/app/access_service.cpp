@@ -819,10 +819,10 @@ Result<HouseholdImportStats> AccessService::import_households(const std::string&
           ar::HouseholdRow h;
           h.grid_code = cell(cg);
           if (!std::binary_search(grids.begin(), grids.end(), h.grid_code))
-            return make_error(
-                ErrorCode::kInvalidInput,
-                where + "grid '" + h.grid_code + "' is not a registered grid in your scope",
-                "grid_code");
+            return make_error(ErrorCode::kInvalidInput,
+                              where + "grid '" + h.grid_code + "' is not a registered grid" +
+                                  (scope.empty() ? std::string() : std::string(" in your scope")),
+                              "grid_code");
           h.address = cell(ca);
           if (!is_valid_utf8(h.address) || h.address.empty() || utf8_length(h.address) > 200)
             return make_error(ErrorCode::kInvalidInput, where + "address: 1–200 characters",
