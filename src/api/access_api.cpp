@@ -1,12 +1,14 @@
 #include "api/access_api.hpp"
 #include "api/session.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "app/access_service.hpp"
 #include "http/body.hpp"
@@ -74,7 +76,30 @@ json coverage_json(const ar::CoverageRow& c) {
           {"households_within",
            {r1(c.households_within[0]), r1(c.households_within[1]), r1(c.households_within[2])}},
           {"share_households", share},
-          {"median_distance_m", c.median_m < 0 ? json(nullptr) : json(std::round(c.median_m))}};
+          {"median_distance_m", c.median_m < 0 ? json(nullptr) : json(std::round(c.median_m))},
+          // The type's own cut-off (e.g. school 10 min) and who is within it.
+          {"cutoff_min", c.cutoff_min},
+          {"residences_within_cutoff", c.residences_within_cutoff},
+          {"households_within_cutoff", r1(c.households_within_cutoff)},
+          {"share_households_cutoff",
+           c.households > 0 ? std::round(c.households_within_cutoff / c.households * 1000) / 1000
+                            : 0.0}};
+}
+
+json job_json(const ar::JobRow& j) {
+  return {{"id", j.id},
+          {"kind", j.kind},
+          {"division_code", j.division_code},
+          {"status", j.status},
+          {"stage", j.stage},
+          {"done", j.done},
+          {"total", j.total},
+          {"message", j.message},
+          {"run_id", j.run_id ? json(*j.run_id) : json(nullptr)},
+          {"created_by", j.created_by},
+          {"created_at", format_iso8601(j.created_at)},
+          {"updated_at", format_iso8601(j.updated_at)},
+          {"finished_at", j.finished_at ? json(format_iso8601(*j.finished_at)) : json(nullptr)}};
 }
 
 Result<app::FacilityInput> facility_input(const Request& req) {
@@ -170,6 +195,8 @@ Result<std::string> coverage_xlsx(const std::vector<ar::CoverageRow>& rows,
 
 void register_access_routes(http::Router& router, app::App& app) {
   auto svc = std::make_shared<app::AccessService>(app);
+  // Jobs left queued or running by an earlier server process can never finish.
+  (void)svc->fail_interrupted_jobs();
   http::RouteOptions small;
   small.body_limit = 16 * 1024;
   http::RouteOptions csv;
@@ -200,7 +227,8 @@ void register_access_routes(http::Router& router, app::App& app) {
                  {"finished_at",
                   r->run->finished_at ? json(format_iso8601(*r->run->finished_at)) : json(nullptr)},
                  {"params", json::parse(r->run->params, nullptr, false)},
-                 {"types", r->run->types}};
+                 {"types", r->run->types},
+                 {"homes", r->run->homes}};
         return http::json(200, {{"network", net}, {"run", run}, {"types", types}});
       }));
 
@@ -381,6 +409,92 @@ void register_access_routes(http::Router& router, app::App& app) {
                                   {"households_covered_before", r1(r->households_covered_before)}});
              }),
       small);
+
+  // Runs from the page: a background job with progress (admin and command roles).
+  router.add("POST", "/api/v1/access/jobs",
+             authed(app,
+                    [svc](Request& req, auth::Principal& p) {
+                      app::RunOptions o;
+                      if (!req.body.empty()) {
+                        auto body = http::parse_json_object(req.body);
+                        if (!body.ok()) return http::error(body.error(), req);
+                        if (auto it = body->find("cutoff_min"); it != body->end()) {
+                          if (!it->is_number())
+                            return http::error(make_error(ErrorCode::kWrongType, "", "cutoff_min"),
+                                               req);
+                          o.cutoff_min = it->get<double>();
+                        }
+                      }
+                      auto r = svc->start_run_job(p, o);
+                      if (!r.ok()) return http::error(r.error(), req);
+                      return http::json(202, job_json(*r));
+                    }),
+             small);
+
+  router.add(
+      "GET", "/api/v1/access/jobs", authed(app, [svc](Request& req, auth::Principal& p) {
+        auto r = svc->latest_job(p);
+        if (!r.ok() && r.error().code == ErrorCode::kNotFound && r.error().detail == "no job yet")
+          return http::json(200, {{"job", nullptr}});
+        if (!r.ok()) return http::error(r.error(), req);
+        return http::json(200, {{"job", job_json(*r)}});
+      }));
+
+  // ?wait_ms=N (at most 10 000): long poll, answers as soon as the job has finished.
+  router.add(
+      "GET", "/api/v1/access/jobs/{id}", authed(app, [svc](Request& req, auth::Principal& p) {
+        const int wait_ms = int_qp(req, "wait_ms", 0, 0, 10000);
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+        auto r = svc->job(p, id_param(req));
+        while (r.ok() && (r->status == "queued" || r->status == "running") &&
+               std::chrono::steady_clock::now() < until) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          r = svc->job(p, id_param(req));
+        }
+        if (!r.ok()) return http::error(r.error(), req);
+        return http::json(200, job_json(*r));
+      }));
+
+  // Registered households 登记住户: {"csv": "grid_code,address,lat,lon,members\n…",
+  // "replace": false}. All rows or none.
+  router.add(
+      "POST", "/api/v1/access/households/import",
+      authed(app,
+             [svc](Request& req, auth::Principal& p) {
+               auto body = http::parse_json_object(req.body);
+               if (!body.ok()) return http::error(body.error(), req);
+               auto text = http::JsonFields(*body).required_string("csv", 8'000'000);
+               if (!text.ok()) return http::error(text.error(), req);
+               bool replace = false;
+               if (auto it = body->find("replace"); it != body->end() && !it->is_null()) {
+                 if (!it->is_boolean())
+                   return http::error(make_error(ErrorCode::kWrongType, "", "replace"), req);
+                 replace = it->get<bool>();
+               }
+               auto r = svc->import_households_csv(p, *text, replace);
+               if (!r.ok()) return http::error(r.error(), req);
+               return http::json(201, {{"inserted", r->inserted}, {"replaced", r->replaced}});
+             }),
+      [] {
+        http::RouteOptions o;
+        o.body_limit = 8 * 1024 * 1024;
+        return o;
+      }());
+
+  router.add("GET", "/api/v1/access/households",
+             authed(app, [svc](Request& req, auth::Principal& p) {
+               auto r = svc->households(p, int_qp(req, "limit", 100, 1, 1000));
+               if (!r.ok()) return http::error(r.error(), req);
+               json a = json::array();
+               for (const auto& h : r->items)
+                 a.push_back({{"id", h.id},
+                              {"grid_code", h.grid_code},
+                              {"address", h.address},
+                              {"lat", h.lat},
+                              {"lon", h.lon},
+                              {"members", h.members}});
+               return http::json(200, {{"total", r->total}, {"items", a}});
+             }));
 
   router.add("GET", "/api/v1/access/network", authed(app, [svc](Request& req, auth::Principal& p) {
                auto r = svc->network_geojson(p);

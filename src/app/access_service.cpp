@@ -143,6 +143,23 @@ bool inside(const GridShape& g, access::GeoPoint p) {
   return in;
 }
 
+// OSM's opening_hours as written, cut at 100 characters (the registry's limit) on a UTF-8
+// boundary; shown and editable, not interpreted.
+std::string clip_hours(const std::string& h) {
+  if (!is_valid_utf8(h)) return "";
+  std::string t = trim(h);
+  if (utf8_length(t) <= 100) return t;
+  size_t n = 0, i = 0;
+  for (; i < t.size() && n < 100; ++n) {
+    const auto c = static_cast<unsigned char>(t[i]);
+    i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  }
+  return t.substr(0, i);
+}
+
+// access_residences.source of household homes written by a run that has not finished yet.
+constexpr const char* kPendingHomes = "household-pending";
+
 bool is_grid_code(const std::string& unit) {
   return unit.size() == 15 &&
          std::all_of(unit.begin(), unit.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -298,7 +315,8 @@ Result<OsmImportStats> AccessService::import_osm(const std::string& path,
       }
       fac.push_back({0, options.division_code, "osm",
                      (f.network_node >= 0 ? "node/" : "") + std::to_string(f.source_id), f.type,
-                     f.name, f.point.lat, f.point.lon, "", net.imported_at});
+                     f.name, f.point.lat, f.point.lon, clip_hours(f.opening_hours),
+                     net.imported_at});
     }
     GJ_TRY(ar::insert_facilities(s, fac));
     stats.facilities = static_cast<int64_t>(fac.size());
@@ -354,36 +372,49 @@ Result<OsmImportStats> AccessService::import_osm(const std::string& path,
 
 // ---------------------------------------------------------------- run
 
-Result<std::shared_ptr<const AccessService::Loaded>> AccessService::load(const RunOptions&) {
+Result<std::shared_ptr<const AccessService::Loaded>> AccessService::load(
+    const std::string& homes_in) {
   auto out = std::make_shared<Loaded>();
   std::vector<ar::FacilityRow> facilities;
   std::vector<ar::FacilityTypeRow> types;
   std::shared_ptr<const NetworkData> cached;
+  uint64_t generation = 0;
   {
     std::lock_guard lock(mu_);
     cached = cache_;
+    generation = homes_generation_;
   }
   auto data = std::make_shared<NetworkData>();
-  std::string packed;
+  std::string packed, homes_source = homes_in;
   std::vector<ar::ResidenceRow> homes;
   Status st = app_.db().read([&](Session& s) -> Status {
     auto net = ar::current_network(s);
     if (!net.ok())
       return make_error(ErrorCode::kNotFound, "no walking network: run `gongjian import osm`");
     out->network_id = net->id;
+    if (homes_source.empty()) {
+      // The homes the coverage on show was computed over.
+      auto run = ar::latest_done_run(s);
+      homes_source = run.ok() && run->network_id == net->id ? run->homes : "osm";
+    }
     GJ_ASSIGN_OR_RETURN(facilities, ar::all_facilities(s));
     GJ_ASSIGN_OR_RETURN(types, ar::list_types(s));
-    if (cached && cached->network_id == net->id) return {};
+    if (cached && cached->network_id == net->id && cached->homes == homes_source &&
+        cached->generation == generation)
+      return {};
     data->network_id = net->id;
     GJ_ASSIGN_OR_RETURN(packed, ar::network_graph(s, net->id));
-    GJ_ASSIGN_OR_RETURN(homes, ar::list_residences(s, net->id));
+    GJ_ASSIGN_OR_RETURN(homes, ar::list_residences(s, net->id, homes_source));
     return {};
   });
   if (!st.ok()) return st.error();
-  if (cached && cached->network_id == out->network_id) {
+  if (cached && cached->network_id == out->network_id && cached->homes == homes_source &&
+      cached->generation == generation) {
     out->net = cached;
   } else {
     GJ_ASSIGN_OR_RETURN(data->graph, unpack_graph(packed));
+    data->homes = homes_source;
+    data->generation = generation;
     for (const auto& h : homes) {
       access::Residence r;
       r.id = h.osm_id;
@@ -399,9 +430,12 @@ Result<std::shared_ptr<const AccessService::Loaded>> AccessService::load(const R
     }
     out->net = data;
     std::lock_guard lock(mu_);
-    cache_ = data;
+    if (homes_generation_ == generation) cache_ = data;
   }
-  for (const auto& t : types) out->types.push_back(t.code);
+  for (const auto& t : types) {
+    out->types.push_back(t.code);
+    out->type_minutes.push_back(t.minutes);
+  }
   for (const auto& f : facilities) {
     access::Facility x;
     x.type = f.type;
@@ -415,48 +449,126 @@ Result<std::shared_ptr<const AccessService::Loaded>> AccessService::load(const R
   return std::shared_ptr<const Loaded>(out);
 }
 
-Result<RunStats> AccessService::run(const RunOptions& options, const StageProgress& progress) {
+Result<std::string> AccessService::sync_household_homes(Session& s, const ar::NetworkRow& net,
+                                                        int64_t* households) {
+  GJ_ASSIGN_OR_RETURN(auto rows, ar::list_households(s, net.division_code, 10'000'000));
+  // New homes are written as pending: the previous run's homes (and its per-home minutes) stay
+  // until this run's results replace them, or for good when this run fails.
+  GJ_TRY(ar::delete_residences(s, net.id, kPendingHomes));
+  *households = static_cast<int64_t>(rows.size());
+  if (rows.empty()) return std::string("osm");
+  // One home per grid and location (to 1e-6°, about 10 cm): a building's registered
+  // households share a point; the home counts them as its households 户数.
+  std::map<std::tuple<std::string, int64_t, int64_t>, ar::ResidenceRow> by_place;
+  for (const auto& h : rows) {
+    auto key = std::make_tuple(h.grid_code, std::llround(h.lat * 1e6), std::llround(h.lon * 1e6));
+    auto [it, fresh] = by_place.try_emplace(key);
+    auto& r = it->second;
+    if (fresh) {
+      r.network_id = net.id;
+      r.osm_id = h.id;  // the first household registered there
+      r.lat = h.lat;
+      r.lon = h.lon;
+      r.households = 0;
+      r.unit = h.grid_code;
+      r.source = kPendingHomes;
+    }
+    r.households += 1;
+  }
+  std::vector<ar::ResidenceRow> homes;
+  homes.reserve(by_place.size());
+  for (auto& [k, r] : by_place) homes.push_back(std::move(r));
+  GJ_TRY(ar::insert_residences(s, homes));
+  return std::string("household");
+}
+
+// The results of a run over household homes take over its pending homes; a run over OSM
+// buildings drops the household homes of earlier runs. In the results' transaction.
+static Status promote_homes(Session& s, int64_t network_id, const std::string& homes) {
+  GJ_TRY(ar::delete_residences(s, network_id, "household"));
+  if (homes != "household") return {};
+  return ar::rename_residence_source(s, network_id, kPendingHomes, "household");
+}
+
+Result<RunStats> AccessService::run(const RunOptions& options, const RunProgress& progress) {
+  return run_job_body(0, options, progress);
+}
+
+Result<RunStats> AccessService::run_job_body(int64_t job_id, const RunOptions& options,
+                                             const RunProgress& progress) {
   if (!(options.cutoff_min > 0 && options.cutoff_min <= 120) || !(options.speed_kmh > 0))
     return make_error(ErrorCode::kInvalidInput, "cutoff must be 1–120 minutes", "cutoff_min");
   const auto t0 = SteadyClock::now();
-  if (progress) progress("loading the stored network", 0);
-  GJ_ASSIGN_OR_RETURN(auto L, load(options));
+  int64_t total = 4;  // load, (one per type), coverage, store; fixed once the types are known
+  auto report = [&](const std::string& stage, int64_t done) {
+    if (progress) progress(stage, done, total);
+  };
+  report("loading", 0);
+  // The run row and, when the area has registered households, their homes: one transaction.
   char params[200];
   std::snprintf(params, sizeof params,
                 "{\"cutoff_min\":%g,\"speed_kmh\":%g,\"max_snap_m\":%g,\"minutes\":[%g,%g,%g]}",
                 options.cutoff_min, options.speed_kmh, options.max_snap_m, options.cutoff_min / 3,
                 options.cutoff_min * 2 / 3, options.cutoff_min);
   const int64_t started = app_.clock().now_ms();
-  auto run_id = app_.db().write_value<int64_t>([&](Session& s) {
-    return ar::insert_run(s, L->network_id, started, params, join(L->types));
+  int64_t run_id = 0, households = 0, network_id = 0;
+  std::string homes;
+  Status st = app_.db().write([&](Session& s) -> Status {
+    auto net = ar::current_network(s);
+    if (!net.ok())
+      return make_error(ErrorCode::kNotFound, "no walking network: run `gongjian import osm`");
+    network_id = net->id;
+    GJ_ASSIGN_OR_RETURN(homes, sync_household_homes(s, *net, &households));
+    GJ_ASSIGN_OR_RETURN(auto types, ar::list_types(s));
+    std::vector<std::string> codes;
+    for (const auto& t : types) codes.push_back(t.code);
+    GJ_ASSIGN_OR_RETURN(run_id, ar::insert_run(s, net->id, started, params, join(codes), homes));
+    return {};
   });
-  if (!run_id.ok()) return run_id.error();
-
+  if (!st.ok()) return st.error();
+  {
+    std::lock_guard lock(mu_);
+    ++homes_generation_;  // household homes were rebuilt (or removed)
+  }
   auto fail = [&](const Error& e) -> Error {
-    (void)app_.db().write([&](Session& s) {
-      return ar::finish_run(s, *run_id, "failed", app_.clock().now_ms(), e.detail);
+    (void)app_.db().write([&](Session& s) -> Status {
+      GJ_TRY(ar::delete_residences(s, network_id, kPendingHomes));
+      return ar::finish_run(s, run_id, "failed", app_.clock().now_ms(), e.detail);
     });
     return e;
   };
+  auto L = load(homes == "household" ? std::string(kPendingHomes) : homes);
+  if (!L.ok()) return fail(L.error());
+  const auto& graph = (*L)->net->graph;
+  const auto& residences = (*L)->net->residences;
+  const auto& types = (*L)->types;
+  const size_t nt = types.size();
+  total = 3 + static_cast<int64_t>(nt);
+  report("loading", 1);
   access::CoverageParams cov;
   cov.walk_speed_kmh = options.speed_kmh;
   cov.minutes = {options.cutoff_min / 3, options.cutoff_min * 2 / 3, options.cutoff_min};
   cov.max_snap_m = options.max_snap_m;
-  const double cutoff_m = options.speed_kmh * 1000 / 60 * options.cutoff_min;
-  auto seeds = access::place_facilities(L->net->graph, L->facilities, L->types, options.max_snap_m);
-  auto dist = access::nearest_facility_distances(L->net->graph, seeds, cutoff_m, options.threads,
+  cov.type_minutes = (*L)->type_minutes;  // each type's own cut-off (access_facility_types)
+  double longest_min = options.cutoff_min;
+  for (double m : cov.type_minutes) longest_min = std::max(longest_min, m);
+  const double cutoff_m = options.speed_kmh * 1000 / 60 * longest_min;
+  auto seeds = access::place_facilities(graph, (*L)->facilities, types, options.max_snap_m);
+  std::mutex report_mu;
+  auto dist = access::nearest_facility_distances(graph, seeds, cutoff_m, options.threads,
                                                  [&](const std::string& what, double f) {
-                                                   if (progress) progress(what, f);
+                                                   std::lock_guard lock(report_mu);
+                                                   report(what, 1 + std::llround(f * nt));
                                                  });
-  if (progress) progress("coverage", 0);
-  auto rep = access::compute_coverage(L->net->graph, L->net->residences, dist, cov);
+  report("coverage", 1 + static_cast<int64_t>(nt));
+  auto rep = access::compute_coverage(graph, residences, dist, cov);
   if (!rep.ok()) return fail(rep.error());
 
   std::vector<std::pair<int64_t, std::string>> minutes;
-  minutes.reserve(L->net->residences.size());
-  const size_t nt = rep->types.size();
-  for (size_t r = 0; r < L->net->residences.size(); ++r)
-    minutes.emplace_back(L->net->residence_ids[r],
+  minutes.reserve(residences.size());
+  const auto& ids = (*L)->net->residence_ids;
+  for (size_t r = 0; r < residences.size(); ++r)
+    minutes.emplace_back(ids[r],
                          minutes_text(&rep->residence_dist_m[r * nt], nt, options.speed_kmh));
   std::vector<ar::CoverageRow> coverage;
   for (const auto& c : rep->coverage) {
@@ -473,37 +585,308 @@ Result<RunStats> AccessService::run(const RunOptions& options, const StageProgre
       x.households_within[i] = c.households_within[i];
     }
     x.median_m = c.median_distance_m;
+    x.cutoff_min = c.type_minutes;
+    x.residences_within_cutoff = static_cast<int64_t>(c.residences_within_type);
+    x.households_within_cutoff = c.households_within_type;
     coverage.push_back(std::move(x));
   }
   std::vector<ar::GapRow> gaps;
   for (const auto& g : rep->gaps)
     gaps.push_back({g.type, g.cell_x, g.cell_y, g.centre.lat, g.centre.lon,
                     static_cast<int64_t>(g.residences), g.households});
-  if (progress) progress("storing", 0);
+  report("storing", 2 + static_cast<int64_t>(nt));
   RunStats stats;
-  stats.run_id = *run_id;
-  stats.residences = static_cast<int64_t>(L->net->residences.size());
+  stats.run_id = run_id;
+  stats.residences = static_cast<int64_t>(residences.size());
   stats.unplaced = static_cast<int64_t>(rep->residences_unplaced);
   stats.types = static_cast<int64_t>(nt);
   stats.coverage_rows = static_cast<int64_t>(coverage.size());
   stats.gaps = static_cast<int64_t>(gaps.size());
-  Status st = app_.db().write([&](Session& s) -> Status {
-    GJ_TRY(ar::replace_results(s, *run_id, minutes, coverage, gaps));
-    GJ_TRY(ar::finish_run(s, *run_id, "done", app_.clock().now_ms(), ""));
+  stats.households = households;
+  stats.homes = homes;
+  st = app_.db().write([&](Session& s) -> Status {
+    GJ_TRY(promote_homes(s, network_id, homes));
+    GJ_TRY(ar::replace_results(s, run_id, minutes, coverage, gaps));
+    GJ_TRY(ar::finish_run(s, run_id, "done", app_.clock().now_ms(), ""));
     store::AuditEntry e;
     e.at = app_.clock().now_ms();
     e.actor_name = "system";
     e.action = "access.run";
     e.target_type = "access_run";
-    e.target_id = std::to_string(*run_id);
-    e.detail = params;
+    e.target_id = std::to_string(run_id);
+    e.detail = std::string(params) + " homes=" + homes +
+               (job_id ? " job=" + std::to_string(job_id) : std::string());
     return store::audit::append(s, e);
   });
   if (!st.ok()) return fail(st.error());
+  report("done", total);
   stats.seconds = since(t0);
   return stats;
 }
 
+// ---------------------------------------------------------------- jobs
+
+namespace {
+// Progress rows at most every 200 ms (and at every stage change): a run of a second writes a
+// handful of rows, not one per type.
+class JobReporter {
+ public:
+  JobReporter(App& app, int64_t job_id, RunProgress also)
+      : app_(app), id_(job_id), also_(std::move(also)) {}
+  void operator()(const std::string& stage, int64_t done, int64_t total) {
+    if (also_) also_(stage, done, total);
+    const auto now = SteadyClock::now();
+    if (stage == stage_ && now - last_ < std::chrono::milliseconds(200)) return;
+    stage_ = stage;
+    last_ = now;
+    (void)app_.db().write([&](Session& s) {
+      return ar::job_progress(s, id_, stage, done, total, app_.clock().now_ms());
+    });
+  }
+
+ private:
+  App& app_;
+  int64_t id_;
+  RunProgress also_;
+  std::string stage_;
+  SteadyClock::time_point last_{};
+};
+
+// Inserts a queued job, or kConflict naming the job already queued or running for the area.
+// The partial unique index decides under a race; a PostgreSQL transaction cannot query after
+// the violation, so the running job is looked up first.
+Result<int64_t> insert_job_once(Session& s, const std::string& division,
+                                const std::string& created_by, int64_t at) {
+  auto conflict = [](const std::string& which) {
+    return make_error(ErrorCode::kConflict, "a run of this area is already in progress" + which,
+                      "job");
+  };
+  auto j = ar::latest_job(s, division);
+  if (j.ok() && (j->status == "queued" || j->status == "running"))
+    return conflict(" (job " + std::to_string(j->id) + ")");
+  auto id = ar::insert_job(s, "run", division, created_by, at);
+  if (!id.ok() && id.error().code == ErrorCode::kAlreadyExists) return conflict("");
+  return id;
+}
+
+std::string error_text(const Error& e) {
+  std::string m = e.message(Lang::kZh);
+  if (!e.detail.empty()) m += ": " + e.detail;
+  return m;
+}
+}  // namespace
+
+Result<RunStats> AccessService::run_as_job(const RunOptions& options, const std::string& created_by,
+                                           const RunProgress& progress) {
+  auto job_id = app_.db().write_value<int64_t>([&](Session& s) -> Result<int64_t> {
+    auto net = ar::current_network(s);
+    if (!net.ok())
+      return make_error(ErrorCode::kNotFound, "no walking network: run `gongjian import osm`");
+    return insert_job_once(s, net->division_code, created_by, app_.clock().now_ms());
+  });
+  if (!job_id.ok()) return job_id.error();
+  JobReporter reporter(app_, *job_id, progress);
+  auto stats = run_job_body(*job_id, options, std::ref(reporter));
+  (void)app_.db().write([&](Session& s) {
+    return stats.ok() ? ar::finish_job(s, *job_id, "done", "", stats->run_id, app_.clock().now_ms())
+                      : ar::finish_job(s, *job_id, "failed", error_text(stats.error()),
+                                       std::nullopt, app_.clock().now_ms());
+  });
+  return stats;
+}
+
+Result<ar::JobRow> AccessService::start_run_job(const auth::Principal& p,
+                                                const RunOptions& options) {
+  if (p.role != auth::Role::kAdmin && p.role != auth::Role::kCommand)
+    return make_error(ErrorCode::kForbidden);
+  if (!(options.cutoff_min > 0 && options.cutoff_min <= 120) || !(options.speed_kmh > 0))
+    return make_error(ErrorCode::kInvalidInput, "cutoff must be 1–120 minutes", "cutoff_min");
+  auto job = app_.db().write_value<ar::JobRow>([&](Session& s) -> Result<ar::JobRow> {
+    ar::NetworkRow net;
+    GJ_TRY(require_read(s, p, &net));
+    auto id = insert_job_once(s, net.division_code, p.username, app_.clock().now_ms());
+    if (!id.ok()) return id.error();
+    store::AuditEntry e;
+    e.at = app_.clock().now_ms();
+    e.actor_id = p.user_id;
+    e.actor_name = p.username;
+    e.action = "access.job.start";
+    e.target_type = "access_job";
+    e.target_id = std::to_string(*id);
+    e.detail = "run of " + net.division_code;
+    e.ip = p.ip;
+    e.request_id = p.request_id;
+    GJ_TRY(store::audit::append(s, e));
+    return ar::get_job(s, *id);
+  });
+  if (!job.ok()) return job.error();
+  std::lock_guard lock(workers_mu_);
+  for (auto it = workers_.begin(); it != workers_.end();) {  // reap finished workers
+    if (it->finished->load()) {
+      it->thread.join();
+      it = workers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  const int64_t id = job->id;
+  RunOptions o = options;
+  // One search thread: the server's requests keep the other core.
+  if (o.threads == 0) o.threads = 1;
+  workers_.push_back({std::thread([this, id, o, finished] {
+                        JobReporter reporter(app_, id, {});
+                        auto stats = run_job_body(id, o, std::ref(reporter));
+                        (void)app_.db().write([&](Session& s) {
+                          return stats.ok()
+                                     ? ar::finish_job(s, id, "done", "", stats->run_id,
+                                                      app_.clock().now_ms())
+                                     : ar::finish_job(s, id, "failed", error_text(stats.error()),
+                                                      std::nullopt, app_.clock().now_ms());
+                        });
+                        finished->store(true);
+                      }),
+                      finished});
+  return job;
+}
+
+Result<ar::JobRow> AccessService::job(const auth::Principal& p, int64_t id) {
+  if (!auth::has_permission(p.role, auth::Permission::kBrowseOrg))
+    return make_error(ErrorCode::kForbidden);
+  return app_.db().read_value<ar::JobRow>([&](Session& s) -> Result<ar::JobRow> {
+    auto j = ar::get_job(s, id);
+    if (!j.ok() || !overlaps(j->division_code, scope_of(s, p)))
+      return make_error(ErrorCode::kNotFound, "no such job");
+    return j;
+  });
+}
+
+Result<ar::JobRow> AccessService::latest_job(const auth::Principal& p) {
+  return app_.db().read_value<ar::JobRow>([&](Session& s) -> Result<ar::JobRow> {
+    ar::NetworkRow net;
+    GJ_TRY(require_read(s, p, &net));
+    auto j = ar::latest_job(s, net.division_code);
+    if (!j.ok()) return make_error(ErrorCode::kNotFound, "no job yet");
+    return j;
+  });
+}
+
+Status AccessService::fail_interrupted_jobs() {
+  return app_.db().write([&](Session& s) {
+    return ar::fail_unfinished_jobs(s, "interrupted: the server stopped during the run",
+                                    app_.clock().now_ms());
+  });
+}
+
+void AccessService::wait_for_jobs() {
+  std::list<Worker> all;
+  {
+    std::lock_guard lock(workers_mu_);
+    all.swap(workers_);
+  }
+  for (auto& w : all) w.thread.join();
+}
+
+AccessService::~AccessService() {
+  wait_for_jobs();
+}
+
+// ---------------------------------------------------------------- households
+
+Result<HouseholdImportStats> AccessService::import_households(const std::string& scope,
+                                                              const std::string& text, bool replace,
+                                                              const std::string& actor) {
+  std::istringstream in(text);
+  GJ_ASSIGN_OR_RETURN(auto table, csv::read_stream(in));
+  const int cg = table.column("grid_code"), ca = table.column("address"), cla = table.column("lat"),
+            clo = table.column("lon"), cm = table.column("members");
+  if (cg < 0 || ca < 0 || cla < 0 || clo < 0 || cm < 0)
+    return make_error(ErrorCode::kInvalidInput,
+                      "CSV needs columns grid_code,address,lat,lon,members");
+  if (table.rows.empty() || table.rows.size() > 1'000'000)
+    return make_error(ErrorCode::kInvalidInput, "CSV needs 1–1000000 rows");
+  return app_.db().write_value<HouseholdImportStats>(
+      [&](Session& s) -> Result<HouseholdImportStats> {
+        GJ_ASSIGN_OR_RETURN(auto grids, ar::grid_codes(s, scope));
+        std::sort(grids.begin(), grids.end());
+        std::vector<ar::HouseholdRow> rows;
+        rows.reserve(table.rows.size());
+        const int64_t now = app_.clock().now_ms();
+        for (size_t i = 0; i < table.rows.size(); ++i) {
+          const auto& r = table.rows[i];
+          auto cell = [&](int c) { return c < int(r.size()) ? trim(r[c]) : std::string(); };
+          const std::string where = "row " + std::to_string(i + 2) + ": ";
+          ar::HouseholdRow h;
+          h.grid_code = cell(cg);
+          if (!std::binary_search(grids.begin(), grids.end(), h.grid_code))
+            return make_error(ErrorCode::kInvalidInput,
+                              where + "grid '" + h.grid_code + "' is not a registered grid" +
+                                  (scope.empty() ? std::string() : std::string(" in your scope")),
+                              "grid_code");
+          h.address = cell(ca);
+          if (!is_valid_utf8(h.address) || h.address.empty() || utf8_length(h.address) > 200)
+            return make_error(ErrorCode::kInvalidInput, where + "address: 1–200 characters",
+                              "address");
+          std::string la = cell(cla), lo = cell(clo), mb = cell(cm);
+          char* end = nullptr;
+          h.lat = std::strtod(la.c_str(), &end);
+          bool ok = !la.empty() && *end == 0 && h.lat >= -90 && h.lat <= 90;
+          h.lon = std::strtod(lo.c_str(), &end);
+          ok = ok && !lo.empty() && *end == 0 && h.lon >= -180 && h.lon <= 180;
+          if (!ok)
+            return make_error(ErrorCode::kInvalidInput, where + "lat/lon: decimal degrees", "lat");
+          long long m = std::strtoll(mb.c_str(), &end, 10);
+          if (mb.empty() || *end != 0 || m < 1 || m > 99)
+            return make_error(ErrorCode::kInvalidInput, where + "members: a whole number 1–99",
+                              "members");
+          h.members = m;
+          h.updated_at = now;
+          rows.push_back(std::move(h));
+        }
+        HouseholdImportStats stats;
+        if (replace) {
+          GJ_ASSIGN_OR_RETURN(stats.replaced, ar::count_households(s, scope));
+          GJ_TRY(ar::delete_households(s, scope));
+        }
+        GJ_TRY(ar::insert_households(s, rows));
+        stats.inserted = static_cast<int64_t>(rows.size());
+        store::AuditEntry e;
+        e.at = now;
+        e.actor_name = actor;
+        e.action = "access.household.import_csv";
+        e.target_type = "household";
+        e.detail = std::to_string(rows.size()) + " rows" +
+                   (replace ? ", replaced " + std::to_string(stats.replaced) : std::string());
+        GJ_TRY(store::audit::append(s, e));
+        return stats;
+      });
+}
+
+Result<HouseholdImportStats> AccessService::import_households_csv(const auth::Principal& p,
+                                                                  const std::string& text,
+                                                                  bool replace) {
+  GJ_TRY(require_write(p));
+  std::string scope;
+  Status st = app_.db().read([&](Session& s) -> Status {
+    scope = scope_of(s, p);
+    return {};
+  });
+  if (!st.ok()) return st.error();
+  if (scope.empty()) return make_error(ErrorCode::kForbidden);
+  return import_households(scope, text, replace, p.username);
+}
+
+Result<AccessService::Households> AccessService::households(const auth::Principal& p, int limit) {
+  GJ_TRY(require_write(p));  // addresses: only for those who keep the registry
+  return app_.db().read_value<Households>([&](Session& s) -> Result<Households> {
+    const std::string scope = scope_of(s, p);
+    if (scope.empty()) return make_error(ErrorCode::kForbidden);
+    Households out;
+    GJ_ASSIGN_OR_RETURN(out.total, ar::count_households(s, scope));
+    GJ_ASSIGN_OR_RETURN(out.items, ar::list_households(s, scope, limit));
+    return out;
+  });
+}
 Result<RunStats> AccessService::create_demo_area(const std::string& osm_path,
                                                  const StageProgress& progress) {
   // Real codes and names (国家统计局): the extract lies in central Chengdu, so its area hangs
@@ -530,7 +913,9 @@ Result<RunStats> AccessService::create_demo_area(const std::string& osm_path,
   u.scope_code = "510100000000";
   auto added = app_.cli_add_user(u);
   if (!added.ok() && added.error().code != ErrorCode::kAlreadyExists) return added.error();
-  return run(RunOptions{}, progress);
+  return run(RunOptions{}, [&](const std::string& stage, int64_t done, int64_t total) {
+    if (progress) progress(stage, total > 0 ? static_cast<double>(done) / total : 0);
+  });
 }
 
 // ---------------------------------------------------------------- principals
@@ -796,7 +1181,7 @@ Result<access::SitingResult> AccessService::suggest_sites(const auth::Principal&
   if (req.k < 1 || req.k > 50) return make_error(ErrorCode::kInvalidInput, "k: 1–50", "k");
   if (req.candidates.size() > 5000)
     return make_error(ErrorCode::kInvalidInput, "at most 5000 candidates", "candidates");
-  GJ_ASSIGN_OR_RETURN(auto L, load(RunOptions{}));
+  GJ_ASSIGN_OR_RETURN(auto L, load());
   const double reach = type.radius_m();
   std::vector<std::string> one{type.code};
   auto seeds = access::place_facilities(L->net->graph, L->facilities, one, 300);
@@ -828,7 +1213,7 @@ Result<std::string> AccessService::network_geojson(const auth::Principal& p) {
     std::lock_guard lock(mu_);
     if (geojson_network_ == net_id && !geojson_cache_.empty()) return geojson_cache_;
   }
-  GJ_ASSIGN_OR_RETURN(auto L, load(RunOptions{}));
+  GJ_ASSIGN_OR_RETURN(auto L, load());
   const auto& g = L->net->graph;
   const uint32_t n = g.node_count();
   // Lines run between nodes of degree ≠ 2, joining the degree-2 chains between them, so the

@@ -6,10 +6,13 @@
 // audited in the same transaction.
 #pragma once
 
+#include <atomic>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/app.hpp"
@@ -46,7 +49,16 @@ struct RunOptions {
 struct RunStats {
   int64_t run_id = 0;
   int64_t residences = 0, unplaced = 0, types = 0, coverage_rows = 0, gaps = 0;
+  int64_t households = 0;  // registered households counted (0 when the homes are OSM buildings)
+  std::string homes;       // "osm" or "household"
   double seconds = 0;
+};
+
+// A run's progress as steps over the whole run: load, one search per type, coverage, store.
+using RunProgress = std::function<void(const std::string& stage, int64_t done, int64_t total)>;
+
+struct HouseholdImportStats {
+  int64_t inserted = 0, replaced = 0;
 };
 
 struct FacilityInput {
@@ -80,8 +92,18 @@ class AccessService {
   // Reads the file, then stores network, OSM facilities and homes in one transaction.
   Result<OsmImportStats> import_osm(const std::string& path, const OsmImportOptions& options,
                                     const StageProgress& progress = {});
-  // Runs the engine over the stored data; replaces the previous results atomically.
-  Result<RunStats> run(const RunOptions& options, const StageProgress& progress = {});
+  // Runs the engine over the stored data; replaces the previous results atomically. Homes are
+  // the registered households of the network's area when it has any, else OSM buildings.
+  Result<RunStats> run(const RunOptions& options, const RunProgress& progress = {});
+  // The same as a job row (access_jobs) with its progress: refused with kConflict while another
+  // job of the area is queued or running. For the CLI (synchronous).
+  Result<RunStats> run_as_job(const RunOptions& options, const std::string& created_by,
+                              const RunProgress& progress = {});
+  // Registered households from CSV (grid_code,address,lat,lon,members), all rows or none; each
+  // grid must be registered. `replace`: first delete the households of the grids in scope.
+  // An empty scope is the whole store (the CLI).
+  Result<HouseholdImportStats> import_households(const std::string& scope, const std::string& text,
+                                                 bool replace, const std::string& actor);
   // The demo's OSM area: 四川省/成都市 divisions (real codes and names), a demo user for it,
   // the import and a run. See docs/access.md.
   Result<RunStats> create_demo_area(const std::string& osm_path, const StageProgress& progress);
@@ -98,6 +120,25 @@ class AccessService {
   Status delete_facility(const auth::Principal& p, int64_t id);
   // RFC 4180 text with a header: name,type,lat,lon,opening_hours. All rows or none.
   Result<CsvImportStats> import_facilities_csv(const auth::Principal& p, const std::string& text);
+  Result<HouseholdImportStats> import_households_csv(const auth::Principal& p,
+                                                     const std::string& text, bool replace);
+  struct Households {
+    int64_t total = 0;
+    std::vector<ar::HouseholdRow> items;
+  };
+  Result<Households> households(const auth::Principal& p, int limit);
+
+  // Runs from the page: a job row and a background thread of the server. Roles admin and
+  // command; kConflict while a job of the area is queued or running.
+  Result<ar::JobRow> start_run_job(const auth::Principal& p, const RunOptions& options);
+  Result<ar::JobRow> job(const auth::Principal& p, int64_t id);
+  // The newest job of the current network's area (kNotFound when there is none).
+  Result<ar::JobRow> latest_job(const auth::Principal& p);
+  // At server start: jobs of an earlier process can no longer finish; mark them failed.
+  Status fail_interrupted_jobs();
+  // Waits for the background jobs (tests; the destructor does it too).
+  void wait_for_jobs();
+  ~AccessService();
 
   Result<std::vector<ar::CoverageRow>> coverage(const auth::Principal& p);
   Result<std::vector<ar::GapRow>> gaps(const auth::Principal& p, const std::string& type,
@@ -118,14 +159,18 @@ class AccessService {
     access::WalkGraph graph;
     std::vector<access::Residence> residences;
     std::vector<int64_t> residence_ids;
+    std::string homes;
+    uint64_t generation = 0;
   };
   struct Loaded {
     std::shared_ptr<const NetworkData> net;
     int64_t network_id = 0;
     std::vector<access::Facility> facilities;
     std::vector<std::string> types;
+    std::vector<double> type_minutes;  // each type's own cut-off (access_facility_types.minutes)
   };
-  Result<std::shared_ptr<const Loaded>> load(const RunOptions& options);
+  // `homes`: "osm" or "household"; empty = the homes of the newest finished run (else "osm").
+  Result<std::shared_ptr<const Loaded>> load(const std::string& homes = "");
 
  private:
   Status require_read(store::Session& s, const auth::Principal& p, ar::NetworkRow* out);
@@ -133,9 +178,22 @@ class AccessService {
   Result<ar::FacilityRow> validated(store::Session& s, const auth::Principal& p,
                                     const FacilityInput& in, const std::string& source);
 
+  Result<RunStats> run_job_body(int64_t job_id, const RunOptions& options,
+                                const RunProgress& progress);
+  // Homes from registered households: one row per location, rebuilt in the run's transaction.
+  Result<std::string> sync_household_homes(store::Session& s, const ar::NetworkRow& net,
+                                           int64_t* households);
+
   App& app_;
   std::mutex mu_;
   std::shared_ptr<const NetworkData> cache_;
+  uint64_t homes_generation_ = 0;  // bumped whenever household homes are rebuilt
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> finished;
+  };
+  std::mutex workers_mu_;
+  std::list<Worker> workers_;
   std::string geojson_cache_;
   int64_t geojson_network_ = 0;
 };

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "app/access_service.hpp"
@@ -45,6 +46,7 @@ const char* kUsage =
     "       gongjian access coverage --osm FILE --out-dir DIR [options]\n"
     "       gongjian access sites --osm FILE --type TYPE [--k 10] --out FILE.csv [options]\n"
     "       gongjian access run [--cutoff-min 15] [--speed-kmh 4.5] [--db PATH | --postgres URL]\n"
+    "       gongjian access households import FILE.csv [--replace] [--db PATH | --postgres URL]\n"
     "\n"
     "nodes: writes osm_node_id,facility_type,distance_m for every walking-network node that\n"
     "  reaches a facility of that type within M metres of network distance.\n"
@@ -53,14 +55,21 @@ const char* kUsage =
     "sites: suggests K new sites of TYPE, each with the households it newly brings within reach.\n"
     "run: over the network stored by `gongjian import osm` and the facility registry: minutes\n"
     "  from every home to each type, coverage per unit within cutoff/3, 2·cutoff/3 and cutoff\n"
-    "  minutes (5/10/15), and the gap cells; replaces the previous run's results atomically.\n"
+    "  minutes (5/10/15) and within each type's own minutes, and the gap cells; replaces the\n"
+    "  previous run's results atomically. Homes are the registered households of the area when\n"
+    "  it has any, else the OSM residential buildings. Recorded as a job (one at a time per "
+    "area).\n"
+    "households import: registered households 登记住户 from CSV with the header\n"
+    "  grid_code,address,lat,lon,members (no names or ID numbers); each grid must be registered;\n"
+    "  all rows or none. --replace first deletes every registered household.\n"
     "\n"
     "options:\n"
     "  --types FILE        facility type mapping (lines: TYPE key=value|value…); default:\n"
     "                      medical, school, elderly, market, community\n"
     "  --type A,B          only these types; each must have a facility on the network\n"
     "  --max-snap-m M      POIs and homes farther than this from a walkable way are dropped (300)\n"
-    "  --threads N         search threads (default: all cores)\n"
+    "  --threads N         search threads (default: one per core for large graphs, one for\n"
+    "                      small ones; see docs/access.md)\n"
     "  --speed-kmh V       walking speed for coverage and sites (4.5)\n"
     "  --minutes A,B,C     coverage thresholds (5,10,15); the last one is the reach\n"
     "  --reach-m M         sites: reach in metres (default speed × last minutes)\n"
@@ -469,8 +478,15 @@ int run_stored(const Args& args) {
   RandomIdGenerator ids;
   app::App a(*db, clock, ids);
   app::AccessService svc(a);
-  Progress progress;
-  auto stats = svc.run(o, std::ref(progress));
+  // Progress on stderr at every stage: "stage done/total".
+  auto progress = [last = std::string()](const std::string& stage, int64_t done,
+                                         int64_t total) mutable {
+    std::string line = stage + " " + std::to_string(done) + "/" + std::to_string(total);
+    if (line == last) return;
+    last = line;
+    std::fprintf(stderr, "gongjian access run: %s\n", line.c_str());
+  };
+  auto stats = svc.run_as_job(o, "cli", progress);
   db->close();
   if (!stats.ok()) {
     std::cerr << "gongjian access run: " << stats.error().message(Lang::kEn) << ": "
@@ -478,11 +494,43 @@ int run_stored(const Args& args) {
     return 1;
   }
   std::printf(
-      "run %lld: %lld homes (%lld off the network), %lld types, %lld coverage rows, "
+      "run %lld: %lld homes (%s%s; %lld off the network), %lld types, %lld coverage rows, "
       "%lld gap cells (%.2f s)\n",
-      (long long)stats->run_id, (long long)stats->residences, (long long)stats->unplaced,
-      (long long)stats->types, (long long)stats->coverage_rows, (long long)stats->gaps,
-      stats->seconds);
+      (long long)stats->run_id, (long long)stats->residences,
+      stats->homes == "household" ? "registered households: " : "OSM buildings",
+      stats->homes == "household" ? std::to_string(stats->households).c_str() : "",
+      (long long)stats->unplaced, (long long)stats->types, (long long)stats->coverage_rows,
+      (long long)stats->gaps, stats->seconds);
+  return 0;
+}
+
+int run_households(const Args& args) {
+  if (args.size() < 2 || args[0] != "import" || args[1].rfind("--", 0) == 0)
+    return usage_error("access households import FILE.csv [--replace]", kUsage);
+  std::ifstream in(args[1], std::ios::binary);
+  if (!in) {
+    std::cerr << "gongjian access households: cannot read " << args[1] << "\n";
+    return 1;
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  auto db = open_store(args);
+  if (!db) return 1;
+  SystemClock clock;
+  RandomIdGenerator ids;
+  app::App a(*db, clock, ids);
+  app::AccessService svc(a);
+  std::fprintf(stderr, "gongjian access households: importing %s\n", args[1].c_str());
+  auto r = svc.import_households("", text, has_flag(args, "--replace"), "cli");
+  db->close();
+  if (!r.ok()) {
+    std::cerr << "gongjian access households: " << args[1] << ": " << r.error().message(Lang::kEn)
+              << (r.error().detail.empty() ? "" : ": " + r.error().detail) << "\n";
+    return 1;
+  }
+  std::printf("%lld households imported%s\n", (long long)r->inserted,
+              has_flag(args, "--replace")
+                  ? (" (" + std::to_string(r->replaced) + " replaced)").c_str()
+                  : "");
   return 0;
 }
 
@@ -500,6 +548,7 @@ int run_access(const Args& args) {
   if (sub == "coverage") return run_coverage(rest);
   if (sub == "sites") return run_sites(rest);
   if (sub == "run") return run_stored(rest);
+  if (sub == "households") return run_households(rest);
   return usage_error("unknown access command '" + sub + "'", kUsage);
 }
 

@@ -67,3 +67,29 @@ test('15分钟服务圈: map with our own network, homes and facilities; coverag
     await phone.context.close()
   }
 })
+
+test('15分钟服务圈: a run started from the page shows its progress and refreshes the coverage', async () => {
+  const { context, page } = await newPage()
+  try {
+    await login(page, CHENGDU)
+    await page.goto('/access')
+    await page.locator('[data-test=access-network]').waitFor()
+    const before = (await apiCall(context, 'GET', '/access/overview')).json.run.id
+    await page.locator('[data-test=access-run]').click()
+    // The job panel appears at once with its progress bar, and ends done.
+    await page.locator('[data-test=access-job] [data-test=access-job-status]').waitFor()
+    await page.locator('[data-test=access-job][data-status=done]').waitFor({ timeout: 30000 })
+    assert.equal(await page.locator('[data-test=access-job-progress]').getAttribute('aria-valuenow'), '100')
+    const job = (await apiCall(context, 'GET', '/access/jobs')).json.job
+    assert.equal(job.status, 'done')
+    assert.equal(job.done, job.total)
+    const after = (await apiCall(context, 'GET', '/access/overview')).json.run
+    assert.equal(after.id, job.run_id)
+    assert.ok(after.id > before, 'a new run replaced the old results')
+    // The per-unit table has the type's own cut-off column.
+    await page.locator('[data-test=access-share-cutoff]').first().waitFor()
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+  }
+})

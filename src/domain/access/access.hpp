@@ -138,6 +138,7 @@ struct Facility {
   int64_t source_id = 0;      // OSM id (node or way) or store id
   int64_t network_node = -1;  // OSM node id if the POI is an OSM node, else -1
   std::string name;
+  std::string opening_hours;  // OSM `opening_hours` as written (shown, not interpreted)
 };
 
 struct TypeSeeds {
@@ -155,12 +156,17 @@ std::vector<TypeSeeds> place_facilities(const WalkGraph& graph,
 using ProgressFn = std::function<void(const std::string& what, double fraction)>;
 
 // Distance in metres from every node to the nearest facility of each type, kUnreached beyond
-// `cutoff_m`. One bounded multi-source search per type; types run on `threads` threads.
+// `cutoff_m`. One bounded multi-source search per type; types run on `threads` threads
+// (0 = search_threads()).
 struct NodeDistances {
   std::vector<std::string> types;
   std::vector<std::vector<float>> dist_m;  // [type][node]
   double cutoff_m = 0;
 };
+// Search threads when the caller leaves it to us (threads = 0): one below kParallelMinWork
+// node×type pairs, else one per core up to one per type.
+inline constexpr size_t kParallelMinWork = 2'000'000;
+unsigned search_threads(size_t nodes, size_t types);
 NodeDistances nearest_facility_distances(const WalkGraph& graph, std::span<const TypeSeeds> seeds,
                                          double cutoff_m, unsigned threads = 0,
                                          const ProgressFn& progress = {});
@@ -180,12 +186,25 @@ class BoundedSearch {
   // for the many small balls of site suggestion.
   void run_ball(std::span<const Seed> seeds, double cutoff_m,
                 const std::function<void(uint32_t node, double dist)>& visit);
+  // Same nodes as run_ball, as a list in a buffer reused by the next call (no callback per
+  // node: site suggestion runs hundreds of thousands of these balls).
+  struct Reached {
+    uint32_t node;
+    float dist_m;
+  };
+  const std::vector<Reached>& ball(std::span<const Seed> seeds, double cutoff_m);
+  // Site suggestion's initial gains: adds `weight` to node_gain[v] of every node v the ball
+  // reaches, except for chains lying wholly inside it, which get chain_gain[chain] += weight
+  // instead (the caller spreads chain_gain over each chain's interior nodes once at the end).
+  void add_ball(std::span<const Seed> seeds, double cutoff_m, double weight, double* node_gain,
+                double* chain_gain);
   // Same result as run_into, faster when most nodes are wanted: searches the core graph and
   // fills chains afterwards (what nearest_facility_distances uses).
   void run_all_nodes(std::span<const Seed> seeds, double cutoff_m, float* out);
 
- private:
   struct Impl;
+
+ private:
   Impl* impl_;
 };
 
@@ -203,6 +222,9 @@ struct CoverageParams {
   std::array<double, 3> minutes{5, 10, 15};
   double max_snap_m = 300;
   double gap_cell_m = 250;  // 服务盲区 cells
+  // Each type's own minutes (e.g. school 10, market 15), in the order of the distances' types;
+  // empty = minutes[2] for every type. Decides "covered" and the gap list per type.
+  std::vector<double> type_minutes;
 };
 
 // Share of residences and households within 5 / 10 / 15 minutes, per unit and type.
@@ -214,10 +236,14 @@ struct CoverageRow {
   double households = 0;
   std::array<size_t, 3> residences_within{};
   std::array<double, 3> households_within{};
-  double median_distance_m = -1;  // over all residences; -1 when more than half are beyond the cutoff
+  double median_distance_m =
+      -1;                   // over all residences; -1 when more than half are beyond the cutoff
+  double type_minutes = 0;  // the type's own cut-off (CoverageParams::type_minutes)
+  size_t residences_within_type = 0;
+  double households_within_type = 0;
 };
 
-// A 250 m cell with homes and no facility of the type within the last (15-minute) reach.
+// A 250 m cell with homes and no facility of the type within the type's own reach.
 struct GapCell {
   std::string type;
   int64_t cell_x = 0, cell_y = 0;

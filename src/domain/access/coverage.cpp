@@ -14,6 +14,8 @@ struct Acc {
   double households = 0;
   std::array<size_t, 3> res_within{};
   std::array<double, 3> hh_within{};
+  size_t res_type = 0;
+  double hh_type = 0;
   // Every residence's distance (kUnreached beyond the cutoff): the median is over all homes,
   // so a unit where most homes are out of reach does not show a reassuring short median.
   std::vector<float> distances;
@@ -45,13 +47,26 @@ Result<AccessReport> compute_coverage(const WalkGraph& graph, std::span<const Re
                                       const CoverageParams& params) {
   if (!(params.walk_speed_kmh > 0))
     return make_error(ErrorCode::kInvalidInput, "walking speed must be positive", "walk_speed");
+  const double m_per_min = params.walk_speed_kmh * 1000.0 / 60.0;
   std::array<double, 3> reach{};
-  for (int i = 0; i < 3; ++i) reach[i] = params.walk_speed_kmh * 1000.0 / 60.0 * params.minutes[i];
-  if (distances.cutoff_m + 1e-9 < reach[2])
+  for (int i = 0; i < 3; ++i) reach[i] = m_per_min * params.minutes[i];
+  const size_t nt = distances.types.size();
+  if (!params.type_minutes.empty() && params.type_minutes.size() != nt)
+    return make_error(ErrorCode::kInvalidInput, "one cut-off per type", "type_minutes");
+  std::vector<double> type_minutes(nt, params.minutes[2]), type_reach(nt);
+  double longest = reach[2];
+  for (size_t t = 0; t < nt; ++t) {
+    if (!params.type_minutes.empty()) type_minutes[t] = params.type_minutes[t];
+    if (!(type_minutes[t] > 0))
+      return make_error(ErrorCode::kInvalidInput, "a type's minutes must be positive",
+                        "type_minutes");
+    type_reach[t] = m_per_min * type_minutes[t];
+    longest = std::max(longest, type_reach[t]);
+  }
+  if (distances.cutoff_m + 1e-9 < longest)
     return make_error(ErrorCode::kInvalidInput,
                       "node distances were cut off at " + std::to_string(distances.cutoff_m) +
-                          " m, short of the " + std::to_string(reach[2]) + " m reach");
-  const size_t nt = distances.types.size();
+                          " m, short of the " + std::to_string(longest) + " m reach");
   AccessReport rep;
   rep.types = distances.types;
   rep.cutoff_m = distances.cutoff_m;
@@ -61,7 +76,7 @@ Result<AccessReport> compute_coverage(const WalkGraph& graph, std::span<const Re
     Anchor a = graph.snap(residences[r].point, params.max_snap_m);
     if (!a.placed()) ++rep.residences_unplaced;
     for (size_t t = 0; t < nt; ++t)
-      rep.residence_dist_m[r * nt + t] = anchor_distance(a, distances.dist_m[t], reach[2]);
+      rep.residence_dist_m[r * nt + t] = anchor_distance(a, distances.dist_m[t], longest);
     rep.anchors.push_back(a);
   }
 
@@ -90,9 +105,13 @@ Result<AccessReport> compute_coverage(const WalkGraph& graph, std::span<const Re
             a.hh_within[i] += res.households;
           }
         }
+        if (d <= type_reach[t]) {
+          ++a.res_type;
+          a.hh_type += res.households;
+        }
         a.distances.push_back(d);
       }
-      if (!(d <= reach[2])) {
+      if (!(d <= type_reach[t])) {
         auto cx = static_cast<int64_t>(std::floor(res.point.lon * mx / params.gap_cell_m));
         auto cy = static_cast<int64_t>(std::floor(res.point.lat * my / params.gap_cell_m));
         auto& g = gaps[{t, cx, cy}];
@@ -115,6 +134,9 @@ Result<AccessReport> compute_coverage(const WalkGraph& graph, std::span<const Re
     row.residences_within = a.res_within;
     row.households_within = a.hh_within;
     row.median_distance_m = median(a.distances);
+    row.type_minutes = type_minutes[std::get<2>(key)];
+    row.residences_within_type = a.res_type;
+    row.households_within_type = a.hh_type;
     rep.coverage.push_back(std::move(row));
   }
   for (auto& [key, g] : gaps) rep.gaps.push_back(g);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -32,9 +33,9 @@ struct BoundedSearch::Impl {
   // Over any CSR (the full graph, or the core graph of junctions and chains).
   template <bool kTrack>
   void relax_on(const uint32_t* offsets, const WalkGraph::Arc* arcs, std::span<const Seed> seeds,
-                double cutoff, float* dist) {
+                double cutoff, float* dist, double min_delta = 1.0) {
     if (!(cutoff >= 0)) return;
-    const double delta = std::max(1.0, cutoff / 8192.0);
+    const double delta = std::max(min_delta, cutoff / 8192.0);
     const auto max_bucket = static_cast<size_t>(cutoff / delta);
     size_t nb = 1;  // a power of two ≥ max_bucket + 2, so the ring index is a mask
     while (nb < max_bucket + 2) nb <<= 1;
@@ -45,15 +46,21 @@ struct BoundedSearch::Impl {
     // Labels are stored as float (4 bytes a node: half the memory of double at 1 M nodes);
     // the bucket always comes from the stored value so scans and pushes agree. Sums are formed
     // in double; the float rounding (< 0.1 mm at 1 km) is far inside the 1 m budget.
+    // Entries queued and not yet scanned: when none is left the search stops, instead of
+    // stepping through the empty buckets up to the cut-off (a thousand of them for a 1,125 m
+    // ball, which dominated the many small balls of site suggestion).
+    size_t queued = 0;
     for (const auto& s : seeds) {
       const float fd = static_cast<float>(std::max(0.0, s.offset_m));
       if (fd > fcut || !(fd < dist[s.node])) continue;
       if (kTrack && dist[s.node] == kInf) touched.push_back(s.node);
       dist[s.node] = fd;
       buckets[static_cast<size_t>(fd * inv) & mask].push_back(s.node);
+      ++queued;
     }
-    for (size_t b = 0; b <= max_bucket; ++b) {
+    for (size_t b = 0; b <= max_bucket && queued > 0; ++b) {
       auto& bucket = buckets[b & mask];
+      if (bucket.empty()) continue;
       for (size_t i = 0; i < bucket.size(); ++i) {
         const uint32_t u = bucket[i];
         const double du = dist[u];  // exactly the stored float
@@ -67,9 +74,11 @@ struct BoundedSearch::Impl {
             if (kTrack && dist[v] == kInf) touched.push_back(v);
             dist[v] = nd;
             buckets[static_cast<size_t>(nd * inv) & mask].push_back(v);
+            ++queued;
           }
         }
       }
+      queued -= bucket.size();
       bucket.clear();
     }
   }
@@ -91,6 +100,12 @@ struct BoundedSearch::Impl {
   std::vector<uint32_t> incidence_start, incidence, chain_stamp;
   uint32_t stamp = 0;
   std::vector<Seed> core_seeds;
+  struct InChain {
+    uint32_t chain;
+    double pos, offset;
+  };
+  std::vector<InChain> in_chain;  // ball(): seeds inside chains
+  std::vector<BoundedSearch::Reached> reached;
   std::vector<float> dist;
   std::vector<uint32_t> touched;
   std::vector<std::vector<uint32_t>> buckets;
@@ -162,12 +177,32 @@ void BoundedSearch::run_all_nodes(std::span<const Seed> seeds, double cutoff_m, 
   }
 }
 
+// Bucket width of the small balls: with 1 m buckets a 1,125 m ball steps through ~1,100
+// mostly empty buckets for a few hundred core nodes. Wider buckets stay exact (a node improved
+// inside its bucket is scanned again, and no edge leads to an earlier bucket); they cost a few
+// re-scans instead. cutoff/32 (35 m at 1,125 m) measured best among 1, 8, 16, 35, 40, 80,
+// 150 and 300 m (docs/access.md, "Siting"). GJ_BALL_DELTA overrides it for measurements.
+double ball_delta(double cutoff_m) {
+  static const double fixed = [] {
+    const char* e = std::getenv("GJ_BALL_DELTA");
+    return e ? std::atof(e) : 0.0;
+  }();
+  if (fixed > 0) return fixed;
+  return std::max(1.0, cutoff_m / 32.0);
+}
+
 void BoundedSearch::run_ball(std::span<const Seed> seeds, double cutoff_m,
                              const std::function<void(uint32_t, double)>& visit) {
-  // As run(), but the queue only sees core nodes; chains next to a labelled core node (or
-  // holding a seed) are walked afterwards. Balls of a kilometre visit a few thousand nodes, two
-  // thirds of them inside chains.
-  auto& I = *impl_;
+  for (const auto& r : ball(seeds, cutoff_m)) visit(r.node, r.dist_m);
+}
+
+// The balls of site suggestion: the queue only sees core nodes; chains next to a labelled core
+// node (or holding a seed) are walked afterwards. Balls of a kilometre visit a few thousand
+// nodes, two thirds of them inside chains. `whole(c, da, db)` may take a chain as a whole
+// (then its nodes are not visited one by one); `visit(node, dist)` gets every other node.
+template <typename Whole, typename Visit>
+void ball_search(BoundedSearch::Impl& I, std::span<const Seed> seeds, double cutoff_m,
+                 Whole&& whole, Visit&& visit) {
   const WalkGraph& g = I.g;
   const uint32_t core = g.core_node_count();
   const auto chains = g.chains();
@@ -187,12 +222,9 @@ void BoundedSearch::run_ball(std::span<const Seed> seeds, double cutoff_m,
     }
     I.chain_stamp.assign(chains.size(), 0);
   }
-  struct InChain {
-    uint32_t chain;
-    double pos, offset;
-  };
   I.core_seeds.clear();
-  std::vector<InChain> in_chain;
+  auto& in_chain = I.in_chain;
+  in_chain.clear();
   for (const auto& s : seeds) {
     if (s.node < core) {
       I.core_seeds.push_back(s);
@@ -207,17 +239,18 @@ void BoundedSearch::run_ball(std::span<const Seed> seeds, double cutoff_m,
     in_chain.push_back({c, pos, off});
   }
   I.relax_on<true>(g.core_offsets().data(), g.core_arcs().data(), I.core_seeds, cutoff_m,
-                   I.dist.data());
+                   I.dist.data(), ball_delta(cutoff_m));
   if (++I.stamp == 0) {  // wrapped: clear old stamps
     std::fill(I.chain_stamp.begin(), I.chain_stamp.end(), 0);
     I.stamp = 1;
   }
   const float fcut = static_cast<float>(cutoff_m);
-  auto walk_chain = [&](uint32_t c) {
+  auto walk_chain = [&](uint32_t c, bool may_be_whole) {
     if (I.chain_stamp[c] == I.stamp) return;
     I.chain_stamp[c] = I.stamp;
     const auto& ch = chains[c];
     const double da = I.dist[ch.a], db = I.dist[ch.b];
+    if (may_be_whole && whole(c, da, db)) return;
     double pos = 0;
     for (uint32_t v = ch.first; v < chains[c + 1].first; ++v) {
       pos += g.back_step(v);
@@ -228,15 +261,42 @@ void BoundedSearch::run_ball(std::span<const Seed> seeds, double cutoff_m,
       if (fd <= fcut) visit(v, fd);
     }
   };
+  for (const auto& sc : in_chain) walk_chain(sc.chain, false);  // a seed inside: node by node
   for (uint32_t u : I.touched)
     for (uint32_t k = I.incidence_start[u]; k < I.incidence_start[u + 1]; ++k)
-      walk_chain(I.incidence[k]);
-  for (const auto& sc : in_chain) walk_chain(sc.chain);
+      walk_chain(I.incidence[k], true);
   for (uint32_t u : I.touched) {
     visit(u, I.dist[u]);
-    I.dist[u] = Impl::kInf;
+    I.dist[u] = BoundedSearch::Impl::kInf;
   }
   I.touched.clear();
+}
+
+const std::vector<BoundedSearch::Reached>& BoundedSearch::ball(std::span<const Seed> seeds,
+                                                               double cutoff_m) {
+  impl_->reached.clear();
+  ball_search(
+      *impl_, seeds, cutoff_m, [](uint32_t, double, double) { return false; },
+      [&](uint32_t v, float d) {
+        impl_->reached.push_back({v, d});
+      });
+  return impl_->reached;
+}
+
+void BoundedSearch::add_ball(std::span<const Seed> seeds, double cutoff_m, double weight,
+                             double* node_gain, double* chain_gain) {
+  // A chain whose farthest interior point from the ball's centre, (da + db + length) / 2, is
+  // within the cut-off lies wholly inside: one addition for the chain instead of one per node
+  // (most chains of a 1 km ball). Monotone rounding keeps this the same set as node by node.
+  const auto chains = impl_->g.chains();
+  ball_search(
+      *impl_, seeds, cutoff_m,
+      [&](uint32_t c, double da, double db) {
+        if (!((da + db + chains[c].length_m) * 0.5 <= cutoff_m)) return false;
+        chain_gain[c] += weight;
+        return true;
+      },
+      [&](uint32_t v, float) { node_gain[v] += weight; });
 }
 
 void BoundedSearch::run_into(std::span<const Seed> seeds, double cutoff_m, float* out) {
@@ -247,6 +307,15 @@ void BoundedSearch::run_into(std::span<const Seed> seeds, double cutoff_m, float
 unsigned default_threads(unsigned requested, size_t jobs) {
   unsigned t = requested ? requested : std::max(1u, std::thread::hardware_concurrency());
   return static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(t, jobs)));
+}
+
+unsigned search_threads(size_t nodes, size_t types) {
+  // Types run in parallel only when the work pays for a second thread: below about
+  // kParallelMinWork node×type pairs a search takes a few milliseconds, and starting a thread
+  // and sharing the memory bus (on a machine whose cores are busy with other work) costs more
+  // than it saves. Measured in docs/access.md ("Threads").
+  if (nodes * types < kParallelMinWork) return 1;
+  return default_threads(0, types);
 }
 
 NodeDistances nearest_facility_distances(const WalkGraph& graph, std::span<const TypeSeeds> seeds,
@@ -271,7 +340,8 @@ NodeDistances nearest_facility_distances(const WalkGraph& graph, std::span<const
       }
     }
   };
-  const unsigned nt = default_threads(threads, seeds.size());
+  const unsigned nt = threads ? default_threads(threads, seeds.size())
+                              : search_threads(graph.node_count(), seeds.size());
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < nt; ++i) pool.emplace_back(worker);
   worker();

@@ -91,6 +91,10 @@ Result<SitingResult> suggest_sites(const WalkGraph& graph, std::span<const Resid
   // Initial gains: one reverse search per uncovered home, spread over threads.
   const unsigned nth = default_threads(params.threads, std::max<size_t>(1, demand.size() / 64));
   std::vector<std::vector<double>> part(nth, std::vector<double>(nc, 0.0));
+  // Every node a candidate: chains wholly inside a ball are counted once per chain (add_ball).
+  const auto chains = graph.chains();
+  std::vector<std::vector<double>> chain_part(
+      all_nodes ? nth : 0, std::vector<double>(all_nodes ? chains.size() : 0, 0.0));
   std::atomic<size_t> next{0};
   auto worker = [&](unsigned w) {
     BoundedSearch search(graph);
@@ -100,11 +104,14 @@ Result<SitingResult> suggest_sites(const WalkGraph& graph, std::span<const Resid
       const uint32_t r = demand[i];
       const auto& a = report.anchors[r];
       const double wgt = residences[r].households;
-      search.run_ball({a.seeds.data(), a.count}, reach, [&](uint32_t v, double d) {
-        if (all_nodes) {
-          gain[v] += wgt;
-          return;
-        }
+      if (all_nodes) {
+        search.add_ball({a.seeds.data(), a.count}, reach, wgt, gain.data(), chain_part[w].data());
+        continue;
+      }
+      const auto& reached = search.ball({a.seeds.data(), a.count}, reach);
+      for (const auto& x : reached) {
+        const uint32_t v = x.node;
+        const double d = x.dist_m;
         for (uint32_t k = cand_at.start[v]; k < cand_at.start[v + 1]; ++k) {
           auto [c, off] = cand_at.items[k];
           if (d + off <= reach && stamp[c] != r) {
@@ -112,7 +119,7 @@ Result<SitingResult> suggest_sites(const WalkGraph& graph, std::span<const Resid
             gain[c] += wgt;
           }
         }
-      });
+      }
     }
   };
   {
@@ -124,6 +131,13 @@ Result<SitingResult> suggest_sites(const WalkGraph& graph, std::span<const Resid
   std::vector<double> gain = std::move(part[0]);
   for (unsigned w = 1; w < nth; ++w)
     for (uint32_t c = 0; c < nc; ++c) gain[c] += part[w][c];
+  if (all_nodes)
+    for (size_t c = 0; c + 1 < chains.size(); ++c) {
+      double add = 0;
+      for (unsigned w = 0; w < nth; ++w) add += chain_part[w][c];
+      if (add != 0)
+        for (uint32_t v = chains[c].first; v < chains[c + 1].first; ++v) gain[v] += add;
+    }
   if (progress) progress("siting gains", 1.0);
 
   // Lazy greedy. Ties go to the lower candidate index so results are reproducible.
@@ -144,7 +158,9 @@ Result<SitingResult> suggest_sites(const WalkGraph& graph, std::span<const Resid
         all_nodes ? std::span<const Seed>(&node_seed, 1)
                   : std::span<const Seed>(cand_anchor[c].seeds.data(), cand_anchor[c].count);
     ++eval_id;
-    search.run_ball(seeds, reach, [&](uint32_t v, double d) {
+    for (const auto& x : search.ball(seeds, reach)) {
+      const uint32_t v = x.node;
+      const double d = x.dist_m;
       for (uint32_t k = dem_at.start[v]; k < dem_at.start[v + 1]; ++k) {
         auto [r, off] = dem_at.items[k];
         if (covered[r] || seen[r] == eval_id || d + off > reach) continue;
@@ -152,7 +168,7 @@ Result<SitingResult> suggest_sites(const WalkGraph& graph, std::span<const Resid
         g += residences[r].households;
         newly.push_back(r);
       }
-    });
+    }
     return g;
   };
   double covered_hh = out.households_covered_before;

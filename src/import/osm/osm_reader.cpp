@@ -228,6 +228,7 @@ class Collector {
       f.source_id = id;
       f.network_node = network_node;
       if (const char* name = tag("name")) f.name = name;
+      if (const char* hours = tag("opening_hours")) f.opening_hours = hours;
       out_.facilities.push_back(std::move(f));
     }
     if (is_residential_building(tag)) {

@@ -52,7 +52,26 @@ RunRow to_run(const Row& r) {
   x.params = r.str(5);
   x.types = r.str(6);
   x.message = r.str(7);
+  x.homes = r.str(8);
   return x;
+}
+
+JobRow to_job(const Row& r) {
+  JobRow j;
+  j.id = r.i64(0);
+  j.kind = r.str(1);
+  j.division_code = r.str(2);
+  j.status = r.str(3);
+  j.stage = r.str(4);
+  j.done = r.i64(5);
+  j.total = r.i64(6);
+  j.message = r.str(7);
+  if (!r.is_null(8)) j.run_id = r.i64(8);
+  j.created_by = r.str(9);
+  j.created_at = r.i64(10);
+  j.updated_at = r.i64(11);
+  if (!r.is_null(12)) j.finished_at = r.i64(12);
+  return j;
 }
 
 template <typename T, typename F>
@@ -62,6 +81,12 @@ Result<std::vector<T>> map_rows(Result<std::vector<Row>> rows, F f) {
   out.reserve(rows->size());
   for (const auto& r : *rows) out.push_back(f(r));
   return out;
+}
+
+// An empty scope means every code (the CLI, acting for the whole store).
+std::pair<std::string, std::string> range_of(const std::string& scope) {
+  if (scope.empty()) return {"", "~"};
+  return org::scope_range(scope);
 }
 
 Status done(Result<int64_t> r) {
@@ -185,19 +210,101 @@ Status insert_residences(Session& s, const std::vector<ResidenceRow>& rows) {
   std::vector<Params> p;
   p.reserve(rows.size());
   for (const auto& r : rows)
-    p.push_back({r.network_id, r.osm_id, r.lat, r.lon, r.households, r.unit});
-  return bulk_insert(s, sql::kAccessResidenceBulkPrefix, 6, p);
+    p.push_back({r.network_id, r.osm_id, r.lat, r.lon, r.households, r.unit, r.source});
+  return bulk_insert(s, sql::kAccessResidenceBulkPrefix, 7, p);
 }
 
-Result<std::vector<ResidenceRow>> list_residences(Session& s, int64_t network_id) {
-  return map_rows<ResidenceRow>(s.query(sql::kAccessResidenceList, {network_id}), [](const Row& r) {
-    return ResidenceRow{r.i64(0), r.i64(1), r.i64(2), r.f64(3), r.f64(4), r.f64(5), r.str(6)};
-  });
+Result<std::vector<ResidenceRow>> list_residences(Session& s, int64_t network_id,
+                                                  const std::string& source) {
+  return map_rows<ResidenceRow>(s.query(sql::kAccessResidenceList, {network_id, source}),
+                                [](const Row& r) {
+                                  return ResidenceRow{r.i64(0), r.i64(1), r.i64(2), r.f64(3),
+                                                      r.f64(4), r.f64(5), r.str(6), r.str(7)};
+                                });
+}
+
+Status delete_residences(Session& s, int64_t network_id, const std::string& source) {
+  return done(s.exec(sql::kAccessResidenceDropSource, {network_id, source}));
+}
+
+Status rename_residence_source(Session& s, int64_t network_id, const std::string& from,
+                               const std::string& to) {
+  return done(s.exec(sql::kAccessResidenceRenameSource, {network_id, from, to}));
+}
+
+Status insert_households(Session& s, const std::vector<HouseholdRow>& rows) {
+  std::vector<Params> p;
+  p.reserve(rows.size());
+  for (const auto& h : rows)
+    p.push_back({h.grid_code, h.address, h.lat, h.lon, h.members, h.updated_at});
+  return bulk_insert(s, sql::kAccessHouseholdBulkPrefix, 6, p);
+}
+
+Result<std::vector<HouseholdRow>> list_households(Session& s, const std::string& scope,
+                                                  int64_t limit) {
+  auto [lo, hi] = range_of(scope);
+  return map_rows<HouseholdRow>(
+      s.query(sql::kAccessHouseholdList, {lo, hi, limit}), [](const Row& r) {
+        return HouseholdRow{r.i64(0), r.str(1), r.str(2), r.f64(3), r.f64(4), r.i64(5), r.i64(6)};
+      });
+}
+
+Result<int64_t> count_households(Session& s, const std::string& scope) {
+  auto [lo, hi] = range_of(scope);
+  auto r = s.query_one(sql::kAccessHouseholdCount, {lo, hi});
+  if (!r.ok()) return r.error();
+  return r->i64(0);
+}
+
+Status delete_households(Session& s, const std::string& scope) {
+  auto [lo, hi] = range_of(scope);
+  return done(s.exec(sql::kAccessHouseholdDeleteScope, {lo, hi}));
+}
+
+Result<std::vector<std::string>> grid_codes(Session& s, const std::string& scope) {
+  auto [lo, hi] = range_of(scope);
+  return map_rows<std::string>(s.query(sql::kAccessGridCodes, {lo, hi}),
+                               [](const Row& r) { return r.str(0); });
+}
+
+Result<int64_t> insert_job(Session& s, const std::string& kind, const std::string& division,
+                           const std::string& created_by, int64_t at) {
+  auto r = s.query_one(sql::kAccessJobInsert, {kind, division, created_by, at});
+  if (!r.ok()) return r.error();
+  return r->i64(0);
+}
+
+Status job_progress(Session& s, int64_t id, const std::string& stage, int64_t done_n, int64_t total,
+                    int64_t at) {
+  return done(s.exec(sql::kAccessJobProgress, {id, stage, done_n, total, at}));
+}
+
+Status finish_job(Session& s, int64_t id, const std::string& status, const std::string& message,
+                  std::optional<int64_t> run_id, int64_t at) {
+  Params p{id, status, message, nullptr, at};
+  if (run_id) p[3] = *run_id;
+  return done(s.exec(sql::kAccessJobFinish, p));
+}
+
+Result<JobRow> get_job(Session& s, int64_t id) {
+  auto r = s.query_one(sql::kAccessJobGet, {id});
+  if (!r.ok()) return r.error();
+  return to_job(*r);
+}
+
+Result<JobRow> latest_job(Session& s, const std::string& division) {
+  auto r = s.query_one(sql::kAccessJobLatest, {division});
+  if (!r.ok()) return r.error();
+  return to_job(*r);
+}
+
+Status fail_unfinished_jobs(Session& s, const std::string& message, int64_t at) {
+  return done(s.exec(sql::kAccessJobFailUnfinished, {message, at}));
 }
 
 Result<int64_t> insert_run(Session& s, int64_t network_id, int64_t at, const std::string& params,
-                           const std::string& types) {
-  auto r = s.query_one(sql::kAccessRunInsert, {network_id, at, params, types});
+                           const std::string& types, const std::string& homes) {
+  auto r = s.query_one(sql::kAccessRunInsert, {network_id, at, params, types, homes});
   if (!r.ok()) return r.error();
   return r->i64(0);
 }
@@ -231,9 +338,9 @@ Status replace_results(Session& s, int64_t run_id,
   for (const auto& c : coverage)
     p.push_back({run_id, c.level, c.unit, c.type, c.residences, c.households,
                  c.residences_within[0], c.residences_within[1], c.residences_within[2],
-                 c.households_within[0], c.households_within[1], c.households_within[2],
-                 c.median_m});
-  GJ_TRY(bulk_insert(s, sql::kAccessCoverageBulkPrefix, 13, p));
+                 c.households_within[0], c.households_within[1], c.households_within[2], c.median_m,
+                 c.cutoff_min, c.residences_within_cutoff, c.households_within_cutoff});
+  GJ_TRY(bulk_insert(s, sql::kAccessCoverageBulkPrefix, 16, p));
   p.clear();
   for (const auto& g : gaps)
     p.push_back({run_id, g.type, g.cell_x, g.cell_y, g.lat, g.lon, g.residences, g.households});
@@ -253,6 +360,9 @@ Result<std::vector<CoverageRow>> list_coverage(Session& s, int64_t run_id) {
       c.households_within[i] = r.f64(8 + i);
     }
     c.median_m = r.f64(11);
+    c.cutoff_min = r.f64(12);
+    c.residences_within_cutoff = r.i64(13);
+    c.households_within_cutoff = r.f64(14);
     return c;
   });
 }

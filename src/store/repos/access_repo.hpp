@@ -41,12 +41,35 @@ struct ResidenceRow {
   int64_t id = 0, network_id = 0, osm_id = 0;
   double lat = 0, lon = 0, households = 1;
   std::string unit;
+  std::string source = "osm";  // "osm" (buildings) or "household" (registered, grouped)
+};
+
+// A registered household 登记住户: address, location and size; no names or ID numbers.
+struct HouseholdRow {
+  int64_t id = 0;
+  std::string grid_code, address;
+  double lat = 0, lon = 0;
+  int64_t members = 1;
+  int64_t updated_at = 0;
+};
+
+// A background job (a run started from the page or the CLI) and its progress.
+struct JobRow {
+  int64_t id = 0;
+  std::string kind, division_code, status, stage;  // status: queued, running, done, failed
+  int64_t done = 0, total = 0;
+  std::string message;
+  std::optional<int64_t> run_id;
+  std::string created_by;
+  int64_t created_at = 0, updated_at = 0;
+  std::optional<int64_t> finished_at;
 };
 
 struct RunRow {
   int64_t id = 0, network_id = 0, started_at = 0;
   std::optional<int64_t> finished_at;
   std::string status, params, types, message;
+  std::string homes = "osm";  // which homes the run counted: "osm" or "household"
 };
 
 struct CoverageRow {
@@ -56,6 +79,9 @@ struct CoverageRow {
   std::array<int64_t, 3> residences_within{};
   std::array<double, 3> households_within{};
   double median_m = -1;
+  double cutoff_min = 15;  // the type's own minutes
+  int64_t residences_within_cutoff = 0;
+  double households_within_cutoff = 0;
 };
 
 struct GapRow {
@@ -100,10 +126,33 @@ Status delete_osm_facilities(Session& s, const std::string& division_code);
 Result<std::vector<std::pair<std::string, std::string>>> grid_polygons(Session& s,
                                                                        const std::string& scope);
 Status insert_residences(Session& s, const std::vector<ResidenceRow>& rows);
-Result<std::vector<ResidenceRow>> list_residences(Session& s, int64_t network_id);
+Result<std::vector<ResidenceRow>> list_residences(Session& s, int64_t network_id,
+                                                  const std::string& source = "osm");
+Status delete_residences(Session& s, int64_t network_id, const std::string& source);
+// Ids stay, so per-home minutes written against the rows keep pointing at them.
+Status rename_residence_source(Session& s, int64_t network_id, const std::string& from,
+                               const std::string& to);
+
+// Registered households whose grid lies in a scope.
+Status insert_households(Session& s, const std::vector<HouseholdRow>& rows);
+Result<std::vector<HouseholdRow>> list_households(Session& s, const std::string& scope,
+                                                  int64_t limit);
+Result<int64_t> count_households(Session& s, const std::string& scope);
+Status delete_households(Session& s, const std::string& scope);
+Result<std::vector<std::string>> grid_codes(Session& s, const std::string& scope);
+
+Result<int64_t> insert_job(Session& s, const std::string& kind, const std::string& division,
+                           const std::string& created_by, int64_t at);
+Status job_progress(Session& s, int64_t id, const std::string& stage, int64_t done, int64_t total,
+                    int64_t at);
+Status finish_job(Session& s, int64_t id, const std::string& status, const std::string& message,
+                  std::optional<int64_t> run_id, int64_t at);
+Result<JobRow> get_job(Session& s, int64_t id);
+Result<JobRow> latest_job(Session& s, const std::string& division);
+Status fail_unfinished_jobs(Session& s, const std::string& message, int64_t at);
 
 Result<int64_t> insert_run(Session& s, int64_t network_id, int64_t at, const std::string& params,
-                           const std::string& types);
+                           const std::string& types, const std::string& homes = "osm");
 Status finish_run(Session& s, int64_t id, const std::string& status, int64_t at,
                   const std::string& message);
 Result<RunRow> latest_done_run(Session& s);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <random>
 #include <set>
 
@@ -215,6 +216,40 @@ TEST(Access, the_chain_shortcut_equals_a_plain_search_on_random_graphs) {
       else
         EXPECT_NEAR(plain[v], fast[v], 1e-3) << v;
     }
+  }
+}
+
+TEST(Access, the_small_balls_of_siting_equal_a_plain_search_with_wide_buckets) {
+  // ball() searches the core graph with wide buckets (cutoff/32) and walks the chains after:
+  // the same nodes and distances as a plain 1 m bucket search, seeds inside chains included.
+  NetworkSource s;
+  add_random_geometric(s, 1500, 90, 6, 1);
+  WalkGraph g = build(s);
+  std::mt19937 rng(6);
+  std::uniform_int_distribution<uint32_t> pick(0, g.node_count() - 1);
+  BoundedSearch search(g);
+  for (int trial = 0; trial < 40; ++trial) {
+    std::vector<Seed> seeds = {{pick(rng), trial * 3.0}};
+    if (trial % 2) seeds.push_back({pick(rng), 20.0});
+    const double cutoff = 200 + 25 * trial;
+    std::vector<float> plain(g.node_count(), kUnreached);
+    search.run_into(seeds, cutoff, plain.data());
+    std::vector<float> ball(g.node_count(), kUnreached);
+    size_t visits = 0;
+    for (const auto& r : search.ball(seeds, cutoff)) {
+      ASSERT_EQ(ball[r.node], kUnreached) << "node visited twice: " << r.node;
+      ball[r.node] = r.dist_m;
+      ++visits;
+    }
+    size_t reached = 0;
+    for (uint32_t v = 0; v < g.node_count(); ++v) {
+      reached += plain[v] != kUnreached;
+      if (plain[v] == kUnreached || ball[v] == kUnreached)
+        EXPECT_EQ(plain[v], ball[v]) << "trial " << trial << " node " << v;
+      else
+        EXPECT_NEAR(plain[v], ball[v], 1e-3) << "trial " << trial << " node " << v;
+    }
+    EXPECT_EQ(visits, reached);
   }
 }
 
@@ -510,6 +545,99 @@ TEST(Access, siting_rejects_an_unknown_type_and_a_reach_beyond_the_cutoff) {
   sp.type = "medical";
   sp.reach_m = 5000;
   EXPECT_FALSE(suggest_sites(st.g, homes, *rep, sp).ok());
+}
+
+TEST(Access, each_type_counts_within_its_own_minutes_and_its_gaps_beyond_them) {
+  Street st = street(20);
+  // A school and a market at the same west end; schools count within 5 minutes (375 m),
+  // markets within 15 (1,125 m).
+  std::vector<TypeSeeds> seeds = {{"school", {{0, 0.0}}, 1, 1}, {"market", {{0, 0.0}}, 1, 1}};
+  auto d = nearest_facility_distances(st.g, seeds, 1125, 1);
+  std::vector<Residence> homes;
+  for (int i = 0; i < 20; ++i) homes.push_back({i, {kLat0, kLon0 + 0.001 * i}, 2.0, "G", "", ""});
+  CoverageParams cp;
+  cp.type_minutes = {5, 15};
+  auto rep = compute_coverage(st.g, homes, d, cp);
+  ASSERT_TRUE(rep.ok()) << rep.error().detail;
+  size_t within5 = 0, within15 = 0;
+  for (int i = 0; i < 20; ++i) {
+    within5 += st.at[i] <= 375;
+    within15 += st.at[i] <= 1125;
+  }
+  ASSERT_LT(within5, within15);
+  std::map<std::string, CoverageRow> all;
+  for (const auto& c : rep->coverage)
+    if (c.level == "all") all[c.type] = c;
+  EXPECT_EQ(all["school"].type_minutes, 5);
+  EXPECT_EQ(all["school"].residences_within_type, within5);
+  EXPECT_DOUBLE_EQ(all["school"].households_within_type, 2.0 * within5);
+  EXPECT_EQ(all["market"].type_minutes, 15);
+  EXPECT_EQ(all["market"].residences_within_type, within15);
+  // The 5/10/15-minute columns stay the same for both types (same facility position).
+  EXPECT_EQ(all["school"].residences_within, all["market"].residences_within);
+  // Gaps: per type, exactly the homes beyond the type's own minutes.
+  std::map<std::string, size_t> gap_homes;
+  for (const auto& g : rep->gaps) gap_homes[g.type] += g.residences;
+  EXPECT_EQ(gap_homes["school"], 20 - within5);
+  EXPECT_EQ(gap_homes["market"], 20 - within15);
+  // One minutes value per type, each positive.
+  cp.type_minutes = {5};
+  EXPECT_FALSE(compute_coverage(st.g, homes, d, cp).ok());
+  cp.type_minutes = {0, 15};
+  EXPECT_FALSE(compute_coverage(st.g, homes, d, cp).ok());
+  // A type's minutes beyond the distances' cut-off are refused.
+  cp.type_minutes = {5, 20};
+  EXPECT_FALSE(compute_coverage(st.g, homes, d, cp).ok());
+}
+
+TEST(Access, small_graphs_search_on_one_thread_and_threads_do_not_change_distances) {
+  EXPECT_EQ(search_threads(76'680, 3), 1u);
+  EXPECT_EQ(search_threads(1000, 8), 1u);
+  EXPECT_GE(search_threads(kParallelMinWork, 1), 1u);
+  NetworkSource s;
+  add_random_geometric(s, 300, 150, 5, 1);
+  WalkGraph g = build(s);
+  std::vector<TypeSeeds> seeds = {
+      {"a", {{0, 0.0}, {17, 3.5}}, 2, 2}, {"b", {{40, 0.0}}, 1, 1}, {"c", {{99, 12.0}}, 1, 1}};
+  auto one = nearest_facility_distances(g, seeds, 900, 1);
+  auto two = nearest_facility_distances(g, seeds, 900, 2);
+  auto dflt = nearest_facility_distances(g, seeds, 900, 0);
+  EXPECT_EQ(one.dist_m, two.dist_m);
+  EXPECT_EQ(one.dist_m, dflt.dist_m);
+}
+
+TEST(Access, lazy_greedy_siting_with_every_node_a_home_picks_what_plain_greedy_picks) {
+  // The benchmark's stress shape, small: every node is a home, one facility.
+  NetworkSource s;
+  add_random_geometric(s, 220, 170, 13, 1);
+  add_grid(s, 6, 6, kLat0 + 0.03, kLon0, 0.0012, 100000);  // a second, disconnected part
+  WalkGraph g = build(s);
+  std::vector<Residence> homes;
+  for (uint32_t v = 0; v < g.node_count(); ++v)
+    homes.push_back({g.osm_id(v), g.coord(v), 1.0 + v % 3, "", "", ""});
+  std::vector<Facility> f = {{"school", {kLat0 + 0.01, kLon0 + 0.01}, 1}};
+  std::vector<std::string> types = {"school"};
+  auto seeds = place_facilities(g, f, types, 300);
+  auto d = nearest_facility_distances(g, seeds, 500, 1);
+  CoverageParams cp;
+  cp.minutes = {2, 4, 500.0 / 75};
+  auto rep = compute_coverage(g, homes, d, cp);
+  ASSERT_TRUE(rep.ok()) << rep.error().detail;
+  SitingParams sp;
+  sp.type = "school";
+  sp.k = 8;
+  sp.reach_m = 500;
+  for (unsigned threads : {1u, 2u}) {
+    sp.threads = threads;
+    auto sites = suggest_sites(g, homes, *rep, sp);
+    ASSERT_TRUE(sites.ok()) << sites.error().detail;
+    auto want = brute_force_greedy(g, homes, *rep, 8, 500);
+    ASSERT_EQ(sites->sites.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_NEAR(sites->sites[i].households_added, want[i].second, 1e-9) << "site " << i;
+      EXPECT_EQ(sites->sites[i].candidate, want[i].first) << "site " << i;
+    }
+  }
 }
 
 }  // namespace

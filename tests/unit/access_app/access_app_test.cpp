@@ -100,6 +100,39 @@ class AccessApp : public ::testing::TestWithParam<gj::testing::Backend> {
     return n;
   }
 
+  // A test grid (synthetic) under 锦江区 whose square covers the fixture's one apartment block.
+  void add_test_grid() {
+    ASSERT_TRUE(
+        db_->write([](store::Session& s) -> Status {
+             using org::Kind;
+             using org::Level;
+             for (const auto& d :
+                  {org::Division{"510104000000", kArea, "锦江区", Level::kCounty, Kind::kCounty},
+                   org::Division{"510104001000", "510104000000", "测试街道", Level::kTownship,
+                                 Kind::kStreet, true},
+                   org::Division{"510104001001", "510104001000", "测试社区", Level::kVillage,
+                                 Kind::kCommunity, true},
+                   org::Division{"510104001001001", "510104001001", "第1网格", Level::kGrid,
+                                 Kind::kGrid, true}})
+               if (auto r = store::divisions::upsert(s, d); !r.ok()) return r.error();
+             store::GridRow g;
+             g.code = "510104001001001";
+             g.polygon = R"({"type":"Polygon","coordinates":[[[104.061,30.660],[104.062,30.660],)"
+                         R"([104.062,30.661],[104.061,30.661],[104.061,30.660]]]})";
+             return store::grids::upsert(s, g);
+           })
+            .ok());
+  }
+
+  int64_t count(const std::string& sql) {
+    int64_t n = -1;
+    (void)db_->read([&](store::Session& s) -> Status {
+      n = s.query_one(sql)->i64(0);
+      return {};
+    });
+    return n;
+  }
+
   SystemClock clock_;
   RandomIdGenerator ids_;
   std::unique_ptr<store::Database> db_;
@@ -381,6 +414,265 @@ TEST_P(AccessApp, homes_inside_a_grid_boundary_count_for_the_grid_its_community_
   EXPECT_EQ(unit_of_level["community"], "510104001001");
   EXPECT_EQ(unit_of_level["street"], "510104001000");
   EXPECT_EQ(unit_of_level.count("cell"), 0u);
+}
+
+TEST_P(AccessApp, osm_opening_hours_are_stored_with_the_facility) {
+  std::ifstream in(kFixtures + "walk_filter.osm");
+  std::string xml((std::istreambuf_iterator<char>(in)), {});
+  const std::string clinic = R"(<tag k="name" v="社区卫生服务站"/>)";
+  ASSERT_NE(xml.find(clinic), std::string::npos);
+  xml.replace(xml.find(clinic), clinic.size(),
+              clinic + R"(<tag k="opening_hours" v="Mo-Fr 08:00-17:30; Sa 08:00-12:00"/>)");
+  const auto path =
+      std::filesystem::temp_directory_path() /
+      ("gj_hours_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+       gj::testing::backend_name(GetParam()) + ".osm");
+  std::ofstream(path) << xml;
+  auto imp = svc_->import_osm(path.string(), area());
+  std::filesystem::remove(path);
+  ASSERT_TRUE(imp.ok()) << imp.error().detail;
+  auto f = svc_->facilities(chengdu_, {}, "medical", 100);
+  ASSERT_TRUE(f.ok());
+  std::string hours;
+  for (const auto& x : *f)
+    if (x.name == "社区卫生服务站") hours = x.opening_hours;
+  EXPECT_EQ(hours, "Mo-Fr 08:00-17:30; Sa 08:00-12:00");
+  // Editable like any registered value.
+  ASSERT_FALSE(f->empty());
+  app::FacilityInput in2{f->front().type, f->front().name, "24/7", "",
+                         f->front().lat,  f->front().lon};
+  auto up = svc_->update_facility(chengdu_, f->front().id, in2);
+  ASSERT_TRUE(up.ok()) << up.error().detail;
+  EXPECT_EQ(up->opening_hours, "24/7");
+}
+
+TEST_P(AccessApp, each_type_is_stored_with_coverage_within_its_own_minutes) {
+  ASSERT_TRUE(db_->write([](store::Session& s) -> Status {
+                   auto r =
+                       s.exec("UPDATE access_facility_types SET minutes = 5 WHERE code = 'school'");
+                   if (!r.ok()) return r.error();
+                   return {};
+                 })
+                  .ok());
+  ASSERT_TRUE(svc_->import_osm(kChengdu, area()).ok());
+  auto run = svc_->run({});
+  ASSERT_TRUE(run.ok()) << run.error().detail;
+  auto cov = svc_->coverage(chengdu_);
+  ASSERT_TRUE(cov.ok());
+  std::map<std::string, ar::CoverageRow> all;
+  for (const auto& c : *cov)
+    if (c.level == "all") all[c.type] = c;
+  const auto& school = all.at("school");
+  const auto& market = all.at("market");
+  const auto& canteen = all.at("elderly_canteen");  // 10 minutes in the seeded table
+  EXPECT_EQ(school.cutoff_min, 5);
+  EXPECT_EQ(school.residences_within_cutoff, school.residences_within[0]);
+  EXPECT_DOUBLE_EQ(school.households_within_cutoff, school.households_within[0]);
+  EXPECT_LT(school.residences_within_cutoff, school.residences_within[2]);  // 5 < 15 minutes
+  EXPECT_EQ(market.cutoff_min, 15);
+  EXPECT_EQ(market.residences_within_cutoff, market.residences_within[2]);
+  EXPECT_EQ(canteen.cutoff_min, 10);
+  // Gaps of schools: every home beyond 5 minutes.
+  auto gaps = svc_->gaps(chengdu_, "school", 100000);
+  ASSERT_TRUE(gaps.ok());
+  double gap_hh = 0;
+  for (const auto& g : *gaps) gap_hh += g.households;
+  EXPECT_NEAR(gap_hh, school.households - school.households_within_cutoff, 1e-6);
+}
+
+TEST_P(AccessApp, registered_households_replace_the_buildings_as_homes_and_count_per_grid) {
+  add_test_grid();
+  ASSERT_TRUE(svc_->import_osm(kFixtures + "walk_filter.osm", area()).ok());
+  // Three households: two at one address (one building), one at another; no names.
+  const std::string good =
+      "grid_code,address,lat,lon,members\n"
+      "510104001001001,\"测试路1号, 1单元101\",30.6605,104.0615,3\n"
+      "510104001001001,\"测试路1号, 1单元102\",30.6605,104.0615,2\n"
+      "510104001001001,测试路3号,30.6602,104.0612,1\n";
+  auto before = count("SELECT COUNT(*) FROM access_households");
+  // A row naming an unregistered grid: nothing is stored, the row is named.
+  auto bad = svc_->import_households_csv(
+      chengdu_, good + "510104001001999,测试路5号,30.6603,104.0613,2\n", false);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().detail.find("row 5"), std::string::npos) << bad.error().detail;
+  EXPECT_EQ(bad.error().field, "grid_code");
+  auto bad_members = svc_->import_households_csv(
+      chengdu_, "grid_code,address,lat,lon,members\n510104001001001,测试路5号,30.66,104.06,0\n",
+      false);
+  ASSERT_FALSE(bad_members.ok());
+  EXPECT_EQ(bad_members.error().field, "members");
+  auto bad_columns = svc_->import_households_csv(chengdu_, "grid,address\nx,y\n", false);
+  ASSERT_FALSE(bad_columns.ok());
+  EXPECT_EQ(count("SELECT COUNT(*) FROM access_households"), before);
+  // A principal of another province cannot register households in this grid.
+  EXPECT_FALSE(svc_->import_households_csv(shaanxi_, good, false).ok());
+  auto ok = svc_->import_households_csv(chengdu_, good, false);
+  ASSERT_TRUE(ok.ok()) << ok.error().detail;
+  EXPECT_EQ(ok->inserted, 3);
+  EXPECT_EQ(count_audit("access.household.import_csv"), 1);
+
+  auto run = svc_->run({});
+  ASSERT_TRUE(run.ok()) << run.error().detail;
+  EXPECT_EQ(run->homes, "household");
+  EXPECT_EQ(run->households, 3);
+  EXPECT_EQ(run->residences, 2);  // two locations
+  auto ov = svc_->overview(chengdu_);
+  ASSERT_TRUE(ov.ok() && ov->run);
+  EXPECT_EQ(ov->run->homes, "household");
+  auto cov = svc_->coverage(chengdu_);
+  ASSERT_TRUE(cov.ok());
+  bool saw_grid = false;
+  for (const auto& c : *cov) {
+    if (c.type != "school") continue;
+    if (c.level == "all") {
+      EXPECT_EQ(c.residences, 2);
+      EXPECT_DOUBLE_EQ(c.households, 3);
+      // The school (node 30) is a few hundred metres away: every household within 15 min.
+      EXPECT_DOUBLE_EQ(c.households_within[2], 3);
+    }
+    if (c.level == "grid") {
+      saw_grid = true;
+      EXPECT_EQ(c.unit, "510104001001001");
+      EXPECT_DOUBLE_EQ(c.households, 3);
+    }
+    EXPECT_NE(c.level, "cell");  // registered households always have their grid
+  }
+  EXPECT_TRUE(saw_grid);
+  auto pts = svc_->points(chengdu_);
+  ASSERT_TRUE(pts.ok());
+  ASSERT_EQ(pts->rows.size(), 2u);
+  double hh = 0;
+  for (const auto& p : pts->rows) hh += p.households;
+  EXPECT_DOUBLE_EQ(hh, 3);
+  // A failing run keeps the previous run's homes and per-home minutes.
+  std::string graph;
+  ASSERT_TRUE(db_->write([&](store::Session& s) -> Status {
+                   graph = s.query_one("SELECT graph FROM access_networks")->str(0);
+                   auto r = s.exec("UPDATE access_networks SET graph = 'broken'");
+                   if (!r.ok()) return r.error();
+                   return {};
+                 })
+                  .ok());
+  {
+    app::AccessService fresh(*app_);  // no cached graph
+    EXPECT_FALSE(fresh.run({}).ok());
+  }
+  ASSERT_TRUE(db_->write([&](store::Session& s) -> Status {
+                   auto r = s.exec("UPDATE access_networks SET graph = $1", {graph});
+                   if (!r.ok()) return r.error();
+                   return {};
+                 })
+                  .ok());
+  EXPECT_EQ(count("SELECT COUNT(*) FROM access_residences WHERE source = 'household-pending'"), 0);
+  auto kept = svc_->points(chengdu_);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->rows.size(), 2u);
+
+  // Sites over the households' homes work too.
+  app::SiteRequest sr;
+  sr.type = "medical";
+  sr.k = 1;
+  EXPECT_TRUE(svc_->suggest_sites(chengdu_, sr).ok());
+
+  // Replace: the registry of the scope is swapped in one go; without households the next run
+  // falls back to the OSM buildings.
+  auto rep = svc_->import_households_csv(
+      chengdu_, "grid_code,address,lat,lon,members\n510104001001001,测试路9号,30.6601,104.0611,4\n",
+      true);
+  ASSERT_TRUE(rep.ok()) << rep.error().detail;
+  EXPECT_EQ(rep->replaced, 3);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM access_households"), 1);
+  auto list = svc_->households(chengdu_, 10);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->total, 1);
+  ASSERT_EQ(list->items.size(), 1u);
+  EXPECT_EQ(list->items[0].address, "测试路9号");
+  EXPECT_EQ(list->items[0].members, 4);
+  ASSERT_TRUE(
+      db_->write([](store::Session& s) -> Status { return ar::delete_households(s, ""); }).ok());
+  auto back = svc_->run({});
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->homes, "osm");
+  EXPECT_EQ(count("SELECT COUNT(*) FROM access_residences WHERE source = 'household'"), 0);
+}
+
+TEST_P(AccessApp, a_run_job_reports_progress_refuses_a_second_run_and_survives_a_failure) {
+  add_test_grid();
+  ASSERT_TRUE(svc_->import_osm(kChengdu, area()).ok());
+  auto township = principal("cd.township", "township", "510104001000");
+  EXPECT_EQ(svc_->start_run_job(township, {}).error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(svc_->start_run_job(shaanxi_, {}).error().code, ErrorCode::kNotFound);
+
+  // Another run of the area in progress (e.g. from the CLI): both ways are refused.
+  auto other = db_->write_value<int64_t>(
+      [&](store::Session& s) { return ar::insert_job(s, "run", kArea, "cli", clock_.now_ms()); });
+  ASSERT_TRUE(other.ok()) << other.error().detail;
+  auto second = svc_->start_run_job(chengdu_, {});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, ErrorCode::kConflict);
+  EXPECT_NE(second.error().detail.find(std::to_string(*other)), std::string::npos);
+  EXPECT_EQ(svc_->run_as_job({}, "cli").error().code, ErrorCode::kConflict);
+  // A server start marks what an earlier process left running as failed.
+  ASSERT_TRUE(svc_->fail_interrupted_jobs().ok());
+  auto stale = svc_->job(chengdu_, *other);
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ(stale->status, "failed");
+  EXPECT_NE(stale->message.find("interrupted"), std::string::npos);
+
+  auto job = svc_->start_run_job(chengdu_, {});
+  ASSERT_TRUE(job.ok()) << job.error().detail;
+  EXPECT_EQ(job->status, "queued");
+  EXPECT_EQ(job->created_by, "cd.command");
+  svc_->wait_for_jobs();
+  auto done = svc_->job(chengdu_, job->id);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->status, "done") << done->message;
+  EXPECT_EQ(done->stage, "done");
+  EXPECT_GT(done->total, 3);  // load, one search per type, coverage, store
+  EXPECT_EQ(done->done, done->total);
+  ASSERT_TRUE(done->run_id.has_value());
+  auto ov = svc_->overview(chengdu_);
+  ASSERT_TRUE(ov.ok() && ov->run);
+  EXPECT_EQ(ov->run->id, *done->run_id);
+  EXPECT_EQ(svc_->job(shaanxi_, job->id).error().code, ErrorCode::kNotFound);
+  auto latest = svc_->latest_job(chengdu_);
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ(latest->id, job->id);
+  EXPECT_EQ(count_audit("access.job.start"), 1);
+
+  // The CLI's run is a job too, and prints progress through its callback.
+  std::vector<std::string> stages;
+  auto cli = svc_->run_as_job({}, "cli", [&](const std::string& st, int64_t d, int64_t t) {
+    stages.push_back(st + " " + std::to_string(d) + "/" + std::to_string(t));
+  });
+  ASSERT_TRUE(cli.ok()) << cli.error().detail;
+  ASSERT_FALSE(stages.empty());
+  EXPECT_EQ(stages.front().rfind("loading 0/", 0), 0u) << stages.front();
+  EXPECT_EQ(stages.back().rfind("done ", 0), 0u) << stages.back();
+
+  // A failing run: the job says why, the previous results stay, the next run may start.
+  const int64_t good_run = cli->run_id;
+  ASSERT_TRUE(db_->write([](store::Session& s) -> Status {
+                   auto r = s.exec("UPDATE access_networks SET graph = 'broken'");
+                   if (!r.ok()) return r.error();
+                   return {};
+                 })
+                  .ok());
+  app::AccessService fresh(*app_);  // no cached graph
+  auto failing = fresh.start_run_job(chengdu_, {});
+  ASSERT_TRUE(failing.ok()) << failing.error().detail;
+  fresh.wait_for_jobs();
+  auto failed = fresh.job(chengdu_, failing->id);
+  ASSERT_TRUE(failed.ok());
+  EXPECT_EQ(failed->status, "failed");
+  EXPECT_NE(failed->message.find("damaged"), std::string::npos) << failed->message;
+  EXPECT_FALSE(failed->run_id.has_value());
+  auto ov2 = fresh.overview(chengdu_);
+  ASSERT_TRUE(ov2.ok() && ov2->run);
+  EXPECT_EQ(ov2->run->id, good_run);
+  auto again = fresh.start_run_job(chengdu_, {});
+  ASSERT_TRUE(again.ok()) << again.error().detail;
+  fresh.wait_for_jobs();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccessApp,

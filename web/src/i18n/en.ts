@@ -243,6 +243,18 @@ const en: Messages = {
     exportXlsx: 'Export to Excel',
     levels: { grid: 'Grid', community: 'Community', street: 'Street', cell: 'Cell' },
     showAll: 'All',
+    homesBuildings: 'Homes: OSM residential buildings',
+    homesHouseholds: 'Homes: registered households',
+    withinOwn: 'within the type\'s {min} min',
+    job: {
+      run: 'Run now',
+      title: 'Run (job {id})',
+      queued: 'Waiting to start',
+      finished: 'Run finished: coverage updated',
+      failed: 'The run failed; the previous results are kept.',
+      status: { queued: 'Queued', running: 'Running', done: 'Done', failed: 'Failed' },
+      stages: { loading: 'Loading the network', search: 'Searching: {type}', coverage: 'Coverage', storing: 'Storing', done: 'Done' },
+    },
   },
   citizen: {
     title: 'Citizen requests',

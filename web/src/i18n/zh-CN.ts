@@ -242,6 +242,18 @@ const zhCN = {
     exportXlsx: '导出 Excel',
     levels: { grid: '网格', community: '社区', street: '街道', cell: '方格' },
     showAll: '全部',
+    homesBuildings: '住户：OSM 居住建筑',
+    homesHouseholds: '住户：登记住户',
+    withinOwn: '本类型 {min} 分钟内',
+    job: {
+      run: '立即计算',
+      title: '计算任务 {id}',
+      queued: '等待开始',
+      finished: '计算完成，覆盖率已更新',
+      failed: '计算失败，仍显示上一次结果。',
+      status: { queued: '排队中', running: '计算中', done: '已完成', failed: '失败' },
+      stages: { loading: '读取路网', search: '搜索：{type}', coverage: '计算覆盖率', storing: '保存结果', done: '完成' },
+    },
   },
   citizen: {
     title: '市民诉求',

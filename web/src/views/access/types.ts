@@ -27,6 +27,7 @@ export interface AccessOverview {
     finished_at: string | null
     params: { cutoff_min: number; speed_kmh: number; minutes: number[] }
     types: string
+    homes?: string // "osm" (buildings) or "household" (registered households)
   } | null
   types: FacilityType[]
 }
@@ -38,6 +39,9 @@ export interface CoverageRow {
   type: string
   residences: number
   households: number
+  cutoff_min?: number
+  households_within_cutoff?: number
+  share_households_cutoff?: number
   residences_within: number[]
   households_within: number[]
   share_households: number[]
@@ -76,4 +80,20 @@ export interface SitesReply {
   households_total: number
   households_covered_before: number
   sites: { rank: number; lat: number; lon: number; candidate: number; households_added: number; residences_added: number; households_covered_after: number }[]
+}
+
+// A background run of `access run` started from the page (POST /access/jobs).
+export interface AccessJob {
+  id: number
+  kind: string
+  division_code: string
+  status: 'queued' | 'running' | 'done' | 'failed'
+  stage: string
+  done: number
+  total: number
+  message: string
+  run_id: number | null
+  created_by: string
+  created_at: string
+  finished_at: string | null
 }
