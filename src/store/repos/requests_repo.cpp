@@ -218,6 +218,31 @@ Result<bool> assigned_to_unit(Session& s, int64_t id, const std::string& unit_id
   return r->i64(0) > 0;
 }
 
+Result<std::vector<TicketRow>> search_public(Session& s, const PublicSearch& q) {
+  Params p = {q.county};
+  auto in_list = [&p](const auto& values) {
+    std::string out = "(";
+    for (const auto& v : values) {
+      p.push_back(v);
+      out += (out.size() > 1 ? ", $" : "$") + std::to_string(p.size());
+    }
+    return out + ")";
+  };
+  std::string where = sql::kTicketPublicSearch;
+  if (!q.ids.empty())
+    return ticket_rows(s, select_tickets((where + " AND t.id IN " + in_list(q.ids)).c_str()), p);
+  p.push_back(q.from);
+  p.push_back(q.to);
+  where += " AND t.created_at >= $2 AND t.created_at <= $3";
+  if (!q.categories.empty()) where += " AND t.category IN " + in_list(q.categories);
+  if (!q.statuses.empty())
+    where += std::string(" AND t.status ") + (q.exclude_statuses ? "NOT IN " : "IN ") +
+             in_list(q.statuses);
+  p.push_back(int64_t{q.limit});
+  where += sql::kTicketPublicSearchOrder + std::to_string(p.size());
+  return ticket_rows(s, select_tickets(where.c_str()), p);
+}
+
 Result<std::vector<TicketRow>> nearby(Session& s, const std::string& county, int64_t exclude_id,
                                       int64_t since, double min_lat, double max_lat, double min_lon,
                                       double max_lon, const std::string& grid_code) {

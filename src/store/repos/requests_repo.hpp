@@ -96,6 +96,21 @@ Result<Page<TicketRow>> list(Session& s, const TicketFilter& f);
 // Tickets the requester agreed to publish, of one county.
 Result<Page<TicketRow>> list_public(Session& s, const std::string& county,
                                     const std::string& status, int page, int page_size);
+// Open311 GET /requests 公开诉求查询: public tickets of a county in one indexed query
+// (migration 0011, tickets_public). `ids` non-empty: those tickets only, every other filter
+// ignored (the spec's service_request_id), in no particular order. Otherwise created_at in
+// [from, to], category in `categories` (empty: any), status in `statuses` (or, with
+// `exclude_statuses`, not in them; empty: any), newest first, at most `limit`.
+struct PublicSearch {
+  std::string county;
+  std::vector<int64_t> ids;
+  std::vector<std::string> categories;
+  std::vector<std::string> statuses;
+  bool exclude_statuses = false;
+  int64_t from = 0, to = 0;
+  int limit = 1000;
+};
+Result<std::vector<TicketRow>> search_public(Session& s, const PublicSearch& q);
 // Was the ticket ever assigned into the scope range / to the unit?
 Result<bool> assigned_into_scope(Session& s, int64_t id, const std::string& scope_code);
 Result<bool> assigned_to_unit(Session& s, int64_t id, const std::string& unit_id);

@@ -74,6 +74,13 @@ inline constexpr const char* kTicketRecentInScope =
 inline constexpr const char* kTicketPublicWhere =
     " FROM tickets t WHERE t.is_public = 1 AND t.county_code = $1 AND ($2 = '' OR t.status = $2)";
 inline constexpr const char* kTicketPublicOrder = " ORDER BY t.id DESC LIMIT $3 OFFSET $4";
+// Open311 GET /requests: the repository appends the filters (created_at range, category and
+// status lists as $n placeholders). Newest first along tickets_public (county_code, created_at,
+// id) WHERE is_public = 1 (migration 0011), so LIMIT stops the index walk early.
+inline constexpr const char* kTicketPublicSearch =
+    " FROM tickets t WHERE t.is_public = 1 AND t.county_code = $1";
+inline constexpr const char* kTicketPublicSearchOrder =
+    " ORDER BY t.created_at DESC, t.id DESC LIMIT $";
 
 // ---- ticket_events 流转记录 (append-only) ----
 inline constexpr const char* kEventInsert =
