@@ -623,8 +623,10 @@ Status persist_effects(Session& s, const store::TicketRow& row, const rq::Transi
     auto id = store::timers::insert(s, timer_row(row.id, timer));
     if (!id.ok()) return id.error();
   }
+  std::vector<store::counters::CounterDelta> deltas;
   for (const auto& d : rq::MetricModel().deltas(t, view))
-    GJ_TRY(store::counters::add(s, d.key.scope, d.key.id, d.key.period, d.key.part, d.delta));
+    deltas.push_back({d.key.scope, d.key.id, d.key.period, d.key.part, d.delta});
+  GJ_TRY(store::counters::add_all(s, deltas));
   // Notifications 消息 in the same transaction: committed with the transition or not at all.
   GJ_TRY(enqueue_transition(s, row, t));
   std::string detail = e.from_status + " -> " + e.to_status;
@@ -963,19 +965,18 @@ Result<std::vector<DuplicateView>> RequestsService::find_duplicates(Session& s,
   if (probe.location) box = rq::bounding_box(*probe.location, opt.radius_for(probe.category));
   int64_t since =
       ms(now) - std::chrono::duration_cast<std::chrono::milliseconds>(opt.window).count();
-  auto rows = store::tickets::nearby(s, row.county_code, row.id, since, box.min_lat, box.max_lat,
-                                     box.min_lon, box.max_lon, row.grid_code);
+  auto rows =
+      store::tickets::nearby_summaries(s, row.county_code, row.id, since, box.min_lat, box.max_lat,
+                                       box.min_lon, box.max_lon, row.grid_code);
   if (!rows.ok()) return rows.error();
   std::vector<rq::RequestSummary> cands;
-  std::map<std::string, const store::TicketRow*> by_id;
-  for (const auto& r : *rows) {
-    cands.push_back(summary(r));
-    by_id[std::to_string(r.id)] = &r;
-  }
+  for (const auto& r : *rows) cands.push_back(summary(r));
   std::vector<DuplicateView> out;
   for (auto& c : finder.find(probe, cands, now)) {
     DuplicateView v;
-    v.ticket = *by_id[c.id];
+    auto full = store::tickets::get(s, std::stoll(c.id));  // same snapshot: it exists
+    if (!full.ok()) return full.error();
+    v.ticket = std::move(*full);
     mask_row(v.ticket);
     v.candidate = std::move(c);
     out.push_back(std::move(v));

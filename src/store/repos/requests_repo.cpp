@@ -1,5 +1,8 @@
 #include "store/repos/requests_repo.hpp"
 
+#include <map>
+#include <tuple>
+
 #include "domain/org/division.hpp"
 #include "store/repos/requests_sql.hpp"
 
@@ -250,6 +253,31 @@ Result<std::vector<TicketRow>> nearby(Session& s, const std::string& county, int
                      {county, exclude_id, since, min_lat, max_lat, min_lon, max_lon, grid_code});
 }
 
+Result<std::vector<TicketRow>> nearby_summaries(Session& s, const std::string& county,
+                                                int64_t exclude_id, int64_t since, double min_lat,
+                                                double max_lat, double min_lon, double max_lon,
+                                                const std::string& grid_code) {
+  auto rows = s.query(std::string(sql::kTicketSummaryColumns) + sql::kTicketNearby,
+                      {county, exclude_id, since, min_lat, max_lat, min_lon, max_lon, grid_code});
+  if (!rows.ok()) return rows.error();
+  std::vector<TicketRow> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) {
+    TicketRow t;
+    t.id = r.i64(0);
+    t.category = r.str(1);
+    t.subject = r.str(2);
+    t.body = r.str(3);
+    t.lat = get_opt_f(r, 4);
+    t.lon = get_opt_f(r, 5);
+    t.grid_code = r.str(6);
+    t.status = r.str(7);
+    t.created_at = r.i64(8);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 Result<std::vector<TicketRow>> recent_in_scope(Session& s, const std::string& scope_code,
                                                int64_t since) {
   auto [lo, hi] = org::scope_range(scope_code);
@@ -367,6 +395,29 @@ Status add(Session& s, const std::string& scope, const std::string& ref_id,
            const std::string& period, const std::string& part, int64_t delta) {
   auto n = s.exec(sql::kCounterAdd, {scope, ref_id, period, part, delta});
   if (!n.ok()) return n.error();
+  return {};
+}
+Status add_all(Session& s, const std::vector<CounterDelta>& deltas) {
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, int64_t> merged;
+  for (const auto& d : deltas) merged[{d.scope, d.ref_id, d.period, d.part}] += d.delta;
+  constexpr size_t kRowsPerStatement = 64;
+  auto it = merged.begin();
+  while (it != merged.end()) {
+    std::string values;
+    Params p;
+    for (size_t n = 0; it != merged.end() && n < kRowsPerStatement; ++it) {
+      const auto& [scope, ref_id, period, part] = it->first;
+      size_t b = p.size();
+      values += (values.empty() ? "" : ", ") + std::string("($") + std::to_string(b + 1) + ", $" +
+                std::to_string(b + 2) + ", $" + std::to_string(b + 3) + ", $" +
+                std::to_string(b + 4) + ", $" + std::to_string(b + 5) + ")";
+      p.insert(p.end(), {scope, ref_id, period, part, it->second});
+      ++n;
+    }
+    if (p.empty()) break;
+    auto n = s.exec(std::string(sql::kCounterAddMany) + values + sql::kCounterAddManyTail, p);
+    if (!n.ok()) return n.error();
+  }
   return {};
 }
 Result<std::vector<std::pair<std::string, int64_t>>> sum(Session& s, const std::string& scope,

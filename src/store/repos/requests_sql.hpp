@@ -65,6 +65,10 @@ inline constexpr const char* kTicketNearby =
     "UNION SELECT b.id FROM tickets b WHERE b.lat >= $4 AND b.lat <= $5 AND b.lon >= $6 AND "
     "b.lon <= $7 AND b.created_at >= $3 AND b.county_code || '' = $1) "
     "AND t.id <> $2 ORDER BY t.id DESC LIMIT 50";
+// What duplicate ranking reads of each candidate (tickets::nearby_summaries).
+inline constexpr const char* kTicketSummaryColumns =
+    "SELECT t.id, t.category, t.subject, t.body, t.lat, t.lon, t.grid_code, t.status, "
+    "t.created_at";
 // Hot issues: tickets held or received in a scope since a time.
 inline constexpr const char* kTicketRecentInScope =
     " FROM tickets t WHERE t.division_code >= $1 AND t.division_code < $2 AND t.created_at >= $3 "
@@ -142,6 +146,12 @@ inline constexpr const char* kIdempotencyInsert =
 inline constexpr const char* kCounterAdd =
     "INSERT INTO metric_counters(scope, ref_id, period, part, value) VALUES($1, $2, $3, $4, $5) "
     "ON CONFLICT(scope, ref_id, period, part) DO UPDATE SET value = metric_counters.value + "
+    "excluded.value";
+// The same for many rows: kCounterAddMany + "($1, …, $5), ($6, …)" + kCounterAddManyTail.
+inline constexpr const char* kCounterAddMany =
+    "INSERT INTO metric_counters(scope, ref_id, period, part, value) VALUES ";
+inline constexpr const char* kCounterAddManyTail =
+    " ON CONFLICT(scope, ref_id, period, part) DO UPDATE SET value = metric_counters.value + "
     "excluded.value";
 // Parts of one id summed over a period range [$3, $4] (same-granularity keys sort in order).
 inline constexpr const char* kCounterSum =
