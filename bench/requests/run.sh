@@ -8,6 +8,8 @@
 #   metrics — the county metrics read over the incremental counters vs a plain GROUP BY.
 # usage: bench/requests/run.sh [intake] [router] [metrics]      (default: all three)
 # env:   CONNS="32 64" RUNS=3 SECONDS_PER_RUN=10 STORE_ROUNDS=3 STORE_SECONDS=5
+#        SERVE_BIN=path (intake: another gongjian binary serves (c), e.g. a build of an older
+#        commit, for a before/after comparison in one run)
 #        TICKETS=1000000 (metrics; 10000000: ~1.5 min to generate, ~0.5 GB, ~20 s per GROUP BY round)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -72,7 +74,7 @@ EOF
     rm -f "$work"/intake.db*
     cp "$work/demo.db" "$work/intake.db"
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    build-bench/gongjian serve --listen "127.0.0.1:$port" --db "$work/intake.db" --web /nonexistent \
+    "${SERVE_BIN:-build-bench/gongjian}" serve --listen "127.0.0.1:$port" --db "$work/intake.db" --web /nonexistent \
       2>"$work/serve.log" &
     pid=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done

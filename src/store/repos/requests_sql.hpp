@@ -57,7 +57,8 @@ inline constexpr const char* kTicketVisibleToUnit =
 // Two index searches joined by UNION (same grid: tickets_grid_created; nearby box:
 // tickets_place), so the cost follows the neighbourhood, not the county's whole month: the OR
 // form walked every recent ticket of the county (bench/README.md, "Requests"). `|| ''` keeps
-// SQLite from choosing the county index for the box search.
+// SQLite from choosing the county index for the box search. Both indexes also hold created_at
+// and county_code (migration 0011), so neither search reads a table row it then rejects.
 inline constexpr const char* kTicketNearby =
     " FROM tickets t WHERE t.id IN ("
     "SELECT g.id FROM tickets g WHERE g.grid_code = $8 AND $8 <> '' AND g.created_at >= $3 "
