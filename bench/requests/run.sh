@@ -53,8 +53,8 @@ open(sys.argv[2], "w").write("\n".join(out) + "\n")
 print(f"{len(rings)} grids, {len(out)} points", file=sys.stderr)
 EOF
   pct() { python3 -c "print(f'{$1/$2*100:.0f} %')"; }
-  echo "| connections | (a) bare group commit, 1-row tx (rows/s) | (b) intake-shaped tx, no HTTP (tx/s) | statements per intake | submit() in process (req/s) | (c) intake over HTTP, median of $runs (req/s) | (c)/(a) | (c)/(b) | p50 / p99 per run |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| connections | (a) bare group commit, 1-row tx (rows/s) | (b) intake-shaped tx, no HTTP (tx/s) | statements per intake | submit() in process (req/s) | (c) intake over HTTP, median of $runs (req/s) | (c)/(a) | (c)/(b) | p50 / p99 per run | server CPU ms/request, median |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
   for c in $conns; do
     # (a) The grouped column of bench_store's row (it also runs its one-row-per-commit baseline).
     row=$(build-bench/bench/store/bench_store --target "$work/bare.db" --threads "$c" \
@@ -78,23 +78,29 @@ EOF
       2>"$work/serve.log" &
     pid=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
-    rps=(); lat=()
+    rps=(); lat=(); cpu=()
+    # Server CPU per request: utime + stime of the serve process (clock ticks) over the run.
+    ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+    hz=$(getconf CLK_TCK)
     for r in $(seq "$runs"); do
+      t0=$(ticks)
       out=$(POINTS_FILE="$work/points.txt" RUN_NONCE="$c-$r-$$" \
         wrk -t2 -c"$c" -d"${dur}s" --latency -s bench/requests/intake.lua "http://127.0.0.1:$port")
       non2xx=$(echo "$out" | awk '/Non-2xx/{print $NF}')
       [[ -z $non2xx ]] || { echo "$out"; echo "FAIL: $non2xx non-2xx answers"; exit 1; }
       ! echo "$out" | grep -q 'Socket errors' || echo "$out" | grep 'Socket errors' >&2
       rps+=($(echo "$out" | awk '/Requests\/sec/{print $2}'))
+      t1=$(ticks); n=$(echo "$out" | awk '/requests in/{print $1}')
+      cpu+=($(python3 -c "print(f'{($t1-$t0)/$hz/$n*1000:.2f}')"))
       p50=$(echo "$out" | awk '$1=="50%"{print $2}')
       p99=$(echo "$out" | awk '$1=="99%"{print $2}')
       lat+=("$p50/$p99")
-      echo "  (c) intake $c connections, run $r: ${rps[-1]} req/s, p50 $p50, p99 $p99" >&2
+      echo "  (c) intake $c connections, run $r: ${rps[-1]} req/s, p50 $p50, p99 $p99, server CPU ${cpu[-1]} ms/request" >&2
     done
     kill $pid; wait $pid 2>/dev/null || true; pid=
     tickets_made=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*), SUM(grid_code<>\"\") FROM tickets").fetchone())' "$work/intake.db")
     m=$(median "${rps[@]}")
-    echo "| $c | $bare | $shaped | $stmts | $submit | $m | $(pct "$m" "$bare") | $(pct "$m" "$shaped") | ${lat[*]} |"
+    echo "| $c | $bare | $shaped | $stmts | $submit | $m | $(pct "$m" "$bare") | $(pct "$m" "$shaped") | ${lat[*]} | $(median "${cpu[@]}") |"
     echo "  (tickets in the store after the HTTP runs, located in a grid: $tickets_made)" >&2
   done
   echo
