@@ -277,11 +277,6 @@ ojson request_json(const app::TrackView& v, Lang lang) {
           {"media_url", ""}};
 }
 
-bool is_open311_open(const std::string& status) {
-  auto st = rq::parse_status(status);
-  return !st.ok() || rq::is_open(*st);
-}
-
 Response list_requests(app::App& app, Request& req, Format f) {
   const Lang lang = req.lang();
   auto county = jurisdiction(app, std::string(req.query_param("jurisdiction_id").value_or("")));
@@ -290,23 +285,30 @@ Response list_requests(app::App& app, Request& req, Format f) {
 
   // service_request_id overrides every other parameter.
   if (auto ids = req.query_param("service_request_id"); ids && !ids->empty()) {
+    app::RequestsService::PublicQuery q;
+    q.county_code = *county;
+    q.limit = static_cast<int>(kMaxListed);
     for (const auto& s : split_list(std::string(*ids))) {
-      if (out.size() >= kMaxListed) break;
+      if (q.ids.size() >= kMaxListed) break;
       if (s.size() > 18 ||
           !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
         continue;
-      auto v = app.requests().get_public(std::stoll(s));
-      if (v.ok() && v->row.county_code == *county)
-        out.push_back(request_json(*v, lang));
-      else if (!v.ok() && v.error().code != ErrorCode::kNotFound)
-        return o311_error(f, v.error());
+      q.ids.push_back(std::stoll(s));
+    }
+    if (!q.ids.empty()) {
+      auto found = app.requests().search_public(q);
+      if (!found.ok()) return o311_error(f, found.error());
+      for (const auto& v : *found) out.push_back(request_json(v, lang));
     }
     return render(200, f, "service_requests", out);
   }
 
+  app::RequestsService::PublicQuery q;
+  q.county_code = *county;
+  q.limit = static_cast<int>(kMaxListed);
   std::set<std::string> codes;
   for (const auto& c : split_list(std::string(req.query_param("service_code").value_or(""))))
-    codes.insert(c);
+    if (codes.insert(c).second) q.categories.push_back(c);
   bool want_open = false, want_closed = false;
   auto statuses = split_list(std::string(req.query_param("status").value_or("")));
   for (const auto& s : statuses) {
@@ -344,21 +346,14 @@ Response list_requests(app::App& app, Request& req, Format f) {
     end = *start + kMaxRangeMs;
   }
 
-  // Newest first through the service's public list; filters the spec names are applied here.
-  for (int page = 1; out.size() < kMaxListed; ++page) {
-    auto pg = app.requests().list_public(*county, "", page, 200);
-    if (!pg.ok()) return o311_error(f, pg.error());
-    for (const auto& v : pg->items) {
-      if (out.size() >= kMaxListed) break;
-      const auto& r = v.row;
-      if (r.created_at < *start || r.created_at > *end) continue;
-      if (!codes.empty() && !codes.count(r.category)) continue;
-      bool open = is_open311_open(r.status);
-      if ((open && !want_open) || (!open && !want_closed)) continue;
-      out.push_back(request_json(v, lang));
-    }
-    if (pg->items.size() < 200 || static_cast<int64_t>(page) * 200 >= pg->total) break;
-  }
+  // Every filter the spec names in one indexed query (newest first, at most kMaxListed).
+  q.open = want_open;
+  q.closed = want_closed;
+  q.from_ms = *start;
+  q.to_ms = *end;
+  auto found = app.requests().search_public(q);
+  if (!found.ok()) return o311_error(f, found.error());
+  for (const auto& v : *found) out.push_back(request_json(v, lang));
   return render(200, f, "service_requests", out);
 }
 

@@ -604,11 +604,13 @@ CategorySuggestion named(const store::CategorySuggestionRow& row,
   return out;
 }
 
-Status persist(Session& s, store::TicketRow& row, const rq::Transition& t,
-               const auth::Principal& who, const rq::HierarchyView& view) {
+// Everything of a transition but the ticket row itself, which the caller has already stored in
+// its `after` state; `cancel_timers`: false when the caller never stored the timers it cancels
+// (intake writes them cancelled at once instead of inserting then updating them).
+Status persist_effects(Session& s, const store::TicketRow& row, const rq::Transition& t,
+                       const auth::Principal& who, const rq::HierarchyView& view,
+                       bool cancel_timers) {
   int64_t now = ms(t.at);
-  sync_row(row, t.after, now);
-  GJ_TRY(store::tickets::update(s, row));
   store::TicketEventRow e;
   e.ticket_id = row.id;
   e.at = now;
@@ -633,20 +635,30 @@ Status persist(Session& s, store::TicketRow& row, const rq::Transition& t,
     for (const auto& d : t.after.whistle->departments)
       GJ_TRY(store::assignments::append(s, {0, row.id, "whistle", t.after.whistle->township.id,
                                             d.id, d.name, d.division_code, now, t.note}));
-  for (auto k : t.cancel_timers)
-    GJ_TRY(store::timers::cancel_kind(s, row.id, std::string(rq::timer_kind_code(k))));
+  if (cancel_timers)
+    for (auto k : t.cancel_timers)
+      GJ_TRY(store::timers::cancel_kind(s, row.id, std::string(rq::timer_kind_code(k))));
   for (const auto& timer : t.start_timers) {
     auto id = store::timers::insert(s, timer_row(row.id, timer));
     if (!id.ok()) return id.error();
   }
+  std::vector<store::counters::CounterDelta> deltas;
   for (const auto& d : rq::MetricModel().deltas(t, view))
-    GJ_TRY(store::counters::add(s, d.key.scope, d.key.id, d.key.period, d.key.part, d.delta));
+    deltas.push_back({d.key.scope, d.key.id, d.key.period, d.key.part, d.delta});
+  GJ_TRY(store::counters::add_all(s, deltas));
   // Notifications 消息 in the same transaction: committed with the transition or not at all.
   GJ_TRY(enqueue_transition(s, row, t));
   std::string detail = e.from_status + " -> " + e.to_status;
   if (t.supervision) detail += " supervise " + t.supervision->target.id;
   return store::audit::append(s, audit_of(who, now, "request." + e.action, std::to_string(row.id),
                                           detail, row.division_code));
+}
+
+Status persist(Session& s, store::TicketRow& row, const rq::Transition& t,
+               const auth::Principal& who, const rq::HierarchyView& view) {
+  sync_row(row, t.after, ms(t.at));
+  GJ_TRY(store::tickets::update(s, row));
+  return persist_effects(s, row, t, who, view, true);
 }
 
 auth::Principal system_principal() {
@@ -690,16 +702,33 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
   GJ_TRY(check(in.text, "text", kMaxText, true));
   // The classifier's suggestion 分类建议: always recorded for staff to see; it sets the category
   // only when none was chosen and its confidence reaches the threshold.
+  // Every read intake needs (the suggestion, the staff member's scope, the county's routing
+  // snapshot or its version check) in ONE reader transaction before the write: after a commit a
+  // reader starts with a cold page cache, so each extra read costs (bench/requests, intake).
   std::optional<CategorySuggestion> suggestion;
+  std::string scope;
+  std::string county_code = in.county_code;
+  std::optional<Result<std::shared_ptr<const CountySnapshot>>> snap_pre;
   {
-    Status sg = app_.db().read([&](Session& s) -> Status {
+    std::optional<Error> sg_error;
+    Status pre = app_.db().read([&](Session& s) -> Status {
       auto r = suggester_.suggest(s, in.subject, in.text);
-      if (!r.ok()) return r.error();
-      suggestion = std::move(*r);
+      if (r.ok())
+        suggestion = std::move(*r);
+      else
+        sg_error = r.error();
+      if (!anonymous) {
+        scope = scope_of(s, who);
+        if (county_code.empty() && scope.size() >= 6 && all_digits(scope.substr(0, 6)))
+          county_code = scope.substr(0, 6) + "000000";
+      }
+      // Loaded here, its errors reported below in their usual order.
+      if (!county_code.empty()) snap_pre = county(county_code, &s);
       return {};
     });
+    if (!pre.ok()) return pre.error();
     // A broken model must not stop intake: log and carry on without a suggestion.
-    if (!sg.ok()) log::warn("category_suggestion_failed", {{"detail", sg.error().detail}});
+    if (sg_error) log::warn("category_suggestion_failed", {{"detail", sg_error->detail}});
     if (suggestion && suggestion->top.empty()) suggestion.reset();
   }
   std::string category = in.category;
@@ -735,22 +764,13 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     return make_error(ErrorCode::kMissingField, "a phone number is needed for callbacks", "phone");
   }
   // The county: given, or the staff member's own.
-  std::string county_code = in.county_code;
-  std::string scope;
   if (!anonymous) {
-    Status st = app_.db().read([&](Session& s) -> Status {
-      scope = scope_of(s, who);
-      return {};
-    });
-    if (!st.ok()) return st.error();
-    if (county_code.empty() && scope.size() >= 6 && all_digits(scope.substr(0, 6)))
-      county_code = scope.substr(0, 6) + "000000";
     if (!county_code.empty() && !org::in_scope(scope, county_code) &&
         !org::in_scope(county_code, scope))
       return make_error(ErrorCode::kInvalidCode, "outside your scope", "county_code");
   }
   if (county_code.empty()) return make_error(ErrorCode::kMissingField, "", "county_code");
-  auto snap_r = county(county_code);
+  auto snap_r = snap_pre ? std::move(*snap_pre) : county(county_code);
   if (!snap_r.ok()) {
     if (snap_r.error().code == ErrorCode::kNotFound)
       return make_error(ErrorCode::kInvalidCode, "unknown county", "county_code");
@@ -843,9 +863,15 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     if (!anonymous) row.created_by = who.user_id;
     row.created_at = ms(now);
     sync_row(row, intake->ticket, ms(now));
+    // Auto-dispatched at the same instant: the ticket is stored once, already in its dispatched
+    // state, and the timers dispatch cancels are stored cancelled (one INSERT each rather than
+    // INSERT + UPDATE: the same rows, fewer statements in the single writer).
+    const store::TicketRow received = row;
+    if (dispatch) sync_row(row, dispatch->after, ms(dispatch->at));
     auto id = store::tickets::insert(s, row);
     if (!id.ok()) return id.error();
     row.id = ticket_id = *id;
+    const store::TicketRow& rrow = received;
     store::TicketEventRow e;
     e.ticket_id = row.id;
     e.at = ms(now);
@@ -853,23 +879,28 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     e.actor_name = actor_name(who);
     e.actor_role = std::string(auth::role_info(who.role).code);
     e.action = "receive";
-    e.to_status = row.status;
-    e.unit_id = row.unit_id;
-    e.unit_name = row.unit_name;
+    e.to_status = rrow.status;
+    e.unit_id = rrow.unit_id;
+    e.unit_name = rrow.unit_name;
     e.note = in.channel;
     GJ_TRY(store::ticket_events::append(s, e));
     for (const auto& t : intake->timers) {
-      auto tid = store::timers::insert(s, timer_row(row.id, t));
+      store::TimerRow tr = timer_row(row.id, t);
+      if (dispatch && (tr.state == "pending" || tr.state == "warned") &&
+          std::find(dispatch->cancel_timers.begin(), dispatch->cancel_timers.end(), t.kind) !=
+              dispatch->cancel_timers.end())
+        tr.state = std::string(rq::timer_state_code(rq::TimerState::kCancelled));
+      auto tid = store::timers::insert(s, tr);
       if (!tid.ok()) return tid.error();
     }
     GJ_TRY(store::audit::append(s, audit_of(who, ms(now), "request.create", std::to_string(row.id),
-                                            in.channel + " " + code, row.division_code)));
+                                            in.channel + " " + code, rrow.division_code)));
     if (suggestion)
       GJ_TRY(store::category_suggestions::put(s, suggestion_to_row(row.id, *suggestion, ms(now))));
     if (dispatch) {
       dispatch->after.id = std::to_string(row.id);
       auth::Principal sys = system_principal();
-      GJ_TRY(persist(s, row, *dispatch, sys, snap->view));
+      GJ_TRY(persist_effects(s, row, *dispatch, sys, snap->view, false));
     }
     if (!in.idempotency_key.empty())
       GJ_TRY(store::idempotency::put(s, in.idempotency_key, body_hash, row.id, ms(now)));
@@ -953,19 +984,18 @@ Result<std::vector<DuplicateView>> RequestsService::find_duplicates(Session& s,
   if (probe.location) box = rq::bounding_box(*probe.location, opt.radius_for(probe.category));
   int64_t since =
       ms(now) - std::chrono::duration_cast<std::chrono::milliseconds>(opt.window).count();
-  auto rows = store::tickets::nearby(s, row.county_code, row.id, since, box.min_lat, box.max_lat,
-                                     box.min_lon, box.max_lon, row.grid_code);
+  auto rows =
+      store::tickets::nearby_summaries(s, row.county_code, row.id, since, box.min_lat, box.max_lat,
+                                       box.min_lon, box.max_lon, row.grid_code);
   if (!rows.ok()) return rows.error();
   std::vector<rq::RequestSummary> cands;
-  std::map<std::string, const store::TicketRow*> by_id;
-  for (const auto& r : *rows) {
-    cands.push_back(summary(r));
-    by_id[std::to_string(r.id)] = &r;
-  }
+  for (const auto& r : *rows) cands.push_back(summary(r));
   std::vector<DuplicateView> out;
   for (auto& c : finder.find(probe, cands, now)) {
     DuplicateView v;
-    v.ticket = *by_id[c.id];
+    auto full = store::tickets::get(s, std::stoll(c.id));  // same snapshot: it exists
+    if (!full.ok()) return full.error();
+    v.ticket = std::move(*full);
     mask_row(v.ticket);
     v.candidate = std::move(c);
     out.push_back(std::move(v));
@@ -1380,6 +1410,66 @@ Result<store::Page<TrackView>> RequestsService::list_public(const std::string& c
         }
         return out;
       });
+}
+
+Result<std::vector<TrackView>> RequestsService::search_public(const PublicQuery& q) {
+  auto cfg_r = config();
+  if (!cfg_r.ok()) return cfg_r.error();
+  const Config& cfg = **cfg_r;
+  std::vector<TrackView> out;
+  if (q.ids.empty() && !q.open && !q.closed) return out;
+  store::tickets::PublicSearch search;
+  search.county = q.county_code;
+  search.ids = q.ids;
+  std::sort(search.ids.begin(), search.ids.end());
+  search.ids.erase(std::unique(search.ids.begin(), search.ids.end()), search.ids.end());
+  search.categories = q.categories;
+  search.from = q.from_ms;
+  search.to = q.to_ms;
+  search.limit = std::max(1, q.limit);
+  if (q.open != q.closed) {
+    // Open311 "closed" = our closed statuses; "open" = every other one (unknown ones too).
+    for (auto st : rq::all_statuses())
+      if (!rq::is_open(st)) search.statuses.push_back(std::string(rq::status_code(st)));
+    search.exclude_statuses = q.open;
+  }
+  auto rows = app_.db().read_value<std::vector<store::TicketRow>>(
+      [&](Session& s) { return store::tickets::search_public(s, search); });
+  if (!rows.ok()) return rows.error();
+  std::map<int64_t, const store::TicketRow*> by_id;
+  for (const auto& r : *rows) by_id[r.id] = &r;
+  auto view = [&](const store::TicketRow& r) -> Result<TrackView> {
+    TrackView v;
+    auto t = ticket_from(r);
+    if (!t.ok()) return t.error();
+    v.ticket = std::move(*t);
+    v.row = r;
+    v.row.requester_name.clear();
+    v.row.requester_phone.clear();
+    auto c = cfg.categories.find(v.row.category);
+    if (c != cfg.categories.end()) {
+      v.category_name_zh = c->second.name_zh;
+      v.category_name_en = c->second.name_en;
+    }
+    return v;
+  };
+  if (q.ids.empty()) {
+    for (const auto& r : *rows) {
+      auto v = view(r);
+      if (!v.ok()) return v.error();
+      out.push_back(std::move(*v));
+    }
+    return out;
+  }
+  for (int64_t id : q.ids) {
+    if (static_cast<int>(out.size()) >= search.limit) break;
+    auto it = by_id.find(id);
+    if (it == by_id.end()) continue;
+    auto v = view(*it->second);
+    if (!v.ok()) return v.error();
+    out.push_back(std::move(*v));
+  }
+  return out;
 }
 
 Result<TrackView> RequestsService::get_public(int64_t id) {

@@ -169,6 +169,19 @@ class RequestsService {
   Result<store::Page<TrackView>> list_public(const std::string& county_code,
                                              const std::string& status, int page, int page_size);
   Result<TrackView> get_public(int64_t id);
+  // Open311 GET /requests: public tickets of a county in one indexed query (no events loaded).
+  // `ids` non-empty: those tickets, in the order asked (repeats repeated, unknown ones left out),
+  // every other filter ignored. Otherwise received in [from_ms, to_ms], category in
+  // `categories` (empty: any), Open311 status open and/or closed, newest first, at most `limit`.
+  struct PublicQuery {
+    std::string county_code;
+    std::vector<int64_t> ids;
+    std::vector<std::string> categories;
+    bool open = true, closed = true;
+    int64_t from_ms = 0, to_ms = 0;
+    int limit = 1000;
+  };
+  Result<std::vector<TrackView>> search_public(const PublicQuery& q);
 
   // The deadline scheduler: claims due timers and applies warnings, escalations and overdue
   // flags, each batch in the write transaction that moves the timers (so each fires once).

@@ -1,5 +1,8 @@
 #include "store/repos/requests_repo.hpp"
 
+#include <map>
+#include <tuple>
+
 #include "domain/org/division.hpp"
 #include "store/repos/requests_sql.hpp"
 
@@ -218,11 +221,61 @@ Result<bool> assigned_to_unit(Session& s, int64_t id, const std::string& unit_id
   return r->i64(0) > 0;
 }
 
+Result<std::vector<TicketRow>> search_public(Session& s, const PublicSearch& q) {
+  Params p = {q.county};
+  auto in_list = [&p](const auto& values) {
+    std::string out = "(";
+    for (const auto& v : values) {
+      p.push_back(v);
+      out += (out.size() > 1 ? ", $" : "$") + std::to_string(p.size());
+    }
+    return out + ")";
+  };
+  std::string where = sql::kTicketPublicSearch;
+  if (!q.ids.empty())
+    return ticket_rows(s, select_tickets((where + " AND t.id IN " + in_list(q.ids)).c_str()), p);
+  p.push_back(q.from);
+  p.push_back(q.to);
+  where += " AND t.created_at >= $2 AND t.created_at <= $3";
+  if (!q.categories.empty()) where += " AND t.category IN " + in_list(q.categories);
+  if (!q.statuses.empty())
+    where += std::string(" AND t.status ") + (q.exclude_statuses ? "NOT IN " : "IN ") +
+             in_list(q.statuses);
+  p.push_back(int64_t{q.limit});
+  where += sql::kTicketPublicSearchOrder + std::to_string(p.size());
+  return ticket_rows(s, select_tickets(where.c_str()), p);
+}
+
 Result<std::vector<TicketRow>> nearby(Session& s, const std::string& county, int64_t exclude_id,
                                       int64_t since, double min_lat, double max_lat, double min_lon,
                                       double max_lon, const std::string& grid_code) {
   return ticket_rows(s, select_tickets(sql::kTicketNearby),
                      {county, exclude_id, since, min_lat, max_lat, min_lon, max_lon, grid_code});
+}
+
+Result<std::vector<TicketRow>> nearby_summaries(Session& s, const std::string& county,
+                                                int64_t exclude_id, int64_t since, double min_lat,
+                                                double max_lat, double min_lon, double max_lon,
+                                                const std::string& grid_code) {
+  auto rows = s.query(std::string(sql::kTicketSummaryColumns) + sql::kTicketNearby,
+                      {county, exclude_id, since, min_lat, max_lat, min_lon, max_lon, grid_code});
+  if (!rows.ok()) return rows.error();
+  std::vector<TicketRow> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) {
+    TicketRow t;
+    t.id = r.i64(0);
+    t.category = r.str(1);
+    t.subject = r.str(2);
+    t.body = r.str(3);
+    t.lat = get_opt_f(r, 4);
+    t.lon = get_opt_f(r, 5);
+    t.grid_code = r.str(6);
+    t.status = r.str(7);
+    t.created_at = r.i64(8);
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 Result<std::vector<TicketRow>> recent_in_scope(Session& s, const std::string& scope_code,
@@ -342,6 +395,29 @@ Status add(Session& s, const std::string& scope, const std::string& ref_id,
            const std::string& period, const std::string& part, int64_t delta) {
   auto n = s.exec(sql::kCounterAdd, {scope, ref_id, period, part, delta});
   if (!n.ok()) return n.error();
+  return {};
+}
+Status add_all(Session& s, const std::vector<CounterDelta>& deltas) {
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, int64_t> merged;
+  for (const auto& d : deltas) merged[{d.scope, d.ref_id, d.period, d.part}] += d.delta;
+  constexpr size_t kRowsPerStatement = 64;
+  auto it = merged.begin();
+  while (it != merged.end()) {
+    std::string values;
+    Params p;
+    for (size_t n = 0; it != merged.end() && n < kRowsPerStatement; ++it) {
+      const auto& [scope, ref_id, period, part] = it->first;
+      size_t b = p.size();
+      values += (values.empty() ? "" : ", ") + std::string("($") + std::to_string(b + 1) + ", $" +
+                std::to_string(b + 2) + ", $" + std::to_string(b + 3) + ", $" +
+                std::to_string(b + 4) + ", $" + std::to_string(b + 5) + ")";
+      p.insert(p.end(), {scope, ref_id, period, part, it->second});
+      ++n;
+    }
+    if (p.empty()) break;
+    auto n = s.exec(std::string(sql::kCounterAddMany) + values + sql::kCounterAddManyTail, p);
+    if (!n.ok()) return n.error();
+  }
   return {};
 }
 Result<std::vector<std::pair<std::string, int64_t>>> sum(Session& s, const std::string& scope,

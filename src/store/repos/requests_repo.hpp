@@ -96,6 +96,21 @@ Result<Page<TicketRow>> list(Session& s, const TicketFilter& f);
 // Tickets the requester agreed to publish, of one county.
 Result<Page<TicketRow>> list_public(Session& s, const std::string& county,
                                     const std::string& status, int page, int page_size);
+// Open311 GET /requests 公开诉求查询: public tickets of a county in one indexed query
+// (migration 0011, tickets_public). `ids` non-empty: those tickets only, every other filter
+// ignored (the spec's service_request_id), in no particular order. Otherwise created_at in
+// [from, to], category in `categories` (empty: any), status in `statuses` (or, with
+// `exclude_statuses`, not in them; empty: any), newest first, at most `limit`.
+struct PublicSearch {
+  std::string county;
+  std::vector<int64_t> ids;
+  std::vector<std::string> categories;
+  std::vector<std::string> statuses;
+  bool exclude_statuses = false;
+  int64_t from = 0, to = 0;
+  int limit = 1000;
+};
+Result<std::vector<TicketRow>> search_public(Session& s, const PublicSearch& q);
 // Was the ticket ever assigned into the scope range / to the unit?
 Result<bool> assigned_into_scope(Session& s, int64_t id, const std::string& scope_code);
 Result<bool> assigned_to_unit(Session& s, int64_t id, const std::string& unit_id);
@@ -103,6 +118,14 @@ Result<bool> assigned_to_unit(Session& s, int64_t id, const std::string& unit_id
 Result<std::vector<TicketRow>> nearby(Session& s, const std::string& county, int64_t exclude_id,
                                       int64_t since, double min_lat, double max_lat, double min_lon,
                                       double max_lon, const std::string& grid_code);
+// The same preselection with only what duplicate ranking reads (id, category, subject, body,
+// lat, lon, grid_code, status, created_at; other fields left default): intake runs it on every
+// request, and the full rows (state JSON, routing texts) of 50 candidates cost more than the
+// search. Fetch the full rows of the few that rank.
+Result<std::vector<TicketRow>> nearby_summaries(Session& s, const std::string& county,
+                                                int64_t exclude_id, int64_t since, double min_lat,
+                                                double max_lat, double min_lon, double max_lon,
+                                                const std::string& grid_code);
 // Tickets received since `since`, held inside a scope (hot issues).
 Result<std::vector<TicketRow>> recent_in_scope(Session& s, const std::string& scope_code,
                                                int64_t since);
@@ -141,6 +164,14 @@ Status put(Session& s, const std::string& key, const std::string& body_hash, int
 namespace counters {
 Status add(Session& s, const std::string& scope, const std::string& ref_id,
            const std::string& period, const std::string& part, int64_t delta);
+struct CounterDelta {
+  std::string scope, ref_id, period, part;
+  int64_t delta = 0;
+};
+// Several additions in one statement (a transition adds a dozen or more): merged per key first,
+// since PostgreSQL's ON CONFLICT may not touch one row twice in a statement (a key summing to
+// zero still gets its row, as add() would have made it).
+Status add_all(Session& s, const std::vector<CounterDelta>& deltas);
 // part → sum over periods [from, to] (same granularity prefix, e.g. M2026-01 … M2026-11).
 Result<std::vector<std::pair<std::string, int64_t>>> sum(Session& s, const std::string& scope,
                                                          const std::string& ref_id,

@@ -59,7 +59,8 @@ inline constexpr const char* kTicketVisibleToUnit =
 // Two index searches joined by UNION (same grid: tickets_grid_created; nearby box:
 // tickets_place), so the cost follows the neighbourhood, not the county's whole month: the OR
 // form walked every recent ticket of the county (bench/README.md, "Requests"). `|| ''` keeps
-// SQLite from choosing the county index for the box search.
+// SQLite from choosing the county index for the box search. Both indexes also hold created_at
+// and county_code (migration 0011), so neither search reads a table row it then rejects.
 inline constexpr const char* kTicketNearby =
     " FROM tickets t WHERE t.id IN ("
     "SELECT g.id FROM tickets g WHERE g.grid_code = $8 AND $8 <> '' AND g.created_at >= $3 "
@@ -67,6 +68,10 @@ inline constexpr const char* kTicketNearby =
     "UNION SELECT b.id FROM tickets b WHERE b.lat >= $4 AND b.lat <= $5 AND b.lon >= $6 AND "
     "b.lon <= $7 AND b.created_at >= $3 AND b.county_code || '' = $1) "
     "AND t.id <> $2 ORDER BY t.id DESC LIMIT 50";
+// What duplicate ranking reads of each candidate (tickets::nearby_summaries).
+inline constexpr const char* kTicketSummaryColumns =
+    "SELECT t.id, t.category, t.subject, t.body, t.lat, t.lon, t.grid_code, t.status, "
+    "t.created_at";
 // Hot issues: tickets held or received in a scope since a time.
 inline constexpr const char* kTicketRecentInScope =
     " FROM tickets t WHERE t.division_code >= $1 AND t.division_code < $2 AND t.created_at >= $3 "
@@ -76,6 +81,13 @@ inline constexpr const char* kTicketRecentInScope =
 inline constexpr const char* kTicketPublicWhere =
     " FROM tickets t WHERE t.is_public = 1 AND t.county_code = $1 AND ($2 = '' OR t.status = $2)";
 inline constexpr const char* kTicketPublicOrder = " ORDER BY t.id DESC LIMIT $3 OFFSET $4";
+// Open311 GET /requests: the repository appends the filters (created_at range, category and
+// status lists as $n placeholders). Newest first along tickets_public (county_code, created_at,
+// id) WHERE is_public = 1 (migration 0011), so LIMIT stops the index walk early.
+inline constexpr const char* kTicketPublicSearch =
+    " FROM tickets t WHERE t.is_public = 1 AND t.county_code = $1";
+inline constexpr const char* kTicketPublicSearchOrder =
+    " ORDER BY t.created_at DESC, t.id DESC LIMIT $";
 
 // ---- ticket_events 流转记录 (append-only) ----
 inline constexpr const char* kEventInsert =
@@ -137,6 +149,12 @@ inline constexpr const char* kIdempotencyInsert =
 inline constexpr const char* kCounterAdd =
     "INSERT INTO metric_counters(scope, ref_id, period, part, value) VALUES($1, $2, $3, $4, $5) "
     "ON CONFLICT(scope, ref_id, period, part) DO UPDATE SET value = metric_counters.value + "
+    "excluded.value";
+// The same for many rows: kCounterAddMany + "($1, …, $5), ($6, …)" + kCounterAddManyTail.
+inline constexpr const char* kCounterAddMany =
+    "INSERT INTO metric_counters(scope, ref_id, period, part, value) VALUES ";
+inline constexpr const char* kCounterAddManyTail =
+    " ON CONFLICT(scope, ref_id, period, part) DO UPDATE SET value = metric_counters.value + "
     "excluded.value";
 // Parts of one id summed over a period range [$3, $4] (same-granularity keys sort in order).
 inline constexpr const char* kCounterSum =
