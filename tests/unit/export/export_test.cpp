@@ -23,6 +23,7 @@
 #include "http/router.hpp"
 #include "report/xlsx.hpp"
 #include "store/repos/requests_repo.hpp"
+#include "test_store.hpp"
 
 using namespace gj;
 using nlohmann::json;
@@ -30,47 +31,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-enum class Backend { kSqlite, kPostgres };
-
-struct Target {
-  std::string url, skip;
-};
-
-Target new_target(Backend b) {
-  static std::atomic<int> counter{0};
-  std::random_device rd;
-  std::string suffix = std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-                       std::to_string(rd() % 100000);
-  if (b == Backend::kSqlite) {
-    auto dir = std::filesystem::temp_directory_path() / ("gj_ex_" + suffix);
-    std::filesystem::create_directories(dir);
-    return {(dir / "test.db").string(), ""};
-  }
-  const char* url = std::getenv("GJ_TEST_POSTGRES_URL");
-  if (!url || !*url) return {"", "GJ_TEST_POSTGRES_URL not set"};
-  std::string schema = "ex_" + suffix;
-  PGconn* c = PQconnectdb(url);
-  if (PQstatus(c) != CONNECTION_OK) {
-    std::string why = PQerrorMessage(c);
-    PQfinish(c);
-    return {"", "cannot connect to PostgreSQL: " + why};
-  }
-  PQclear(PQexec(c, ("CREATE SCHEMA " + schema).c_str()));
-  PQfinish(c);
-  std::string u = url;
-  return {u + (u.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema,
-          ""};
-}
-
-std::string square(double lat, double lon, double half_m) {
-  double dlat = half_m / 111320.0, dlon = half_m / (111320.0 * std::cos(lat * M_PI / 180));
-  json ring = json::array({{lon - dlon, lat - dlat},
-                           {lon + dlon, lat - dlat},
-                           {lon + dlon, lat + dlat},
-                           {lon - dlon, lat + dlat},
-                           {lon - dlon, lat - dlat}});
-  return json{{"type", "Polygon"}, {"coordinates", json::array({ring})}}.dump();
-}
+using gj::testing::Backend;
+using gj::testing::new_target;
+using gj::testing::Target;
 
 // Output of a shell command (the test's own fixed arguments only).
 std::string run(const std::string& cmd) {
@@ -208,7 +171,7 @@ class Exports : public ::testing::TestWithParam<Backend> {
         store::GridRow row;
         row.code = code;
         row.households = 100;
-        row.polygon = square(lat, lon, 500);
+        row.polygon = gj::testing::square_polygon(lat, lon, 500);
         GJ_TRY(store::grids::upsert(s, row));
       }
       return {};

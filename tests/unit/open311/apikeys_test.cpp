@@ -11,42 +11,15 @@
 #include "app/apikeys.hpp"
 #include "domain/auth/passwords.hpp"
 #include "store/db.hpp"
+#include "test_store.hpp"
 
 using namespace gj;
 
 namespace {
 
-enum class Backend { kSqlite, kPostgres };
-
-struct Target {
-  std::string url, skip;
-};
-
-Target new_target(Backend b) {
-  static std::atomic<int> counter{0};
-  std::random_device rd;
-  std::string suffix = std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-                       std::to_string(rd() % 100000);
-  if (b == Backend::kSqlite) {
-    auto dir = std::filesystem::temp_directory_path() / ("gj_o311_" + suffix);
-    std::filesystem::create_directories(dir);
-    return {(dir / "test.db").string(), ""};
-  }
-  const char* url = std::getenv("GJ_TEST_POSTGRES_URL");
-  if (!url || !*url) return {"", "GJ_TEST_POSTGRES_URL not set"};
-  std::string schema = "o311_" + suffix;
-  PGconn* c = PQconnectdb(url);
-  if (PQstatus(c) != CONNECTION_OK) {
-    std::string why = PQerrorMessage(c);
-    PQfinish(c);
-    return {"", "cannot connect to PostgreSQL: " + why};
-  }
-  PQclear(PQexec(c, ("CREATE SCHEMA " + schema).c_str()));
-  PQfinish(c);
-  std::string u = url;
-  return {u + (u.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema,
-          ""};
-}
+using gj::testing::Backend;
+using gj::testing::new_target;
+using gj::testing::Target;
 
 class ApiKeys : public ::testing::TestWithParam<Backend> {
  protected:
