@@ -121,6 +121,17 @@ Result<app::FacilityInput> facility_input(const Request& req) {
   return in;
 }
 
+// A CSV import's error: the usual body plus "row" (the file's line, header = 1) when the
+// service named one ("row N: …"), so the page can say which row in the reader's language.
+Response import_error(const Error& err, const Request& req) {
+  json e = {{"code", err.public_code()}, {"message", err.message(req.lang())}};
+  if (!err.field.empty()) e["field"] = err.field;
+  if (!req.request_id.empty()) e["request_id"] = req.request_id;
+  unsigned long row = 0;
+  if (std::sscanf(err.detail.c_str(), "row %lu:", &row) == 1 && row > 0) e["row"] = row;
+  return http::json(err.http_status(), json{{"error", std::move(e)}});
+}
+
 int64_t id_param(const Request& req) {
   try {
     return std::stoll(std::string(req.param("id")));
@@ -240,6 +251,41 @@ void register_access_routes(http::Router& router, app::App& app) {
                return http::json(200, {{"items", a}});
              }));
 
+  router.add("GET", "/api/v1/access/types/{code}",
+             authed(app, [svc](Request& req, auth::Principal& p) {
+               auto r = svc->facility_type(p, std::string(req.param("code")));
+               if (!r.ok()) return http::error(r.error(), req);
+               return http::json(200, type_json(*r));
+             }));
+
+  // Body: any of {"minutes": 1–60, "name_zh": "…", "name_en": "…"}; the next run uses them.
+  router.add("PUT", "/api/v1/access/types/{code}",
+             authed(app,
+                    [svc](Request& req, auth::Principal& p) {
+                      auto body = http::parse_json_object(req.body);
+                      if (!body.ok()) return http::error(body.error(), req);
+                      http::JsonFields f(*body);
+                      app::TypeInput in;
+                      auto zh = f.optional_string("name_zh", 50);
+                      if (!zh.ok()) return http::error(zh.error(), req);
+                      auto en = f.optional_string("name_en", 50);
+                      if (!en.ok()) return http::error(en.error(), req);
+                      in.name_zh = *zh;
+                      in.name_en = *en;
+                      if (auto it = body->find("minutes"); it != body->end() && !it->is_null()) {
+                        if (!it->is_number())
+                          return http::error(make_error(ErrorCode::kWrongType, "", "minutes"), req);
+                        in.minutes = it->get<double>();
+                      }
+                      if (!in.name_zh && !in.name_en && !in.minutes)
+                        return http::error(make_error(ErrorCode::kMissingField, "", "minutes"),
+                                           req);
+                      auto r = svc->update_facility_type(p, std::string(req.param("code")), in);
+                      if (!r.ok()) return http::error(r.error(), req);
+                      return http::json(200, type_json(*r));
+                    }),
+             small);
+
   router.add(
       "GET", "/api/v1/access/facilities", authed(app, [svc](Request& req, auth::Principal& p) {
         ar::BBox box;
@@ -297,7 +343,7 @@ void register_access_routes(http::Router& router, app::App& app) {
                       auto text = http::JsonFields(*body).required_string("csv", 2'000'000);
                       if (!text.ok()) return http::error(text.error(), req);
                       auto r = svc->import_facilities_csv(p, *text);
-                      if (!r.ok()) return http::error(r.error(), req);
+                      if (!r.ok()) return import_error(r.error(), req);
                       return http::json(201, {{"inserted", r->inserted}});
                     }),
              csv);
@@ -472,7 +518,7 @@ void register_access_routes(http::Router& router, app::App& app) {
                  replace = it->get<bool>();
                }
                auto r = svc->import_households_csv(p, *text, replace);
-               if (!r.ok()) return http::error(r.error(), req);
+               if (!r.ok()) return import_error(r.error(), req);
                return http::json(201, {{"inserted", r->inserted}, {"replaced", r->replaced}});
              }),
       [] {
@@ -481,20 +527,21 @@ void register_access_routes(http::Router& router, app::App& app) {
         return o;
       }());
 
-  router.add("GET", "/api/v1/access/households",
-             authed(app, [svc](Request& req, auth::Principal& p) {
-               auto r = svc->households(p, int_qp(req, "limit", 100, 1, 1000));
-               if (!r.ok()) return http::error(r.error(), req);
-               json a = json::array();
-               for (const auto& h : r->items)
-                 a.push_back({{"id", h.id},
-                              {"grid_code", h.grid_code},
-                              {"address", h.address},
-                              {"lat", h.lat},
-                              {"lon", h.lon},
-                              {"members", h.members}});
-               return http::json(200, {{"total", r->total}, {"items", a}});
-             }));
+  router.add(
+      "GET", "/api/v1/access/households", authed(app, [svc](Request& req, auth::Principal& p) {
+        auto r = svc->households(p, int_qp(req, "limit", 100, 1, 1000),
+                                 int_qp(req, "offset", 0, 0, 100'000'000), qp(req, "division"));
+        if (!r.ok()) return http::error(r.error(), req);
+        json a = json::array();
+        for (const auto& h : r->items)
+          a.push_back({{"id", h.id},
+                       {"grid_code", h.grid_code},
+                       {"address", h.address},
+                       {"lat", h.lat},
+                       {"lon", h.lon},
+                       {"members", h.members}});
+        return http::json(200, {{"total", r->total}, {"items", a}});
+      }));
 
   router.add("GET", "/api/v1/access/network", authed(app, [svc](Request& req, auth::Principal& p) {
                auto r = svc->network_geojson(p);

@@ -876,15 +876,83 @@ Result<HouseholdImportStats> AccessService::import_households_csv(const auth::Pr
   return import_households(scope, text, replace, p.username);
 }
 
-Result<AccessService::Households> AccessService::households(const auth::Principal& p, int limit) {
+Result<AccessService::Households> AccessService::households(const auth::Principal& p, int limit,
+                                                            int64_t offset,
+                                                            const std::string& division) {
   GJ_TRY(require_write(p));  // addresses: only for those who keep the registry
   return app_.db().read_value<Households>([&](Session& s) -> Result<Households> {
-    const std::string scope = scope_of(s, p);
+    std::string scope = scope_of(s, p);
     if (scope.empty()) return make_error(ErrorCode::kForbidden);
+    if (!division.empty()) {
+      if (!org::in_scope(division, scope))
+        return make_error(ErrorCode::kNotFound, "division outside your scope", "division");
+      scope = division;
+    }
     Households out;
     GJ_ASSIGN_OR_RETURN(out.total, ar::count_households(s, scope));
-    GJ_ASSIGN_OR_RETURN(out.items, ar::list_households(s, scope, limit));
+    GJ_ASSIGN_OR_RETURN(out.items,
+                        ar::list_households(s, scope, limit, std::max<int64_t>(0, offset)));
     return out;
+  });
+}
+
+// ---------------------------------------------------------------- facility types
+
+Result<ar::FacilityTypeRow> AccessService::facility_type(const auth::Principal& p,
+                                                         const std::string& code) {
+  if (!auth::has_permission(p.role, auth::Permission::kBrowseOrg))
+    return make_error(ErrorCode::kForbidden);
+  return app_.db().read_value<ar::FacilityTypeRow>([&](Session& s) -> Result<ar::FacilityTypeRow> {
+    auto t = ar::get_type(s, code);
+    if (!t.ok() && t.error().code == ErrorCode::kNotFound)
+      return make_error(ErrorCode::kNotFound, "unknown facility type '" + code + "'");
+    return t;
+  });
+}
+
+Result<ar::FacilityTypeRow> AccessService::update_facility_type(const auth::Principal& p,
+                                                                const std::string& code,
+                                                                const TypeInput& in) {
+  // Minutes change every area's coverage: the roles that may start runs, not township.
+  if (p.role != auth::Role::kAdmin && p.role != auth::Role::kCommand)
+    return make_error(ErrorCode::kForbidden);
+  auto name_ok = [](const std::optional<std::string>& v) {
+    return !v || (is_valid_utf8(*v) && !trim(*v).empty() && utf8_length(*v) <= 50);
+  };
+  if (!name_ok(in.name_zh))
+    return make_error(ErrorCode::kInvalidInput, "name_zh: 1–50 characters", "name_zh");
+  if (!name_ok(in.name_en))
+    return make_error(ErrorCode::kInvalidInput, "name_en: 1–50 characters", "name_en");
+  if (in.minutes && !(*in.minutes >= 1 && *in.minutes <= 60))
+    return make_error(ErrorCode::kInvalidInput, "minutes: 1–60", "minutes");
+  return app_.db().write_value<ar::FacilityTypeRow>([&](Session& s) -> Result<ar::FacilityTypeRow> {
+    auto old = ar::get_type(s, code);
+    if (!old.ok() && old.error().code == ErrorCode::kNotFound)
+      return make_error(ErrorCode::kNotFound, "unknown facility type '" + code + "'");
+    if (!old.ok()) return old.error();
+    ar::FacilityTypeRow t = *old;
+    if (in.name_zh) t.name_zh = trim(*in.name_zh);
+    if (in.name_en) t.name_en = trim(*in.name_en);
+    if (in.minutes) t.minutes = *in.minutes;
+    GJ_TRY(ar::update_type(s, t));
+    auto num = [](double v) {
+      std::ostringstream o;
+      o << v;
+      return o.str();
+    };
+    store::AuditEntry e;
+    e.at = app_.clock().now_ms();
+    e.actor_id = p.user_id;
+    e.actor_name = p.username;
+    e.action = "access.type.update";
+    e.target_type = "facility_type";
+    e.target_id = code;
+    e.detail = "minutes " + num(old->minutes) + "→" + num(t.minutes) + "; " + t.name_zh + " / " +
+               t.name_en;
+    e.ip = p.ip;
+    e.request_id = p.request_id;
+    GJ_TRY(store::audit::append(s, e));
+    return t;
   });
 }
 Result<RunStats> AccessService::create_demo_area(const std::string& osm_path,

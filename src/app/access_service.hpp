@@ -66,6 +66,12 @@ struct FacilityInput {
   double lat = 0, lon = 0;
 };
 
+// An edit of one facility type: each field optional (absent = unchanged).
+struct TypeInput {
+  std::optional<std::string> name_zh, name_en;
+  std::optional<double> minutes;  // the type's walking-minute target (its cut-off), 1–60
+};
+
 struct CsvImportStats {
   int64_t inserted = 0;
 };
@@ -126,7 +132,15 @@ class AccessService {
     int64_t total = 0;
     std::vector<ar::HouseholdRow> items;
   };
-  Result<Households> households(const auth::Principal& p, int limit);
+  // Paged; `division` (optional) narrows to one grid or community code inside the caller's scope.
+  Result<Households> households(const auth::Principal& p, int limit, int64_t offset = 0,
+                                const std::string& division = "");
+
+  // Facility types 设施类型: anyone who may browse reads one; admin and command edit names and
+  // minutes (audited; bad input changes nothing). The next run uses the new minutes.
+  Result<ar::FacilityTypeRow> facility_type(const auth::Principal& p, const std::string& code);
+  Result<ar::FacilityTypeRow> update_facility_type(const auth::Principal& p,
+                                                   const std::string& code, const TypeInput& in);
 
   // Runs from the page: a job row and a background thread of the server. Roles admin and
   // command; kConflict while a job of the area is queued or running.

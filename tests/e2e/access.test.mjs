@@ -3,7 +3,7 @@
 // starts the server.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { DEMO_PASSWORD, PHONE, apiCall, launch, login, newPage, shoot, shutdown, uniq } from './lib.mjs'
+import { COMMAND, DEMO_PASSWORD, PHONE, apiCall, launch, login, newPage, shoot, shutdown, uniq } from './lib.mjs'
 
 before(launch)
 after(shutdown)
@@ -90,6 +90,82 @@ test('15分钟服务圈: a run started from the page shows its progress and refr
     await page.locator('[data-test=access-share-cutoff]').first().waitFor()
     assert.deepEqual(page.errors, [])
   } finally {
+    await context.close()
+  }
+})
+
+test('15分钟服务圈: registered households are imported from a CSV file through the page, all rows or none', async () => {
+  // 柞水县 has registered grids (成都市 has none), so its command centre keeps the registry.
+  const { context, page } = await newPage()
+  try {
+    await login(page, COMMAND)
+    await page.goto('/access')
+    await page.locator('#tab-households').click()
+    await page.locator('[data-test=access-households]').waitFor()
+    const grid = '611026001001001'
+    const a1 = uniq('乾佑街道e2e路1号')
+    const a2 = uniq('乾佑街道e2e路2号')
+    const before = (await apiCall(context, 'GET', '/access/households?limit=1')).json.total
+    // A bad row (members 0): nothing stored; the row and the field are named in Chinese.
+    const bad = `grid_code,address,lat,lon,members\n${grid},${a1},33.6801,109.1101,3\n${grid},${a2},33.6802,109.1102,0\n`
+    await page.locator('[data-test=access-hh-file]').setInputFiles({ name: 'households.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) })
+    await page.locator('[data-test=access-hh-upload]').click()
+    const err = page.locator('[data-test=access-hh-error]')
+    await err.waitFor()
+    const text = await err.innerText()
+    assert.match(text, /第 3 行/)
+    assert.match(text, /人数/)
+    assert.equal((await apiCall(context, 'GET', '/access/households?limit=1')).json.total, before)
+    // The good file: every row, listed on the page and through the API.
+    const good = `grid_code,address,lat,lon,members\n${grid},"${a1}, 1单元101",33.6801,109.1101,3\n${grid},${a2},33.6802,109.1102,2\n`
+    await page.locator('[data-test=access-hh-file]').setInputFiles({ name: 'households.csv', mimeType: 'text/csv', buffer: Buffer.from(good) })
+    await page.locator('[data-test=access-hh-upload]').click()
+    await page.locator('[data-test=access-hh-done]', { hasText: '2' }).waitFor()
+    assert.equal(await err.count(), 0)
+    const listed = (await apiCall(context, 'GET', `/access/households?limit=1000&division=${grid}`)).json
+    assert.equal(listed.total, before + 2)
+    assert.ok(listed.items.some((h) => h.address === `${a1}, 1单元101` && h.members === 3))
+    // Narrowed to the grid, the page's table shows the new rows' grid.
+    await page.locator('input[data-test=access-hh-division]').fill(grid)
+    await page.locator('input[data-test=access-hh-division]').press('Enter')
+    await page.locator('[data-test=access-hh-table] tbody tr', { hasText: grid }).first().waitFor()
+    await shoot(page, 'access-households')
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+  }
+})
+
+test("15分钟服务圈: a facility type's walking minutes are edited in a dialog", async () => {
+  const { context, page } = await newPage()
+  let code = null
+  let original = null
+  try {
+    await login(page, CHENGDU)
+    await page.goto('/access')
+    await page.locator('[data-test=access-network]').waitFor()
+    await page.locator('[data-test=access-type-edit]').click()
+    const minutes = page.locator('[data-test=access-type-minutes] input')
+    await minutes.waitFor()
+    const ov = (await apiCall(context, 'GET', '/access/overview')).json
+    code = ov.run ? ov.run.types.split(',')[0] : ov.types[0].code
+    original = ov.types.find((x) => x.code === code)
+    const target = original.minutes === 12 ? 13 : 12
+    await minutes.fill(String(target))
+    await minutes.press('Tab')
+    await page.locator('[data-test=access-type-save]').click()
+    // The network line shows the new reach; the server stored it.
+    await page.locator('[data-test=access-network]', { hasText: `步行 ${target} 分钟` }).waitFor()
+    const stored = (await apiCall(context, 'GET', `/access/types/${code}`)).json
+    assert.equal(stored.minutes, target)
+    // Out of range through the API: 400 naming the field, nothing changed.
+    const bad = await apiCall(context, 'PUT', `/access/types/${code}`, { minutes: 0 })
+    assert.equal(bad.status, 400)
+    assert.equal(bad.json.error.field, 'minutes')
+    assert.equal((await apiCall(context, 'GET', `/access/types/${code}`)).json.minutes, target)
+    assert.deepEqual(page.errors, [])
+  } finally {
+    if (code && original) await apiCall(context, 'PUT', `/access/types/${code}`, { minutes: original.minutes })
     await context.close()
   }
 })

@@ -108,6 +108,22 @@ Result<std::vector<FacilityTypeRow>> list_types(Session& s) {
   });
 }
 
+Result<FacilityTypeRow> get_type(Session& s, const std::string& code) {
+  auto r = s.query_one(sql::kAccessTypeGet, {code});
+  if (!r.ok()) return r.error();
+  return FacilityTypeRow{r->str(0),
+                         r->str(1),
+                         r->str(2),
+                         r->f64(3),
+                         r->f64(4),
+                         r->i64(5) != 0,
+                         static_cast<int>(r->i64(6))};
+}
+
+Status update_type(Session& s, const FacilityTypeRow& t) {
+  return done(s.exec(sql::kAccessTypeUpdate, {t.code, t.name_zh, t.name_en, t.minutes}));
+}
+
 Result<int64_t> insert_network(Session& s, const NetworkRow& n) {
   auto r = s.query_one(sql::kAccessNetworkInsert,
                        {n.name, n.division_code, n.source_file, n.node_count, n.edge_count,
@@ -241,10 +257,10 @@ Status insert_households(Session& s, const std::vector<HouseholdRow>& rows) {
 }
 
 Result<std::vector<HouseholdRow>> list_households(Session& s, const std::string& scope,
-                                                  int64_t limit) {
+                                                  int64_t limit, int64_t offset) {
   auto [lo, hi] = range_of(scope);
   return map_rows<HouseholdRow>(
-      s.query(sql::kAccessHouseholdList, {lo, hi, limit}), [](const Row& r) {
+      s.query(sql::kAccessHouseholdList, {lo, hi, limit, offset}), [](const Row& r) {
         return HouseholdRow{r.i64(0), r.str(1), r.str(2), r.f64(3), r.f64(4), r.i64(5), r.i64(6)};
       });
 }

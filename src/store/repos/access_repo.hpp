@@ -103,6 +103,10 @@ struct BBox {
 };
 
 Result<std::vector<FacilityTypeRow>> list_types(Session& s);
+// kNotFound for an unknown code.
+Result<FacilityTypeRow> get_type(Session& s, const std::string& code);
+// Names and walking minutes (the per-type cut-off) of one type.
+Status update_type(Session& s, const FacilityTypeRow& t);
 
 Result<int64_t> insert_network(Session& s, const NetworkRow& n);
 // The newest network (without its graph), or kNotFound.
@@ -136,7 +140,7 @@ Status rename_residence_source(Session& s, int64_t network_id, const std::string
 // Registered households whose grid lies in a scope.
 Status insert_households(Session& s, const std::vector<HouseholdRow>& rows);
 Result<std::vector<HouseholdRow>> list_households(Session& s, const std::string& scope,
-                                                  int64_t limit);
+                                                  int64_t limit, int64_t offset = 0);
 Result<int64_t> count_households(Session& s, const std::string& scope);
 Status delete_households(Session& s, const std::string& scope);
 Result<std::vector<std::string>> grid_codes(Session& s, const std::string& scope);

@@ -7,6 +7,11 @@ namespace gj::store::sql {
 inline constexpr const char* kAccessTypeList =
     "SELECT code, name_zh, name_en, minutes, speed_kmh, osm, sort FROM access_facility_types "
     "ORDER BY sort, code";
+inline constexpr const char* kAccessTypeGet =
+    "SELECT code, name_zh, name_en, minutes, speed_kmh, osm, sort FROM access_facility_types "
+    "WHERE code = $1";
+inline constexpr const char* kAccessTypeUpdate =
+    "UPDATE access_facility_types SET name_zh = $2, name_en = $3, minutes = $4 WHERE code = $1";
 
 inline constexpr const char* kAccessNetworkInsert =
     "INSERT INTO access_networks(name, division_code, source_file, node_count, edge_count, "
@@ -69,7 +74,7 @@ inline constexpr const char* kAccessHouseholdBulkPrefix =
     "INSERT INTO access_households(grid_code, address, lat, lon, members, updated_at) VALUES";
 inline constexpr const char* kAccessHouseholdList =
     "SELECT id, grid_code, address, lat, lon, members, updated_at FROM access_households "
-    "WHERE grid_code >= $1 AND grid_code < $2 ORDER BY id LIMIT $3";
+    "WHERE grid_code >= $1 AND grid_code < $2 ORDER BY id LIMIT $3 OFFSET $4";
 inline constexpr const char* kAccessHouseholdCount =
     "SELECT COUNT(*) FROM access_households WHERE grid_code >= $1 AND grid_code < $2";
 inline constexpr const char* kAccessHouseholdDeleteScope =

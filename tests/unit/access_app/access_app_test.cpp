@@ -596,6 +596,93 @@ TEST_P(AccessApp, registered_households_replace_the_buildings_as_homes_and_count
   EXPECT_EQ(count("SELECT COUNT(*) FROM access_residences WHERE source = 'household'"), 0);
 }
 
+TEST_P(AccessApp, a_types_minutes_are_edited_validated_audited_and_used_by_the_next_run) {
+  add_test_grid();
+  auto township = principal("jj.township", "township", "510104001000");
+  ASSERT_TRUE(svc_->import_osm(kFixtures + "walk_filter.osm", area()).ok());
+  auto school = svc_->facility_type(chengdu_, "school");
+  ASSERT_TRUE(school.ok());
+  EXPECT_EQ(school->minutes, 15);
+  const int64_t audit_before = count_audit("access.type.update");
+  // Bad input and the wrong roles change nothing.
+  auto with_minutes = [](double m) {
+    app::TypeInput in;
+    in.minutes = m;
+    return in;
+  };
+  for (double m : {0.0, 0.5, 61.0, -3.0, std::nan("")}) {
+    auto r = svc_->update_facility_type(chengdu_, "school", with_minutes(m));
+    ASSERT_FALSE(r.ok()) << m;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidInput);
+    EXPECT_EQ(r.error().field, "minutes");
+  }
+  app::TypeInput blank = with_minutes(5);
+  blank.name_zh = "  ";
+  EXPECT_EQ(svc_->update_facility_type(chengdu_, "school", blank).error().field, "name_zh");
+  EXPECT_EQ(svc_->update_facility_type(chengdu_, "nope", with_minutes(5)).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(svc_->update_facility_type(township, "school", with_minutes(5)).error().code,
+            ErrorCode::kForbidden);
+  EXPECT_EQ(svc_->facility_type(chengdu_, "school")->minutes, 15);
+  EXPECT_EQ(count_audit("access.type.update"), audit_before);
+
+  // A good edit: stored, audited, and the next run's cut-off for the type.
+  app::TypeInput in = with_minutes(5);
+  in.name_zh = "中小学和幼儿园";
+  auto ok = svc_->update_facility_type(chengdu_, "school", in);
+  ASSERT_TRUE(ok.ok()) << ok.error().detail;
+  EXPECT_EQ(ok->minutes, 5);
+  auto stored = svc_->facility_type(chengdu_, "school");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->minutes, 5);
+  EXPECT_EQ(stored->name_zh, "中小学和幼儿园");
+  EXPECT_EQ(stored->name_en, "School");  // absent = unchanged
+  EXPECT_EQ(count_audit("access.type.update"), audit_before + 1);
+  auto run = svc_->run({});
+  ASSERT_TRUE(run.ok()) << run.error().detail;
+  auto cov = svc_->coverage(chengdu_);
+  ASSERT_TRUE(cov.ok());
+  bool saw = false;
+  for (const auto& c : *cov)
+    if (c.level == "all" && c.type == "school") {
+      saw = true;
+      EXPECT_EQ(c.cutoff_min, 5);
+      EXPECT_EQ(c.residences_within_cutoff, c.residences_within[0]);
+    }
+  EXPECT_TRUE(saw);
+}
+
+TEST_P(AccessApp, registered_households_are_listed_by_page_and_by_grid_or_community) {
+  add_test_grid();
+  std::string text = "grid_code,address,lat,lon,members\n";
+  for (int i = 1; i <= 5; ++i)
+    text += "510104001001001,测试路" + std::to_string(i) + "号,30.6605,104.0615," +
+            std::to_string(i) + "\n";
+  ASSERT_TRUE(svc_->import_households_csv(chengdu_, text, false).ok());
+  auto first = svc_->households(chengdu_, 2, 0);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->total, 5);
+  ASSERT_EQ(first->items.size(), 2u);
+  EXPECT_EQ(first->items[0].address, "测试路1号");
+  auto last = svc_->households(chengdu_, 2, 4);
+  ASSERT_TRUE(last.ok());
+  ASSERT_EQ(last->items.size(), 1u);
+  EXPECT_EQ(last->items[0].address, "测试路5号");
+  auto community = svc_->households(chengdu_, 10, 0, "510104001001");
+  ASSERT_TRUE(community.ok());
+  EXPECT_EQ(community->total, 5);
+  auto grid = svc_->households(chengdu_, 10, 0, "510104001001001");
+  ASSERT_TRUE(grid.ok());
+  EXPECT_EQ(grid->total, 5);
+  auto other = svc_->households(chengdu_, 10, 0, "510104001002");
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->total, 0);
+  EXPECT_TRUE(other->items.empty());
+  auto outside = svc_->households(chengdu_, 10, 0, "610000000000");
+  ASSERT_FALSE(outside.ok());
+  EXPECT_EQ(outside.error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(AccessApp, a_run_job_reports_progress_refuses_a_second_run_and_survives_a_failure) {
   add_test_grid();
   ASSERT_TRUE(svc_->import_osm(kChengdu, area()).ok());

@@ -97,3 +97,18 @@ export interface AccessJob {
   created_at: string
   finished_at: string | null
 }
+
+// A registered household 登记户 (GET /access/households): address, location, size; no names.
+export interface Household {
+  id: number
+  grid_code: string
+  address: string
+  lat: number
+  lon: number
+  members: number
+}
+
+export interface HouseholdsReply {
+  total: number
+  items: Household[]
+}
