@@ -38,12 +38,14 @@ constexpr const char* kTokenCounters =
     "SELECT COALESCE(SUM(value), 0) FROM metric_counters WHERE scope = 'area' AND ref_id = $1 "
     "AND period >= $2 AND period <= $3";
 
-// The newest event of any ticket held in the area (a reply, a claim, a note … moves no counter
-// but is a new ticket_events row): one seek per ticket of the area, on tickets_division
-// (division_code, …) and ticket_events_ticket (ticket_id, id) for the greatest id.
+// The newest event of any ticket held in the area (a reply, a start, a note … moves no counter
+// but is a new ticket_events row): the area's tickets on tickets_division (division_code, …),
+// then one backward seek per ticket on ticket_events_ticket (ticket_id, id) for its greatest
+// id — the correlated MAX, unlike MAX over a join, reads one index entry per ticket, not every
+// event.
 constexpr const char* kTokenEvents =
-    "SELECT COALESCE(MAX(e.id), 0) FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id "
-    "WHERE t.division_code >= $1 AND t.division_code < $2";
+    "SELECT COALESCE(MAX((SELECT MAX(e.id) FROM ticket_events e WHERE e.ticket_id = t.id)), 0) "
+    "FROM tickets t WHERE t.division_code >= $1 AND t.division_code < $2";
 
 Result<Counts> counts(Session& s, const char* q, const Params& p) {
   auto rows = s.query(q, p);
