@@ -778,7 +778,7 @@ const en: Messages = {
     addPhoto: 'Add photos to the case',
     photosQueued: '{n} photo(s) queued',
   },
-  dashroads: { layer: 'Walking network', none: 'No walking network imported for this area' },
+  dashroads: { layer: 'Walking network' },
 }
 
 export default en

@@ -777,7 +777,7 @@ const zhCN = {
     addPhoto: '为案件添加照片',
     photosQueued: '{n} 张照片已存入待同步',
   },
-  dashroads: { layer: '步行路网', none: '本区域没有导入的步行路网' },
+  dashroads: { layer: '步行路网' },
 }
 
 export default zhCN
