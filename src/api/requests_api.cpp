@@ -370,6 +370,7 @@ void register_requests_routes(http::Router& router, app::App& app, const ApiConf
                if (!id.ok()) return http::error(id.error(), req);
                app::ActionInput in;
                in.action = std::string(req.param("action"));
+               in.idempotency_key = std::string(req.headers.get_or("Idempotency-Key"));
                json empty = json::object();
                Result<json> parsed = empty;
                if (!req.body.empty()) parsed = http::parse_json_object(req.body);

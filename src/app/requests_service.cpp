@@ -1228,11 +1228,42 @@ Result<TicketDetail> RequestsService::act(const auth::Principal& p, int64_t id,
   if (!action.ok()) return make_error(ErrorCode::kNotFound, "unknown action", "action");
   if (*action == rq::Action::kEscalate && p.role == auth::Role::kCitizen)
     return make_error(ErrorCode::kForbidden);
+  if (in.idempotency_key.size() > 128)
+    return make_error(ErrorCode::kTooLong, "128", "Idempotency-Key");
+  // The key is stored per user (another user's key never matches) next to the intake keys;
+  // the hash covers the ticket, the action and every field of the body.
+  std::string key, body_hash;
+  if (!in.idempotency_key.empty()) {
+    key = "action:" + std::to_string(p.user_id) + ":" + in.idempotency_key;
+    json canonical = {{"ticket", id},
+                      {"action", in.action},
+                      {"note", in.note},
+                      {"target", in.target_unit_id},
+                      {"departments", in.department_ids},
+                      {"lead", in.lead_unit_id},
+                      {"merged_into", in.merged_into},
+                      {"rating", in.rating},
+                      {"resolved", in.resolved ? json(*in.resolved) : json()},
+                      {"contacted", in.contacted},
+                      {"due", in.supervise_due ? json(*in.supervise_due) : json()}};
+    body_hash = auth::sha256_hex(canonical.dump());
+  }
+  // A stored key: the same body answers the ticket as it is now, another body is 409.
+  auto replay = [&](const std::pair<std::string, int64_t>& prior) -> Status {
+    if (prior.first != body_hash || prior.second != id)
+      return make_error(ErrorCode::kIdempotencyMismatch, "", "Idempotency-Key");
+    return {};
+  };
   bool denied = false;
   TimePoint now = app_.clock().now();
   Status st = app_.db().write([&](Session& s) -> Status {
     auto row = visible_ticket(s, app_.db().backend(), p, id, true, denied);
     if (!row.ok()) return row.error();
+    if (!key.empty()) {
+      auto prior = store::idempotency::get(s, key);
+      if (prior.ok()) return replay(*prior);
+      if (prior.error().code != ErrorCode::kNotFound) return prior.error();
+    }
     auto snap = county(row->county_code, &s);
     if (!snap.ok()) return snap.error();
     const auto& view = (*snap)->view;
@@ -1288,9 +1319,19 @@ Result<TicketDetail> RequestsService::act(const auth::Principal& p, int64_t id,
     }
     auto tr = cfg.lifecycle->apply(*ticket, req, actor_of(p), now);
     if (!tr.ok()) return tr.error();
-    return persist(s, *row, *tr, p, view);
+    GJ_TRY(persist(s, *row, *tr, p, view));
+    if (!key.empty()) GJ_TRY(store::idempotency::put(s, key, body_hash, id, ms(now)));
+    return {};
   });
   if (denied) app_.audit_denied(p, "request", std::to_string(id));
+  if (!st.ok() && !key.empty() && st.error().code != ErrorCode::kIdempotencyMismatch &&
+      st.error().code != ErrorCode::kNotFound) {
+    // Two sends of the same key raced (a retry while the first answer was lost): the other one
+    // stored the key first and this transition was refused or rolled back; answer as that one.
+    auto prior = app_.db().read_value<std::pair<std::string, int64_t>>(
+        [&](Session& s) { return store::idempotency::get(s, key); });
+    if (prior.ok()) st = replay(*prior);
+  }
   if (!st.ok()) return st.error();
   return get(p, id);
 }

@@ -84,6 +84,9 @@ struct ActionInput {
   std::optional<bool> resolved;             // rate
   bool contacted = false;                   // claim: the requester was contacted
   std::optional<int64_t> supervise_due;     // supervise: epoch ms
+  // Optional Idempotency-Key (a phone's offline outbox): the same key and body from the same
+  // user answer the ticket as it is now without a second transition; another body is 409.
+  std::string idempotency_key;
 };
 
 struct ListQuery {

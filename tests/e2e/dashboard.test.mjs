@@ -45,14 +45,22 @@ test('指挥中心: report → grid → claim and reply → completion → ratin
   const citizen = await newPage({ viewport: PHONE })
   const worker = await newPage({ viewport: DESKTOP })
   try {
+    const networkReads = []
+    dash.page.on('request', (r) => r.url().includes('/api/v1/access/network') && networkReads.push(r.url()))
     await login(dash.page, COMMAND)
     await dash.page.locator('[data-test=side-menu]', { hasText: '指挥中心' }).waitFor()
+    const overviewRead = dash.page.waitForResponse((r) => r.url().includes('/api/v1/access/overview'))
     await dash.page.goto('/dashboard')
     await dash.page.locator('[data-test=dashboard-area]', { hasText: '柞水县' }).waitFor()
     await kpi(dash.page, 'received').waitFor()
     // The map draws our grid polygons (canvas) and the month's request points.
     await dash.page.locator('[data-test=dashboard-map] canvas').first().waitFor()
     assert.ok(Number(await dash.page.locator('[data-test=dashboard-map]').getAttribute('data-grids')) > 100)
+    // The demo's walking network (成都 OSM extract) does not cover 柞水县: no road layer, and the
+    // network itself is not even fetched.
+    await overviewRead
+    await dash.page.waitForTimeout(200)
+    assert.equal(await dash.page.locator('[data-test=dashboard-map]').getAttribute('data-roads'), '0')
     await dash.page.locator('[data-test=dashboard-trend] canvas').waitFor()
     await dash.page.locator('[data-test=dashboard-children] tr', { hasText: '乾佑街道' }).first().waitFor()
     await dash.page.evaluate(() => (window.__sameDocument = true))
@@ -96,8 +104,12 @@ test('指挥中心: report → grid → claim and reply → completion → ratin
     await worker.page.locator('[data-test=case-status][data-status=claimed]').waitFor()
     await act(worker.page, 'start')
     await worker.page.locator('[data-test=case-status][data-status=in_progress]').waitFor()
+    const tokenBeforeReply = (await apiCall(dash.context, 'GET', '/dashboard/token')).json.token
     await act(worker.page, 'reply', '已联系环卫所清运，垃圾桶已清空并消毒')
     await worker.page.locator('[data-test=case-status][data-status=replied]').waitFor()
+    // A reply moves no counter, but it is an event of a ticket in the area: the token moves.
+    const tokenAfterReply = (await apiCall(dash.context, 'GET', '/dashboard/token')).json.token
+    assert.notEqual(tokenAfterReply, tokenBeforeReply)
     // The grid worker's menu has no 指挥中心.
     assert.equal(await worker.page.locator('[data-test=side-menu]', { hasText: '指挥中心' }).count(), 0)
 
@@ -126,6 +138,7 @@ test('指挥中心: report → grid → claim and reply → completion → ratin
     const satisfaction1 = await kpiText(dash.page, 'satisfaction_rate')
     assert.notEqual(satisfaction1, satisfaction0)
     assert.equal(await dash.page.evaluate(() => window.__sameDocument), true, 'no reload happened')
+    assert.deepEqual(networkReads, [])
 
     // Drill down: the township, then the grid (breadcrumb back up).
     await dash.page.locator('[data-test=dashboard-children] a', { hasText: '乾佑街道' }).click()

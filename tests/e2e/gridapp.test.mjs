@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { deflateSync } from 'node:zlib'
-import { DEMO_PASSWORD, PHONE, apiCall, launch, newPage, shoot, shutdown, uniq } from './lib.mjs'
+import { BASE_URL, DEMO_PASSWORD, PHONE, apiCall, launch, newPage, shoot, shutdown, uniq } from './lib.mjs'
 
 before(launch)
 after(shutdown)
@@ -277,6 +277,155 @@ test('网格员: an expired session keeps the queue and asks to sign in again', 
     await page.locator('[data-test=ga-pending][data-count="0"]').waitFor({ timeout: 15_000 })
     const visits = await apiCall(context, 'GET', '/visits')
     assert.equal(visits.json.items.filter((v) => v.household === household.trim()).length, 1)
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+  }
+})
+
+// ---- case actions 办理 from the phone ----
+
+// A citizen report through the public intake, at the centre of the worker's grid.
+async function citizenTicket(subject) {
+  const res = await fetch(`${BASE_URL}/api/v1/requests`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Accept-Language': 'zh-CN' },
+    body: JSON.stringify({
+      county_code: '611026000000',
+      category: '0107',
+      subject,
+      text: '仁和社区东门路灯连续三晚不亮，晚上出行不安全。',
+      name: '李四',
+      phone: '13855557777',
+      lat: INSIDE.latitude,
+      lon: INSIDE.longitude,
+    }),
+  })
+  assert.equal(res.status, 201)
+  return (await res.json()).request
+}
+
+// Another device of someone on the same case (its own session): acts through the API directly.
+async function otherDevice(username) {
+  const res = await fetch(`${BASE_URL}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  })
+  assert.equal(res.status, 200)
+  const cookie = res.headers.get('set-cookie').split(';')[0]
+  const csrf = (await res.json()).csrf_token
+  return (method, path, body) =>
+    fetch(`${BASE_URL}/api/v1${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', 'Accept-Language': 'zh-CN', Cookie: cookie, 'X-CSRF-Token': csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+}
+
+async function act(page, action, fill = async () => {}) {
+  await page.locator(`[data-test=ga-act-${action}]`).click()
+  await page.locator('[data-test=ga-act-form]').waitFor()
+  await fill()
+  await page.locator('[data-test=ga-act-submit]').click()
+}
+
+test('网格员: claims and starts a case online, replies offline with a template; the reply exists once; an action someone else beat waits in 需处理', async () => {
+  const subjectA = uniq('路灯不亮A')
+  const subjectB = uniq('路灯不亮B')
+  const a = await citizenTicket(subjectA)
+  const b = await citizenTicket(subjectB)
+  const { context, page } = await newPage({ viewport: PHONE })
+  try {
+    await page.goto('/m/grid')
+    await page.locator('[data-test=ga-username]').fill(GRID.username)
+    await page.locator('[data-test=ga-password]').fill(GRID.password)
+    await page.locator('[data-test=ga-signin]').click()
+    await page.locator('[data-test=ga-cases]').waitFor()
+    await page.locator('[data-test=ga-sw][data-state=ready]').waitFor({ timeout: 20_000 })
+
+    // ---- the case opens from the list; only the server's actions the phone handles show ----
+    await page.locator('[data-test=ga-cases] a', { hasText: subjectA }).click()
+    await page.locator('[data-test=ga-case] h1', { hasText: subjectA }).waitFor()
+    await page.locator('[data-test=ga-act-claim]').waitFor()
+    const listed = (await apiCall(context, 'GET', `/requests/${a.id}`)).json.available_actions
+    const shown = (await page.locator('[data-test=ga-case-actions]').getAttribute('data-actions')).split(',').filter(Boolean)
+    assert.ok(shown.length > 0 && shown.every((x) => listed.includes(x)), `${shown} ⊆ ${listed}`)
+    await shoot(page, 'gridapp-case-actions')
+
+    // ---- 签收 with 已联系诉求人, then 开始办理, online ----
+    await act(page, 'claim', () => page.locator('[data-test=ga-act-contacted]').check())
+    await page.locator('[data-test=ga-case-notice]', { hasText: '已提交' }).waitFor()
+    await page.locator('[data-test=ga-case] li', { hasText: '签收' }).first().waitFor()
+    await act(page, 'start')
+    await page.locator('[data-test=ga-act-reply]').waitFor()
+    let server = (await apiCall(context, 'GET', `/requests/${a.id}`)).json
+    assert.equal(server.status, 'in_progress')
+
+    // ---- offline: 答复 with a reply template goes into the outbox ----
+    await context.setOffline(true)
+    await page.locator('[data-test=ga-offline]').waitFor()
+    await page.reload() // the app and the last detail of the case come from this phone
+    await page.locator('[data-test=ga-case] h1', { hasText: subjectA }).waitFor()
+    await page.locator('[data-test=ga-case-cached]').waitFor()
+    await act(page, 'reply', async () => {
+      await page.locator('[data-test=ga-act-template]').selectOption({ index: 1 })
+    })
+    const replyText = '您反映的问题已处理完毕，感谢您对社区工作的支持。'
+    await page.locator('[data-test=ga-case-notice]', { hasText: '已存入待同步' }).waitFor()
+    await page.locator('[data-test=ga-case-queued]', { hasText: '答复' }).waitFor()
+    await page.locator('[data-test=ga-pending][data-count="1"]').waitFor()
+    assert.equal(await page.locator('[data-test=ga-act-reply]').count(), 0, 'no second action while one waits')
+    await shoot(page, 'gridapp-case-reply-queued')
+
+    // ---- back online; the reply's first answer is lost after the server committed it ----
+    let cut = 0
+    let cutStatus = 0
+    await context.route(`**/api/v1/requests/${a.id}/actions/reply`, async (route) => {
+      if (route.request().method() === 'POST' && cut === 0) {
+        cut++
+        const res = await route.fetch()
+        cutStatus = res.status()
+        await route.abort('connectionreset')
+        return
+      }
+      await route.fallback()
+    })
+    await context.setOffline(false)
+    await page.locator('[data-test=ga-pending][data-count="0"]').waitFor({ timeout: 30_000 })
+    assert.equal(cut, 1)
+    assert.equal(cutStatus, 200, 'the server had replied before its answer was lost')
+    server = (await apiCall(context, 'GET', `/requests/${a.id}`)).json
+    assert.equal(server.status, 'replied')
+    const replies = server.events.filter((e) => e.action === 'reply')
+    assert.equal(replies.length, 1, 'the reply exists exactly once')
+    assert.equal(replies[0].note, replyText)
+    assert.equal(server.events.filter((e) => e.action === 'claim').length, 1)
+
+    // ---- case B: claimed offline on the phone, but another device claims it first ----
+    await page.goto(`/m/grid/case/${b.id}`)
+    await page.locator('[data-test=ga-act-claim]').waitFor()
+    await context.setOffline(true)
+    await page.locator('[data-test=ga-offline]').waitFor()
+    await act(page, 'claim')
+    await page.locator('[data-test=ga-case-queued]').waitFor()
+    const other = await otherDevice(GRID.username)
+    const first = await other('POST', `/requests/${b.id}/actions/claim`, { contacted: true })
+    assert.equal(first.status, 200)
+    await context.setOffline(false)
+    await page.locator('[data-test=ga-conflict-count]').waitFor({ timeout: 30_000 })
+    await page.locator('[data-test=ga-case-refused]').waitFor()
+    await page.locator('[data-test=ga-tab-outbox]').click()
+    const item = page.locator('[data-test=ga-conflict-action]', { hasText: subjectB })
+    await item.waitFor()
+    assert.match(await item.locator('[data-test=ga-conflict-message]').innerText(), /409.*当前状态下不能执行该操作/)
+    await shoot(page, 'gridapp-case-conflict')
+    // Not retried by itself, not dropped: still there after a sync.
+    await page.locator('[data-test=ga-sync]').click()
+    await page.waitForTimeout(500)
+    await item.waitFor()
+    const bNow = (await apiCall(context, 'GET', `/requests/${b.id}`)).json
+    assert.equal(bNow.events.filter((e) => e.action === 'claim').length, 1)
     assert.deepEqual(page.errors, [])
   } finally {
     await context.close()

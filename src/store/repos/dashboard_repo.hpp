@@ -46,7 +46,8 @@ struct GridShapeRow {
 Result<std::vector<GridShapeRow>> grids(Session& s, const std::string& scope_code, int limit);
 
 // A cheap change token for an area: this month's intake total and the sum of its metric
-// counters this month and year (each a few rows on a primary key).
+// counters this month and year (each a few rows on a primary key), and the newest ticket event
+// id of the tickets held in the area (so a reply or a claim, which move no counter, move it).
 Result<std::string> change_token(Session& s, const std::string& area, const std::string& month,
                                  const std::string& year);
 

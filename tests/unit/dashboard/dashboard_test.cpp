@@ -162,6 +162,31 @@ TEST_P(DashboardApp, a_rating_moves_the_satisfaction_figure_and_the_change_token
   EXPECT_EQ(kpi(*next, "satisfaction_rate")->previous.value, 100.0);
 }
 
+TEST_P(DashboardApp, every_event_of_a_ticket_in_the_area_moves_the_token_and_no_other_area) {
+  app::DashboardService dash(*app_);
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->detail.view.row.id;
+  app::ActionInput claim;
+  claim.contacted = true;
+  act(grid_, id, "claim", claim);
+  act(grid_, id, "start");
+  auto county0 = *dash.token(command_, "");
+  auto grid0 = *dash.token(command_, kGrid);
+  auto yingpan0 = *dash.token(command_, gj::testing::kYingpanGrid);
+  // A reply moves no counter and no intake row: only the event is new.
+  app::ActionInput reply;
+  reply.note = "已清运";
+  act(grid_, id, "reply", reply);
+  auto county1 = *dash.token(command_, "");
+  auto grid1 = *dash.token(command_, kGrid);
+  EXPECT_NE(county0, county1);
+  EXPECT_NE(grid0, grid1);
+  EXPECT_EQ(yingpan0, *dash.token(command_, gj::testing::kYingpanGrid));
+  // Unchanged data: the same token twice.
+  EXPECT_EQ(county1, *dash.token(command_, ""));
+}
+
 TEST_P(DashboardApp, the_map_has_grid_totals_and_the_newest_points_of_the_area) {
   ASSERT_TRUE(app_->requests().submit(citizen(), pothole()).ok());
   ASSERT_TRUE(app_->requests().submit(citizen(), pothole(33.60, 109.20)).ok());

@@ -137,6 +137,70 @@ TEST_P(RequestsApp, the_same_idempotency_key_returns_the_same_ticket_and_another
   EXPECT_EQ(json::parse(c.body)["error"]["code"], "idempotency_mismatch");
 }
 
+TEST_P(RequestsApp, an_action_with_an_idempotency_key_applies_once_and_another_body_is_409) {
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->detail.view.row.id;
+  app::ActionInput claim;
+  claim.contacted = true;
+  claim.idempotency_key = "phone-claim-1";
+  claim.action = "claim";
+  EXPECT_EQ(act(grid_, id, "claim", claim).view.row.status, "claimed");
+  int64_t events = count("ticket_events");
+  // The phone never heard the answer and sends again: the same answer, no second transition
+  // (without the key the second claim would be an illegal transition).
+  auto again = app_->requests().act(grid_, id, claim);
+  ASSERT_TRUE(again.ok()) << again.error().detail;
+  EXPECT_EQ(again->view.row.status, "claimed");
+  EXPECT_EQ(count("ticket_events"), events);
+  // The same key with another body is refused and changes nothing.
+  claim.contacted = false;
+  auto other = app_->requests().act(grid_, id, claim);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kIdempotencyMismatch);
+  app::ActionInput start;
+  start.idempotency_key = "phone-claim-1";  // same key, another action
+  start.action = "start";
+  ASSERT_FALSE(app_->requests().act(grid_, id, start).ok());
+  EXPECT_EQ(count("ticket_events"), events);
+  EXPECT_EQ(act(grid_, id, "start").view.row.status, "in_progress");
+
+  // Over HTTP: the reply twice with one key → 200 both times, one reply event; another text → 409.
+  auto login = call("POST", "/api/v1/auth/login",
+                    json{{"username", "gridworker"}, {"password", "Password-2026"}}.dump());
+  ASSERT_EQ(login.status, 200) << login.body;
+  std::string set_cookie(*login.headers.get("Set-Cookie"));
+  std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  std::string csrf = json::parse(login.body)["csrf_token"];
+  auto send = [&](const std::string& text, const std::string& key) {
+    http::Request req;
+    req.method = "POST";
+    req.target = "/api/v1/requests/" + std::to_string(id) + "/actions/reply";
+    req.body = json{{"note", text}}.dump();
+    req.remote_address = "127.0.0.1";
+    req.headers.set("Content-Type", "application/json");
+    req.headers.set("Cookie", cookie);
+    req.headers.set("X-CSRF-Token", csrf);
+    req.headers.set("Idempotency-Key", key);
+    EXPECT_TRUE(http::split_target(req).ok());
+    return http::handle(router_, req);
+  };
+  auto a = send("已清运完毕", "phone-reply-1");
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(json::parse(a.body)["status"], "replied") << a.body;
+  auto b = send("已清运完毕", "phone-reply-1");
+  ASSERT_EQ(b.status, 200) << b.body;
+  EXPECT_EQ(count("ticket_events WHERE action = 'reply'"), 1);
+  auto c = send("另一个答复", "phone-reply-1");
+  EXPECT_EQ(c.status, 409);
+  EXPECT_EQ(json::parse(c.body)["error"]["code"], "idempotency_mismatch");
+  // A fresh key for an action the state no longer allows: the lifecycle's own 409.
+  auto d = send("再答复一次", "phone-reply-2");
+  EXPECT_EQ(d.status, 409);
+  EXPECT_EQ(json::parse(d.body)["error"]["code"], "illegal_transition");
+  EXPECT_EQ(count("ticket_events WHERE action = 'reply'"), 1);
+}
+
 TEST_P(RequestsApp, a_ticket_outside_the_callers_scope_is_404_and_the_attempt_is_audited) {
   auto r = app_->requests().submit(citizen(), pothole());
   ASSERT_TRUE(r.ok());

@@ -796,6 +796,20 @@ const en: Messages = {
     status: { open: 'Open', closed: 'Closed' },
     forbidden: 'Your role may not open the command centre',
   },
+  gridcase: {
+    kind: { action: 'Case action', photos: 'Case photos' },
+    openCase: 'Open the case',
+    template: 'Reply template',
+    note: 'Note (optional)',
+    confirm: 'Confirm: {a}',
+    queued: 'Queued; it is sent when the network is back',
+    sent: 'Sent',
+    waiting: 'Waiting to sync: {a}',
+    cached: 'Offline: the case as last seen',
+    addPhoto: 'Add photos to the case',
+    photosQueued: '{n} photo(s) queued',
+  },
+  dashroads: { layer: 'Walking network' },
 }
 
 export default en

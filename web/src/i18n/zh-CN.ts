@@ -795,6 +795,20 @@ const zhCN = {
     status: { open: '在办', closed: '已办结' },
     forbidden: '当前身份无权查看指挥中心',
   },
+  gridcase: {
+    kind: { action: '案件办理', photos: '案件照片' },
+    openCase: '查看案件',
+    template: '答复模板',
+    note: '说明（可选）',
+    confirm: '确认{a}',
+    queued: '已存入待同步，联网后自动提交',
+    sent: '已提交',
+    waiting: '待同步：{a}',
+    cached: '离线：显示上次查看的案件状态',
+    addPhoto: '为案件添加照片',
+    photosQueued: '{n} 张照片已存入待同步',
+  },
+  dashroads: { layer: '步行路网' },
 }
 
 export default zhCN

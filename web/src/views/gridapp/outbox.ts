@@ -7,13 +7,18 @@
 //                                                    kept until the worker edits or discards it;
 //   401                                            → sign in again; the queue stays;
 //   no network, 429, 5xx                           → retried later with the same key.
+// Case actions 签收 / 退单 / 开始办理 / 答复 (kind 'action') go through the same queue with their own
+// key: POST /requests/{id}/actions/{action} answers a repeat of the same key and body without a
+// second transition, so a lost answer is retried safely; a 409 illegal_transition (someone else
+// acted first) lands in 需处理 with the server's reason. Photos added to an existing case (kind
+// 'photos') start in the photos state with the case id.
 // Photos are stored as blobs and uploaded after their report exists, through
 // POST /api/v1/requests/{id}/attachments; a 404 from a server without that endpoint keeps the
 // photo queued with its own status, to be retried later.
 import { computed, reactive, ref } from 'vue'
 import { call, newKey, type ApiAnswer } from './api'
 
-export type Kind = 'report' | 'visit'
+export type Kind = 'report' | 'visit' | 'action' | 'photos'
 export type PhotoStatus = 'queued' | 'uploaded' | 'waiting' | 'failed'
 
 export interface PhotoItem {
@@ -43,7 +48,8 @@ export interface OutboxItem {
   photos: PhotoItem[]
   // pending: not yet created; photos: created, photos left; conflict: needs the worker (需处理)
   state: 'pending' | 'photos' | 'conflict'
-  server_id?: number
+  server_id?: number // the created report, or the case an action / photos belong to
+  action?: string // kind 'action': the lifecycle action code
   error?: OutboxError
   created_at: number
   attempts: number
@@ -111,6 +117,9 @@ const mine = (it: OutboxItem) => !state.user || String(it.owner) === String(stat
 export const pending = computed(() => items.value.filter((it) => it.state === 'pending'))
 export const pendingReports = computed(() => pending.value.filter((it) => it.kind === 'report').length)
 export const pendingVisits = computed(() => pending.value.filter((it) => it.kind === 'visit').length)
+export const pendingActions = computed(() => pending.value.filter((it) => it.kind === 'action').length)
+// Queued actions of one case (shown on the case while they wait).
+export const actionsFor = (ticketId: number) => items.value.filter((it) => it.kind === 'action' && it.server_id === ticketId)
 export const conflicts = computed(() => items.value.filter((it) => it.state === 'conflict'))
 export const photosWaiting = computed(() =>
   items.value.reduce((n, it) => n + it.photos.filter((p) => p.status !== 'uploaded').length, 0),
@@ -138,16 +147,26 @@ async function drop(id: string) {
   await idbDelete(id)
 }
 
-export async function enqueue(kind: Kind, body: Record<string, unknown>, summary: string, photos: { name: string; blob: Blob }[] = []) {
+const prefix: Record<Kind, string> = { report: 'gr', visit: 'gv', action: 'ga', photos: 'gp' }
+
+export async function enqueue(
+  kind: Kind,
+  body: Record<string, unknown>,
+  summary: string,
+  photos: { name: string; blob: Blob }[] = [],
+  target: { ticketId?: number; action?: string } = {},
+) {
   const it: OutboxItem = {
-    id: newKey(kind === 'report' ? 'gr' : 'gv'),
+    id: newKey(prefix[kind]),
     owner: state.user?.id ?? '',
     kind,
     key: '',
     body,
     summary,
     photos: photos.map((p) => ({ id: newKey('ph'), name: p.name, type: p.blob.type, size: p.blob.size, blob: p.blob, status: 'queued' })),
-    state: 'pending',
+    state: kind === 'photos' ? 'photos' : 'pending',
+    server_id: target.ticketId,
+    action: target.action,
     created_at: Date.now(),
     attempts: 0,
     next_at: 0,
@@ -162,7 +181,7 @@ export async function enqueue(kind: Kind, body: Record<string, unknown>, summary
 export async function requeue(id: string, body: Record<string, unknown>, summary: string) {
   const it = items.value.find((x) => x.id === id)
   if (!it) return
-  const next: OutboxItem = { ...it, body, summary, key: newKey(it.kind === 'report' ? 'gr' : 'gv'), state: 'pending', error: undefined, attempts: 0, next_at: 0 }
+  const next: OutboxItem = { ...it, body, summary, key: newKey(prefix[it.kind]), state: 'pending', error: undefined, attempts: 0, next_at: 0 }
   await save(next)
   void syncNow(true)
 }
@@ -248,7 +267,7 @@ function classify(a: ApiAnswer): 'ok' | 'retry' | 'offline' | 'login' | 'csrf' |
 }
 
 async function send(it: OutboxItem, attempt = 0): Promise<Step> {
-  const path = it.kind === 'report' ? '/requests' : '/visits'
+  const path = it.kind === 'action' ? `/requests/${it.server_id}/actions/${it.action}` : it.kind === 'report' ? '/requests' : '/visits'
   const a = await call<{ request?: { id: number }; visit?: { id: number } }>('POST', path, {
     body: it.body,
     csrf: state.csrf,
