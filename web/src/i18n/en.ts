@@ -765,6 +765,12 @@ const en: Messages = {
     status: { open: 'Open', closed: 'Closed' },
     forbidden: 'Your role may not open the command centre',
   },
+  userEmail: {
+    label: 'E-mail',
+    hint: 'New work, deadline warnings and escalations are also sent here (optional); masked in lists.',
+    invalid: 'Enter a valid address such as name@example.com',
+    clear: 'Remove the e-mail',
+  },
 }
 
 export default en

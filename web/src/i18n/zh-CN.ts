@@ -764,6 +764,12 @@ const zhCN = {
     status: { open: '在办', closed: '已办结' },
     forbidden: '当前身份无权查看指挥中心',
   },
+  userEmail: {
+    label: '电子邮箱',
+    hint: '新工单、预警、升级通知会发到此邮箱（选填）；列表中脱敏显示。',
+    invalid: '请输入有效的邮箱地址，如 name@example.com',
+    clear: '清除邮箱',
+  },
 }
 
 export default zhCN
