@@ -89,6 +89,31 @@ TEST_P(StaffEmail, a_dispatch_to_a_grid_mails_its_worker_with_an_address_and_not
   (void)second;
 }
 
+TEST_P(StaffEmail, a_department_is_mailed_by_unit_and_the_command_centre_by_its_command_users) {
+  set_email(dept_, "zhujian@zhashui.example");
+  set_email(command_, "zhihui@zhashui.example");
+  set_email(admin_, "admin@zhashui.example");  // bound to the county too, but not a holder
+  set_email(grid_, "wang.grid@zhashui.example");
+  auto r = app_->requests().submit(citizen(), pothole(33.9, 109.4));  // outside every grid
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  int64_t id = r->detail.view.row.id;
+  ASSERT_EQ(r->detail.view.row.status, "received");
+  app::ActionInput to_dept;
+  to_dept.target_unit_id = std::to_string(dept_unit_);
+  act(command_, id, "dispatch", to_dept);
+  auto dispatched = staff_mails(id, "ticket.dispatched");
+  ASSERT_EQ(dispatched.size(), 1u);
+  EXPECT_EQ(dispatched[0].recipient_id, std::to_string(dept_.user_id));
+  EXPECT_EQ(dispatched[0].address, "zhujian@zhashui.example");
+  // Sent back to the dispatcher 退单: the command centre's `command` user, not the administrator.
+  app::ActionInput back;
+  back.note = "不属于本部门职责";
+  act(dept_, id, "return", back);
+  auto returned = staff_mails(id, "ticket.returned");
+  ASSERT_EQ(returned.size(), 1u);
+  EXPECT_EQ(returned[0].recipient_id, std::to_string(command_.user_id));
+}
+
 TEST_P(StaffEmail, a_unit_whose_users_have_no_address_gets_no_mail_rows) {
   auto r = app_->requests().submit(citizen(), pothole());
   ASSERT_TRUE(r.ok()) << r.error().detail;
