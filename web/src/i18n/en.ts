@@ -768,7 +768,7 @@ const en: Messages = {
   userEmail: {
     label: 'E-mail',
     hint: 'New work, deadline warnings and escalations are also sent here (optional); masked in lists.',
-    invalid: 'Enter a valid address such as name@example.com',
+    invalid: "Enter a valid address such as name{'@'}example.com",
     clear: 'Remove the e-mail',
   },
 }

@@ -767,7 +767,7 @@ const zhCN = {
   userEmail: {
     label: '电子邮箱',
     hint: '新工单、预警、升级通知会发到此邮箱（选填）；列表中脱敏显示。',
-    invalid: '请输入有效的邮箱地址，如 name@example.com',
+    invalid: "请输入有效的邮箱地址，如 name{'@'}example.com",
     clear: '清除邮箱',
   },
 }
