@@ -1,10 +1,10 @@
 #include "api/api.hpp"
 
 #include "api/access_api.hpp"
-#include "api/export_api.hpp"
-#include "api/config_api.hpp"
 #include "api/attachments_api.hpp"
+#include "api/config_api.hpp"
 #include "api/dashboard_api.hpp"
+#include "api/export_api.hpp"
 #include "api/open311.hpp"
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
@@ -86,6 +86,7 @@ json user_json(const app::UserView& v) {
           {"unit_name", v.unit_name},
           {"phone", u.phone},
           {"id_number", u.id_number},
+          {"email", u.email},
           {"disabled", u.disabled},
           {"locked", v.locked},
           {"last_login_at", iso(u.last_login_at)},
@@ -362,6 +363,8 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                       if (!phone.ok()) return http::error(phone.error(), req);
                       auto idn = f.optional_string("id_number", 18);
                       if (!idn.ok()) return http::error(idn.error(), req);
+                      auto email = f.optional_string("email", 254);
+                      if (!email.ok()) return http::error(email.error(), req);
                       n.username = *username;
                       n.display_name = *display;
                       n.password = *pw;
@@ -370,6 +373,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                       n.unit_id = *unit;
                       n.phone = phone->value_or("");
                       n.id_number = idn->value_or("");
+                      n.email = email->value_or("");
                       return reply(app.create_user(p, n), req, user_json, 201);
                     }),
              small);
@@ -393,6 +397,8 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                       if (!unit.ok()) return http::error(unit.error(), req);
                       auto phone = f.optional_string("phone", 20);
                       if (!phone.ok()) return http::error(phone.error(), req);
+                      auto email = f.optional_string("email", 254);
+                      if (!email.ok()) return http::error(email.error(), req);
                       auto disabled = f.optional_bool("disabled");
                       if (!disabled.ok()) return http::error(disabled.error(), req);
                       patch.display_name = *display;
@@ -400,6 +406,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                       patch.scope_code = *scope;
                       patch.unit_id = *unit;
                       patch.phone = *phone;
+                      patch.email = *email;
                       patch.disabled = *disabled;
                       return reply(app.update_user(p, *id, patch), req, user_json);
                     }),
@@ -422,7 +429,9 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                auto id = path_id(req);
                if (!id) return http::error(make_error(ErrorCode::kNotFound), req);
                return reply(app.read_user_pii(p, *id), req, [](const app::UserView& v) {
-                 return json{{"phone", v.user.phone}, {"id_number", v.user.id_number}};
+                 return json{{"phone", v.user.phone},
+                             {"id_number", v.user.id_number},
+                             {"email", v.user.email}};
                });
              }));
 

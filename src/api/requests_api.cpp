@@ -262,6 +262,16 @@ Response intake(app::App& app, Request& req, const auth::Principal& who) {
   in.lat = *lat;
   in.lon = *lon;
   in.idempotency_key = std::string(req.headers.get_or("Idempotency-Key"));
+  // The citizen's photo upload token 附件凭证 (24 h, this ticket only; only its hash is kept) is
+  // written in the intake's own transaction: an acknowledged intake always has its token, and
+  // intake costs one commit. A replayed intake gets a fresh token (the first one is not kept).
+  std::optional<app::AttachmentToken> token;
+  if (who.user_id == 0) {
+    token = app::AttachmentsService::new_token(app);
+    in.in_transaction = [&token](store::Session& s, int64_t ticket_id) {
+      return app::AttachmentsService::store_token(s, *token, ticket_id);
+    };
+  }
   auto r = app.requests().submit(who, in);
   if (!r.ok()) return http::error(r.error(), req);
   Lang lang = req.lang();
@@ -269,16 +279,9 @@ Response intake(app::App& app, Request& req, const auth::Principal& who) {
               {"tracking_code", r->detail.view.row.code},
               {"replayed", r->replayed},
               {"duplicates", duplicates_json(r->duplicates, lang)}};
-  // The citizen's photo upload token 附件凭证 (24 h, this ticket only; only its hash is kept).
-  if (who.user_id == 0) {
-    out["attachment_token"] = nullptr;
-    auto tok = app::AttachmentsService::issue_token(app, r->detail.view.row.id);
-    if (tok.ok()) {
-      out["attachment_token"] = tok->token;
-      out["attachment_token_expires_at"] = format_iso8601(tok->expires_at);
-    } else {
-      log::warn("attachment_token_failed", {{"detail", tok.error().detail}});
-    }
+  if (token) {
+    out["attachment_token"] = token->token;
+    out["attachment_token_expires_at"] = format_iso8601(token->expires_at);
   }
   auto res = http::json(r->replayed ? 200 : 201, out);
   res.headers.set("Location", "/api/v1/requests/" + std::to_string(r->detail.view.row.id));

@@ -10,6 +10,7 @@
 #include "common/text.hpp"
 #include "domain/auth/passwords.hpp"
 #include "domain/auth/personal_data.hpp"
+#include "domain/notify/templates.hpp"
 #include "domain/org/division.hpp"
 
 namespace gj::app {
@@ -352,6 +353,7 @@ namespace {
 void mask(UserView& v) {
   v.user.phone = v.user.phone.empty() ? "" : auth::mask_phone(v.user.phone);
   v.user.id_number = v.user.id_number.empty() ? "" : auth::mask_id_number(v.user.id_number);
+  v.user.email = notify::mask_address(v.user.email);
   v.user.password_hash.clear();
 }
 }  // namespace
@@ -411,6 +413,11 @@ Result<auth::UserRecord> App::validated_new_user(Session& s, const NewUser& n) {
     if (!id.ok()) return id.error();
     u.id_number = *id;
   }
+  // A plain address only: it becomes an SMTP envelope recipient and a To: header.
+  std::string email = trim(n.email);
+  if (!email.empty() && !notify::is_plain_address(email))
+    return make_error(ErrorCode::kInvalidInput, "not a plain e-mail address", "email");
+  u.email = email;
   return u;
 }
 
@@ -464,7 +471,8 @@ Result<UserView> App::update_user(const auth::Principal& p, int64_t id, const Us
               patch.scope_code.value_or(u->scope_code),
               patch.phone.value_or(u->phone),
               u->id_number,
-              patch.unit_id ? patch.unit_id : u->unit_id};
+              patch.unit_id ? patch.unit_id : u->unit_id,
+              patch.email.value_or(u->email)};
     if (patch.scope_code && !patch.scope_code->empty() && !org::in_scope(*patch.scope_code, scope))
       return make_error(ErrorCode::kInvalidCode, "outside your scope", "scope_code");
     auto nu = validated_new_user(s, n);
@@ -477,6 +485,7 @@ Result<UserView> App::update_user(const auth::Principal& p, int64_t id, const Us
     updated.scope_code = nu->scope_code;
     updated.unit_id = nu->unit_id;
     updated.phone = nu->phone;
+    updated.email = nu->email;
     if (patch.disabled) updated.disabled = *patch.disabled;
     updated.updated_at = clock_.now_ms();
     GJ_TRY(store::users::update(s, updated));
@@ -487,6 +496,7 @@ Result<UserView> App::update_user(const auth::Principal& p, int64_t id, const Us
     if (patch.scope_code) detail += "scope_code ";
     if (patch.unit_id) detail += "unit_id ";
     if (patch.phone) detail += "phone ";
+    if (patch.email) detail += "email ";
     if (patch.disabled) detail += *patch.disabled ? "disabled " : "enabled ";
     GJ_TRY(store::audit::append(
         s, audit_entry(p, "user.update", "user", std::to_string(id), trim(detail))));
@@ -539,7 +549,7 @@ Result<UserView> App::read_user_pii(const auth::Principal& p, int64_t id) {
       return make_error(ErrorCode::kNotFound);
     }
     GJ_TRY(store::audit::append(
-        s, audit_entry(p, "pii.read", "user", std::to_string(id), "phone id_number")));
+        s, audit_entry(p, "pii.read", "user", std::to_string(id), "phone id_number email")));
     auto v = view_user(s, *u);
     if (v.ok()) v->user.password_hash.clear();
     return v;

@@ -48,11 +48,13 @@ struct NodeView {
 struct NewUser {
   std::string username, display_name, password, role, scope_code, phone, id_number;
   std::optional<int64_t> unit_id;
+  std::string email;  // staff notifications; "" = none
 };
 
 struct UserPatch {
   std::optional<std::string> display_name, role, scope_code, phone;
   std::optional<int64_t> unit_id;
+  std::optional<std::string> email;  // "" clears it
   std::optional<bool> disabled;
 };
 
@@ -103,7 +105,7 @@ class App {
   Result<UserView> create_user(const auth::Principal& p, const NewUser& u);
   Result<UserView> update_user(const auth::Principal& p, int64_t id, const UserPatch& patch);
   Status reset_password(const auth::Principal& p, int64_t id, const std::string& password);
-  // Full phone and ID number; audited as a personal-data read.
+  // Full phone, ID number and e-mail; audited as a personal-data read.
   Result<UserView> read_user_pii(const auth::Principal& p, int64_t id);
 
   // ---- audit ----

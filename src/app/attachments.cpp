@@ -119,14 +119,20 @@ std::string sniff_image_type(std::string_view b) {
 AttachmentsService::AttachmentsService(App& app, std::shared_ptr<FileStore> files)
     : app_(app), files_(std::move(files)) {}
 
-Result<AttachmentToken> AttachmentsService::issue_token(App& app, int64_t ticket_id) {
+AttachmentToken AttachmentsService::new_token(App& app) {
   AttachmentToken t;
   t.token = app.ids().token();
   t.expires_at = app.clock().now_ms() + kTokenTtlMs;
-  std::string hash = auth::sha256_hex(t.token);
-  GJ_TRY(app.db().write([&](Session& s) {
-    return store::attachment_tokens::insert(s, hash, ticket_id, t.expires_at);
-  }));
+  return t;
+}
+
+Status AttachmentsService::store_token(Session& s, const AttachmentToken& t, int64_t ticket_id) {
+  return store::attachment_tokens::insert(s, auth::sha256_hex(t.token), ticket_id, t.expires_at);
+}
+
+Result<AttachmentToken> AttachmentsService::issue_token(App& app, int64_t ticket_id) {
+  AttachmentToken t = new_token(app);
+  GJ_TRY(app.db().write([&](Session& s) { return store_token(s, t, ticket_id); }));
   return t;
 }
 

@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -19,6 +20,7 @@
 
 #include "common/log.hpp"
 #include "common/text.hpp"
+#include "store/repos/repos.hpp"
 #include "store/repos/requests_repo.hpp"
 
 namespace gj::app {
@@ -67,6 +69,31 @@ Status add_row(store::Session& s, const store::TicketRow& row, int64_t now, cons
   o.next_attempt_at = now;
   auto id = store::outbox::enqueue(s, o);
   return id.ok() ? Status{} : Status(id.error());
+}
+
+// The unit row (webhook) plus one e-mail row per active user holding the unit who has an
+// address (recipient_kind "staff", rendered with the staff template): one indexed query
+// (users::emails_for_unit, partial indexes of migration 0014); a unit without such users gets
+// its webhook row only. Unit ids that are neither (none today) get no e-mail rows.
+Status add_unit_rows(store::Session& s, const store::TicketRow& row, int64_t now,
+                     const std::string& kind, const std::string& unit_id, const json& fields,
+                     std::set<std::pair<std::string, std::string>>& seen) {
+  GJ_TRY(add_row(s, row, now, kind, "unit", unit_id, std::string(kNotifyWebhook), "", fields));
+  // Chain units are named by their division code (12 digits, grids 15); departments by their
+  // units.id (RequestsService's hierarchy snapshot).
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(unit_id.data(), unit_id.data() + unit_id.size(), id);
+  if (ec != std::errc() || end != unit_id.data() + unit_id.size()) return {};
+  const bool chain = unit_id.size() >= 12;
+  auto staff = store::users::emails_for_unit(s, chain ? unit_id : "", chain ? 0 : id);
+  if (!staff.ok()) return staff.error();
+  for (const auto& [user_id, email] : *staff) {
+    std::string uid = std::to_string(user_id);
+    // A user of two notified units (escalation target and former holder) gets one e-mail.
+    if (!seen.insert({kind, "staff:" + uid}).second) continue;
+    GJ_TRY(add_row(s, row, now, kind, "staff", uid, std::string(kNotifyEmail), email, fields));
+  }
+  return {};
 }
 
 // One outgoing connection, plain or TLS, whose every operation is bounded by `timeout` (a
@@ -232,8 +259,7 @@ Status enqueue_transition(store::Session& s, const store::TicketRow& row,
   for (const auto& n : t.notify) {
     if (!n.unit_id.empty()) {
       if (!seen.insert({n.kind, "unit:" + n.unit_id}).second) continue;
-      GJ_TRY(
-          add_row(s, row, now, n.kind, "unit", n.unit_id, std::string(kNotifyWebhook), "", fields));
+      GJ_TRY(add_unit_rows(s, row, now, n.kind, n.unit_id, fields, seen));
     } else if (!n.user_id.empty()) {
       // Anonymous intake names its requester "track:<code>": the tracking code 查询码.
       const bool by_code = n.user_id.rfind("track:", 0) == 0;
@@ -260,8 +286,8 @@ Status enqueue_warning(store::Session& s, const store::TicketRow& row, const std
                        int64_t due_at, int64_t now) {
   json fields = fields_of(row, "");
   fields["deadline"] = local_minutes(due_at);
-  return add_row(s, row, now, "deadline.warning", "unit", unit_id, std::string(kNotifyWebhook), "",
-                 fields);
+  std::set<std::pair<std::string, std::string>> seen;
+  return add_unit_rows(s, row, now, "deadline.warning", unit_id, fields, seen);
 }
 
 // ---------------------------------------------------------------- configuration
@@ -485,8 +511,9 @@ Status NotifyService::send(const store::OutboxRow& row) {
   if (fields_json.is_object())
     for (auto& [k, v] : fields_json.items())
       if (v.is_string()) fields[k] = v.get<std::string>();
-  auto audience =
-      row.recipient_kind == "unit" ? notify::Audience::kStaff : notify::Audience::kCitizen;
+  auto audience = row.recipient_kind == "unit" || row.recipient_kind == "staff"
+                      ? notify::Audience::kStaff
+                      : notify::Audience::kCitizen;
   auto msg = notify::render(row.kind, audience, row.language, fields);
   if (!msg.ok()) return msg.error();
   std::string key = std::to_string(row.id);

@@ -839,7 +839,7 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
           return make_error(ErrorCode::kIdempotencyMismatch, "", "Idempotency-Key");
         ticket_id = prior->second;
         replayed = true;
-        return {};
+        return in.in_transaction ? in.in_transaction(s, ticket_id) : Status{};
       }
       if (prior.error().code != ErrorCode::kNotFound) return prior.error();
     }
@@ -904,6 +904,7 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     }
     if (!in.idempotency_key.empty())
       GJ_TRY(store::idempotency::put(s, in.idempotency_key, body_hash, row.id, ms(now)));
+    if (in.in_transaction) GJ_TRY(in.in_transaction(s, row.id));
     return {};
   });
   if (!st.ok() && !in.idempotency_key.empty() &&
@@ -917,7 +918,10 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
         return make_error(ErrorCode::kIdempotencyMismatch, "", "Idempotency-Key");
       ticket_id = prior->second;
       replayed = true;
-      st = Status{};
+      // Our write rolled back: the hook's rows need a write of their own (this race only).
+      st = in.in_transaction
+               ? app_.db().write([&](Session& s) { return in.in_transaction(s, ticket_id); })
+               : Status{};
     }
   }
   if (!st.ok()) return st.error();

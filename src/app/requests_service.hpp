@@ -6,6 +6,7 @@
 // counters and the audit entry. Plain C++ calls, so the JSON API and an Open311 adapter share it.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,6 +45,9 @@ struct IntakeInput {
   std::string name, phone;  // the requester (personal data)
   bool is_public = false;
   std::string idempotency_key;  // optional; same key + same body → same ticket
+  // Runs inside the intake's own write transaction once the ticket id is known (a new ticket or
+  // a replayed one), so what it writes commits with the intake: the citizen's attachment token.
+  std::function<Status(store::Session&, int64_t ticket_id)> in_transaction;
 };
 
 struct DuplicateView {

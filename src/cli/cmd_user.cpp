@@ -11,6 +11,7 @@ namespace {
 const char* kUsage =
     "usage: gongjian user add NAME --role ROLE [--scope CODE | --unit ID] [--display NAME]\n"
     "                         [--password PW] [--phone P] [--id-number N]\n"
+    "                         [--email ADDRESS]   (staff notifications by e-mail)\n"
     "       gongjian user reset NAME [--password PW]\n"
     "       gongjian user disable NAME | enable NAME\n"
     "Roles: admin command township village grid_worker department citizen.\n"
@@ -31,7 +32,7 @@ int fail(const Error& e) {
 
 int run(const Args& args) {
   auto pos = positional(args, {"--db", "--postgres", "--role", "--scope", "--unit", "--display",
-                               "--password", "--phone", "--id-number"});
+                               "--password", "--phone", "--id-number", "--email"});
   if (has_flag(args, "--help")) {
     std::cout << kUsage << kStoreUsage;
     return 0;
@@ -57,6 +58,7 @@ int run(const Args& args) {
     u.display_name = flag_value(args, "--display", name);
     u.phone = flag_value(args, "--phone");
     u.id_number = flag_value(args, "--id-number");
+    u.email = flag_value(args, "--email");
     u.password = password_arg(args);
     auto id = a.cli_add_user(u);
     if (!id.ok())

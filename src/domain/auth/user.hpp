@@ -18,6 +18,7 @@ struct UserRecord {
   std::optional<int64_t> unit_id;
   std::string password_hash;
   std::string phone, id_number;  // stored in full; masked on every way out
+  std::string email;             // personal data like phone (staff notifications); "" = none
   bool disabled = false;
   int failed_logins = 0;
   std::optional<int64_t> first_failed_at, locked_until, last_login_at;

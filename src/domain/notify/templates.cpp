@@ -166,6 +166,13 @@ bool is_plain_address(std::string_view a) {
   return true;
 }
 
+std::string mask_address(std::string_view a) {
+  if (a.empty()) return "";
+  size_t at = a.find('@');
+  if (at == std::string_view::npos || at == 0) return "***";
+  return std::string(a.substr(0, 1)) + "***" + std::string(a.substr(at));
+}
+
 std::string format_mail(const Mail& m) {
   std::string out;
   out += "From: <" + m.from + ">\r\n";

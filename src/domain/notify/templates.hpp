@@ -61,4 +61,8 @@ std::string format_mail(const Mail& mail);
 // Is this a plain, header-safe e-mail address (local@domain, no spaces, brackets or CR/LF)?
 bool is_plain_address(std::string_view address);
 
+// A staff e-mail as shown in lists, like a masked phone: the first character of the local part,
+// "***", then the domain ("z***@example.com"). Empty stays empty.
+std::string mask_address(std::string_view address);
+
 }  // namespace gj::notify

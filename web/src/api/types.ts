@@ -87,6 +87,7 @@ export interface UserRow {
   unit_name: string | null
   phone: string | null
   id_number: string | null
+  email?: string | null // masked like phone (z***@example.com); full through /users/{id}/pii
   disabled: boolean
   locked: boolean
   last_login_at: string | null

@@ -810,6 +810,12 @@ const en: Messages = {
     photosQueued: '{n} photo(s) queued',
   },
   dashroads: { layer: 'Walking network' },
+  userEmail: {
+    label: 'E-mail',
+    hint: 'New work, deadline warnings and escalations are also sent here (optional); masked in lists.',
+    invalid: "Enter a valid address such as name{'@'}example.com",
+    clear: 'Remove the e-mail',
+  },
 }
 
 export default en

@@ -809,6 +809,12 @@ const zhCN = {
     photosQueued: '{n} 张照片已存入待同步',
   },
   dashroads: { layer: '步行路网' },
+  userEmail: {
+    label: '电子邮箱',
+    hint: '新工单、预警、升级通知会发到此邮箱（选填）；列表中脱敏显示。',
+    invalid: "请输入有效的邮箱地址，如 name{'@'}example.com",
+    clear: '清除邮箱',
+  },
 }
 
 export default zhCN
