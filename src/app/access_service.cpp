@@ -29,54 +29,6 @@ double since(SteadyClock::time_point t) {
 
 // ---- packed graph: "GJW1", u32 nodes, u32 edges, nodes (i64 id, f64 lat, f64 lon), edges
 // (u32 a, u32 b with a < b); base64 so it fits a TEXT column on both backends.
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64(const std::string& in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int k = 3; k >= 0; --k) out.push_back(kB64[(v >> (6 * k)) & 63]);
-  }
-  if (i < in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    if (i + 1 < in.size()) v |= uint8_t(in[i + 1]) << 8;
-    out.push_back(kB64[(v >> 18) & 63]);
-    out.push_back(kB64[(v >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? kB64[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
-bool unbase64(const std::string& in, std::string& out) {
-  int8_t dec[256];
-  std::memset(dec, -1, sizeof dec);
-  for (int i = 0; i < 64; ++i) dec[uint8_t(kB64[i])] = static_cast<int8_t>(i);
-  if (in.size() % 4) return false;
-  out.clear();
-  out.reserve(in.size() / 4 * 3);
-  for (size_t i = 0; i < in.size(); i += 4) {
-    uint32_t v = 0;
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      char c = in[i + k];
-      if (c == '=') {
-        ++pad;
-        v <<= 6;
-        continue;
-      }
-      if (dec[uint8_t(c)] < 0 || pad) return false;
-      v = (v << 6) | dec[uint8_t(c)];
-    }
-    out.push_back(char(v >> 16));
-    if (pad < 2) out.push_back(char((v >> 8) & 255));
-    if (pad < 1) out.push_back(char(v & 255));
-  }
-  return true;
-}
-
 template <typename T>
 void put(std::string& s, T v) {
   s.append(reinterpret_cast<const char*>(&v), sizeof v);
@@ -224,12 +176,12 @@ std::string pack_graph(const access::WalkGraph& g) {
         put<uint32_t>(raw, v);
         put<uint32_t>(raw, a.to);
       }
-  return base64(raw);
+  return base64_encode(raw);
 }
 
 Result<access::WalkGraph> unpack_graph(const std::string& text) {
   std::string raw;
-  if (!unbase64(text, raw) || raw.size() < 12 || raw.compare(0, 4, "GJW1") != 0)
+  if (!base64_decode(text, raw) || raw.size() < 12 || raw.compare(0, 4, "GJW1") != 0)
     return make_error(ErrorCode::kInternal, "stored walking network is damaged");
   size_t at = 4;
   const uint32_t n = get<uint32_t>(raw, at), m = get<uint32_t>(raw, at);

@@ -185,7 +185,10 @@ test('网格员: queued offline, reloaded offline, synced exactly once after a l
     await context.setOffline(false)
     await page.locator('[data-test=ga-pending-detail][data-reports="0"][data-visits="0"]').waitFor({ timeout: 30_000 })
     assert.equal(cut, 1, 'the first POST was intercepted')
-    assert.equal(cutStatus, 201, 'the server had committed the first report before its answer was lost')
+    // 201, or 200 when an earlier attempt had already reached the server while the emulated
+    // network was going down (Chromium can let a dispatched request through and drop only its
+    // answer): either way the server holds the report and its answer to this attempt was lost.
+    assert.ok([200, 201].includes(cutStatus), `the server had committed the first report before its answer was lost (${cutStatus})`)
 
     const list = await apiCall(context, 'GET', '/requests?page_size=200')
     assert.equal(list.status, 200)
