@@ -21,15 +21,9 @@
 #include "store/repos/repos.hpp"
 #include "store/repos/requests_repo.hpp"
 #include "test_store.hpp"
+#include "zhashui_seed.hpp"
 
 namespace gj::testing {
-
-constexpr const char* kCounty = "611026000000";
-constexpr const char* kQianyou = "611026001000";
-constexpr const char* kCommunity = "611026001001";
-constexpr const char* kGrid = "611026001001001";
-constexpr const char* kYingpanGrid = "611026101201001";
-constexpr double kLat = 33.70, kLon = 109.10;  // centre of kGrid
 
 class RequestsFixture : public ::testing::TestWithParam<Backend> {
  protected:
@@ -61,47 +55,12 @@ class RequestsFixture : public ::testing::TestWithParam<Backend> {
   }
 
   void seed() {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("gj_test_div_" + std::to_string(::getpid()) + "_" + std::to_string(rand()));
-    std::filesystem::create_directories(dir);
-    auto put = [&](const char* name, const std::string& body) {
-      std::ofstream(dir / name) << "code,name,parent_code,level,short_code\n" << body;
-    };
-    put("provinces.csv", "610000000000,陕西省,,1,61\n");
-    put("cities.csv", "611000000000,商洛市,610000000000,2,6110\n");
-    put("counties.csv", "611026000000,柞水县,611000000000,3,611026\n");
-    put("townships.csv",
-        "611026001000,乾佑街道,611026000000,4,611026001\n"
-        "611026101000,营盘镇,611026000000,4,611026101\n");
-    put("villages.csv",
-        "611026001001,城区社区居委会,611026001000,5,611026001001\n"
-        "611026101201,营盘村委会,611026101000,5,611026101201\n");
-    ASSERT_TRUE(app_->import_divisions(dir.string(), {}).ok());
-    Status st = db_->write([&](store::Session& s) -> Status {
-      for (auto [code, parent, lat, lon] :
-           {std::tuple{kGrid, kCommunity, kLat, kLon},
-            std::tuple{kYingpanGrid, "611026101201", 33.60, 109.20}}) {
-        org::Division g;
-        g.code = code;
-        g.parent_code = parent;
-        g.name = "第1网格";
-        g.level = org::Level::kGrid;
-        g.kind = org::Kind::kGrid;
-        g.synthetic = true;
-        auto up = store::divisions::upsert(s, g);
-        if (!up.ok()) return up.error();
-        store::GridRow row;
-        row.code = code;
-        row.households = 100;
-        row.polygon = square_polygon(lat, lon, 500);
-        GJ_TRY(store::grids::upsert(s, row));
-      }
-      auto unit = store::units::upsert(s, {0, "柞水县住房和城乡建设局", "department", kCounty});
-      if (!unit.ok()) return unit.error();
-      dept_unit_ = *unit;
-      return {};
+    ASSERT_TRUE(seed_zhashui(*app_, *db_).ok());
+    auto unit = db_->write_value<int64_t>([&](store::Session& s) {
+      return store::units::upsert(s, {0, "柞水县住房和城乡建设局", "department", kCounty});
     });
-    ASSERT_TRUE(st.ok()) << st.error().detail;
+    ASSERT_TRUE(unit.ok()) << unit.error().detail;
+    dept_unit_ = *unit;
     command_ = add("command", "command", kCounty);
     qianyou_ = add("qianyou", "township", kQianyou);
     yingpan_ = add("yingpan", "township", "611026101000");
@@ -111,22 +70,7 @@ class RequestsFixture : public ::testing::TestWithParam<Backend> {
 
   auth::Principal add(const std::string& name, const std::string& role, const std::string& scope,
                       std::optional<int64_t> unit = std::nullopt) {
-    app::NewUser u;
-    u.username = name;
-    u.display_name = name;
-    u.password = "Password-2026";
-    u.role = role;
-    u.scope_code = scope;
-    u.unit_id = unit;
-    auto id = app_->cli_add_user(u);
-    EXPECT_TRUE(id.ok()) << id.error().detail;
-    auth::Principal p;
-    p.user_id = id.ok() ? *id : 0;
-    p.username = name;
-    p.role = *auth::parse_role(role);
-    p.scope_code = scope;
-    p.unit_id = unit;
-    return p;
+    return add_user(*app_, name, role, scope, unit);
   }
 
   static auth::Principal citizen() {

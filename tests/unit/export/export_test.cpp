@@ -24,6 +24,7 @@
 #include "report/xlsx.hpp"
 #include "store/repos/requests_repo.hpp"
 #include "test_store.hpp"
+#include "zhashui_seed.hpp"
 
 using namespace gj;
 using nlohmann::json;
@@ -102,13 +103,12 @@ int column_of(const Sheet& s, const std::string& header) {
   return -1;
 }
 
-constexpr const char* kCounty = "611026000000";
-constexpr const char* kQianyou = "611026001000";
-constexpr const char* kCommunity = "611026001001";
-constexpr const char* kYingpanVillage = "611026101201";
-constexpr const char* kGrid = "611026001001001";
-constexpr const char* kYingpanGrid = "611026101201001";
-constexpr double kLat = 33.70, kLon = 109.10;
+using gj::testing::kCounty;
+using gj::testing::kGrid;
+using gj::testing::kLat;
+using gj::testing::kLon;
+using gj::testing::kQianyou;
+using gj::testing::kYingpanVillage;
 
 class Exports : public ::testing::TestWithParam<Backend> {
  protected:
@@ -138,45 +138,7 @@ class Exports : public ::testing::TestWithParam<Backend> {
   }
 
   void seed() {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("gj_ex_div_" + std::to_string(::getpid()) + "_" + std::to_string(rand()));
-    std::filesystem::create_directories(dir);
-    auto put = [&](const char* name, const std::string& body) {
-      std::ofstream(dir / name) << "code,name,parent_code,level,short_code\n" << body;
-    };
-    put("provinces.csv", "610000000000,陕西省,,1,61\n");
-    put("cities.csv", "611000000000,商洛市,610000000000,2,6110\n");
-    put("counties.csv", "611026000000,柞水县,611000000000,3,611026\n");
-    put("townships.csv",
-        "611026001000,乾佑街道,611026000000,4,611026001\n"
-        "611026101000,营盘镇,611026000000,4,611026101\n");
-    put("villages.csv",
-        "611026001001,城区社区居委会,611026001000,5,611026001001\n"
-        "611026101201,营盘村委会,611026101000,5,611026101201\n");
-    ASSERT_TRUE(app_->import_divisions(dir.string(), {}).ok());
-    std::filesystem::remove_all(dir);
-    Status st = db_->write([&](store::Session& s) -> Status {
-      for (auto [code, parent, lat, lon] :
-           {std::tuple{kGrid, kCommunity, kLat, kLon},
-            std::tuple{kYingpanGrid, kYingpanVillage, 33.60, 109.20}}) {
-        org::Division g;
-        g.code = code;
-        g.parent_code = parent;
-        g.name = "第1网格";
-        g.level = org::Level::kGrid;
-        g.kind = org::Kind::kGrid;
-        g.synthetic = true;
-        auto up = store::divisions::upsert(s, g);
-        if (!up.ok()) return up.error();
-        store::GridRow row;
-        row.code = code;
-        row.households = 100;
-        row.polygon = gj::testing::square_polygon(lat, lon, 500);
-        GJ_TRY(store::grids::upsert(s, row));
-      }
-      return {};
-    });
-    ASSERT_TRUE(st.ok()) << st.error().detail;
+    ASSERT_TRUE(gj::testing::seed_zhashui(*app_, *db_).ok());
     command_ = add("command", "command", kCounty);
     village_ = add("yingpan_cadre", "village", kYingpanVillage);
     grid_ = add("gridworker", "grid_worker", kGrid);
@@ -184,20 +146,7 @@ class Exports : public ::testing::TestWithParam<Backend> {
   }
 
   auth::Principal add(const std::string& name, const std::string& role, const std::string& scope) {
-    app::NewUser u;
-    u.username = name;
-    u.display_name = name;
-    u.password = "Password-2026";
-    u.role = role;
-    u.scope_code = scope;
-    auto id = app_->cli_add_user(u);
-    EXPECT_TRUE(id.ok()) << id.error().detail;
-    auth::Principal p;
-    p.user_id = id.ok() ? *id : 0;
-    p.username = name;
-    p.role = *auth::parse_role(role);
-    p.scope_code = scope;
-    return p;
+    return gj::testing::add_user(*app_, name, role, scope);
   }
 
   int64_t submit(double lat, double lon, const std::string& subject, const std::string& category) {

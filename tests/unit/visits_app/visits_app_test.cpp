@@ -17,6 +17,7 @@
 #include "app/visits_service.hpp"
 #include "http/router.hpp"
 #include "test_store.hpp"
+#include "zhashui_seed.hpp"
 
 using namespace gj;
 using nlohmann::json;
@@ -27,12 +28,12 @@ using gj::testing::Backend;
 using gj::testing::new_target;
 using gj::testing::Target;
 
-constexpr const char* kCounty = "611026000000";
-constexpr const char* kQianyou = "611026001000";
-constexpr const char* kCommunity = "611026001001";
-constexpr const char* kGrid = "611026001001001";
-constexpr const char* kOtherGrid = "611026101201001";
-constexpr int64_t kNow = 1764547200000;  // 2025-12-01T08:00:00+08:00
+using gj::testing::kCommunity;
+using gj::testing::kCounty;
+using gj::testing::kGrid;
+using gj::testing::kQianyou;
+constexpr const char* kOtherGrid = gj::testing::kYingpanGrid;  // 营盘村 第1网格
+constexpr int64_t kNow = 1764547200000;                        // 2025-12-01T08:00:00+08:00
 constexpr int64_t kDay = 24LL * 3600 * 1000;
 
 class VisitsApp : public ::testing::TestWithParam<Backend> {
@@ -60,37 +61,7 @@ class VisitsApp : public ::testing::TestWithParam<Backend> {
   }
 
   void seed() {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("gj_visits_div_" + std::to_string(::getpid()) + "_" + std::to_string(rand()));
-    std::filesystem::create_directories(dir);
-    auto put = [&](const char* name, const std::string& body) {
-      std::ofstream(dir / name) << "code,name,parent_code,level,short_code\n" << body;
-    };
-    put("provinces.csv", "610000000000,陕西省,,1,61\n");
-    put("cities.csv", "611000000000,商洛市,610000000000,2,6110\n");
-    put("counties.csv", "611026000000,柞水县,611000000000,3,611026\n");
-    put("townships.csv",
-        "611026001000,乾佑街道,611026000000,4,611026001\n"
-        "611026101000,营盘镇,611026000000,4,611026101\n");
-    put("villages.csv",
-        "611026001001,城区社区居委会,611026001000,5,611026001001\n"
-        "611026101201,营盘村委会,611026101000,5,611026101201\n");
-    ASSERT_TRUE(app_->import_divisions(dir.string(), {}).ok());
-    Status st = db_->write([&](store::Session& s) -> Status {
-      for (auto [code, parent] : {std::pair{kGrid, kCommunity}, {kOtherGrid, "611026101201"}}) {
-        org::Division g;
-        g.code = code;
-        g.parent_code = parent;
-        g.name = "第1网格";
-        g.level = org::Level::kGrid;
-        g.kind = org::Kind::kGrid;
-        g.synthetic = true;
-        auto up = store::divisions::upsert(s, g);
-        if (!up.ok()) return up.error();
-      }
-      return {};
-    });
-    ASSERT_TRUE(st.ok()) << st.error().detail;
+    ASSERT_TRUE(gj::testing::seed_zhashui(*app_, *db_).ok());
     grid_ = add("gridworker", "grid_worker", kGrid);
     other_grid_ = add("yingpan.grid", "grid_worker", kOtherGrid);
     qianyou_ = add("qianyou", "township", kQianyou);
@@ -98,21 +69,7 @@ class VisitsApp : public ::testing::TestWithParam<Backend> {
   }
 
   auth::Principal add(const std::string& name, const std::string& role, const std::string& scope) {
-    app::NewUser u;
-    u.username = name;
-    u.display_name = name + " 网格员";
-    u.password = "Password-2026";
-    u.role = role;
-    u.scope_code = scope;
-    auto id = app_->cli_add_user(u);
-    EXPECT_TRUE(id.ok()) << id.error().detail;
-    auth::Principal p;
-    p.user_id = id.ok() ? *id : 0;
-    p.username = name;
-    p.display_name = u.display_name;
-    p.role = *auth::parse_role(role);
-    p.scope_code = scope;
-    return p;
+    return gj::testing::add_user(*app_, name, role, scope, std::nullopt, name + " 网格员");
   }
 
   app::VisitInput visit(const std::string& household = "城区社区3号楼2单元501 王奶奶") {
