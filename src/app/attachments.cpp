@@ -130,12 +130,6 @@ Status AttachmentsService::store_token(Session& s, const AttachmentToken& t, int
   return store::attachment_tokens::insert(s, auth::sha256_hex(t.token), ticket_id, t.expires_at);
 }
 
-Result<AttachmentToken> AttachmentsService::issue_token(App& app, int64_t ticket_id) {
-  AttachmentToken t = new_token(app);
-  GJ_TRY(app.db().write([&](Session& s) { return store_token(s, t, ticket_id); }));
-  return t;
-}
-
 Result<UploadResult> AttachmentsService::upload(const auth::Principal& p, int64_t ticket_id,
                                                 const AttachmentUpload& in) {
   if (p.user_id == 0 || p.role == auth::Role::kCitizen) return make_error(ErrorCode::kForbidden);

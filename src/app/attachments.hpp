@@ -49,10 +49,9 @@ class AttachmentsService {
   // The citizen's upload token for a ticket just taken in (valid kTokenTtlMs, that ticket only).
   // Static: intake issues it without a file store, in two steps so the row is written inside
   // the intake's own transaction (IntakeInput::in_transaction): new_token() before the write,
-  // store_token() in it. issue_token() does both in a write of its own.
+  // store_token() in it.
   static AttachmentToken new_token(App& app);
   static Status store_token(store::Session& s, const AttachmentToken& token, int64_t ticket_id);
-  static Result<AttachmentToken> issue_token(App& app, int64_t ticket_id);
 
   // Staff who can see the ticket (else kNotFound, and the attempt is audited).
   Result<UploadResult> upload(const auth::Principal& p, int64_t ticket_id,
