@@ -123,11 +123,13 @@ AttachmentToken AttachmentsService::new_token(App& app) {
   AttachmentToken t;
   t.token = app.ids().token();
   t.expires_at = app.clock().now_ms() + kTokenTtlMs;
+  t.hash = auth::sha256_hex(t.token);
   return t;
 }
 
 Status AttachmentsService::store_token(Session& s, const AttachmentToken& t, int64_t ticket_id) {
-  return store::attachment_tokens::insert(s, auth::sha256_hex(t.token), ticket_id, t.expires_at);
+  return store::attachment_tokens::insert(s, t.hash.empty() ? auth::sha256_hex(t.token) : t.hash,
+                                          ticket_id, t.expires_at);
 }
 
 Result<UploadResult> AttachmentsService::upload(const auth::Principal& p, int64_t ticket_id,

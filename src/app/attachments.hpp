@@ -36,6 +36,7 @@ struct UploadResult {
 struct AttachmentToken {
   std::string token;  // given to the citizen once; only its SHA-256 is stored
   int64_t expires_at = 0;
+  std::string hash;  // that SHA-256 (hex), computed by new_token outside the write transaction
 };
 
 class AttachmentsService {

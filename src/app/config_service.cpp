@@ -526,7 +526,7 @@ Result<int> ConfigService::import_csv(ConfigKind kind, const std::string& path,
 
 // ---- the watch ----
 
-std::optional<int64_t> ConfigWatch::poll(store::Database& db) {
+std::optional<int64_t> ConfigWatch::poll(store::Database& db, store::Session* in) {
   auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mu_);
@@ -534,11 +534,12 @@ std::optional<int64_t> ConfigWatch::poll(store::Database& db) {
   }
   // The read runs outside the lock: a slow store must not queue every intake behind it.
   std::optional<int64_t> v;
-  (void)db.read([&](Session& s) -> Status {
+  auto read = [&](Session& s) -> Status {
     auto r = store::config::version(s);
     if (r.ok()) v = r->version;
     return {};
-  });
+  };
+  (void)(in ? read(*in) : db.read(read));
   std::lock_guard lock(mu_);
   if (v) {
     version_ = v;

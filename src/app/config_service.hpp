@@ -80,7 +80,9 @@ class ConfigWatch {
       : interval_(interval) {}
   // The version (cached within the interval); nullopt when the store cannot be read (the node
   // then keeps serving the configuration it has).
-  std::optional<int64_t> poll(store::Database& db);
+  // `in`: read through this session (the caller is inside a transaction and must not ask the
+  // pool for a second connection: with every reader held that way, none would be freed).
+  std::optional<int64_t> poll(store::Database& db, store::Session* in = nullptr);
   void force();  // the next poll reads (this node just made an edit)
   void set_interval(std::chrono::milliseconds interval);
 

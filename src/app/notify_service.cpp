@@ -571,25 +571,44 @@ Result<DeliveryReport> NotifyService::deliver_due(int batch) {
   });
   if (!claimed.ok()) return claimed.error();
   rep.claimed = static_cast<int>(claimed->size());
+  // Every claimed row is sent, then all outcomes are recorded in ONE write: a write per row
+  // waited for its own commit, so the worker fell behind intake (two rows per request) under
+  // load. A crash before that write re-sends the batch after its lease, with the same
+  // idempotency keys (at least once, as before); mark_* only touch a row still at the attempt
+  // this worker claimed.
+  std::vector<Status> outcomes;
+  outcomes.reserve(claimed->size());
+  std::vector<int64_t> at;
+  at.reserve(claimed->size());
   for (const auto& row : *claimed) {
-    Status st = send(row);
-    if (st.ok() && config_.crash_after_send && config_.crash_after_send(row)) return rep;
-    int64_t at = clock_.now_ms();
-    Status marked = db_.write([&](store::Session& s) -> Status {
+    outcomes.push_back(send(row));
+    if (outcomes.back().ok() && config_.crash_after_send && config_.crash_after_send(row))
+      return rep;
+    at.push_back(clock_.now_ms());
+  }
+  Status marked = db_.write([&](store::Session& s) -> Status {
+    for (size_t i = 0; i < claimed->size(); ++i) {
+      const auto& row = (*claimed)[i];
+      const Status& st = outcomes[i];
       Result<bool> r = false;
       if (st.ok()) {
-        r = store::outbox::mark_sent(s, row.id, row.attempts, at);
+        r = store::outbox::mark_sent(s, row.id, row.attempts, at[i]);
       } else {
         bool dead = row.attempts >= config_.max_attempts;
         int64_t delay = config_.backoff_ms;
-        for (int i = 1; i < row.attempts && delay < config_.max_backoff_ms; ++i) delay *= 2;
+        for (int k = 1; k < row.attempts && delay < config_.max_backoff_ms; ++k) delay *= 2;
         delay = std::min(delay, config_.max_backoff_ms);
-        r = store::outbox::mark_failed(s, row.id, row.attempts, st.error().detail, at + delay,
+        r = store::outbox::mark_failed(s, row.id, row.attempts, st.error().detail, at[i] + delay,
                                        dead);
       }
-      return r.ok() ? Status{} : Status(r.error());
-    });
-    if (!marked.ok()) return marked.error();
+      if (!r.ok()) return r.error();
+    }
+    return {};
+  });
+  if (!marked.ok()) return marked.error();
+  for (size_t i = 0; i < claimed->size(); ++i) {
+    const auto& row = (*claimed)[i];
+    const Status& st = outcomes[i];
     if (st.ok()) {
       ++rep.sent;
     } else if (row.attempts >= config_.max_attempts) {

@@ -408,9 +408,9 @@ void RequestsService::invalidate_routing() {
   counties_.clear();
 }
 
-Result<std::shared_ptr<const RequestsService::Config>> RequestsService::config() {
+Result<std::shared_ptr<const RequestsService::Config>> RequestsService::config(Session* in) {
   // Cheap: the store is asked at most once a second (ConfigWatch), outside mu_.
-  std::optional<int64_t> seen = config_watch_.poll(app_.db());
+  std::optional<int64_t> seen = config_watch_.poll(app_.db(), in);
   {
     std::lock_guard lock(mu_);
     if (config_ && (!seen || *seen <= config_version_)) return config_;
@@ -419,7 +419,7 @@ Result<std::shared_ptr<const RequestsService::Config>> RequestsService::config()
   std::vector<store::MatrixRow> matrix;
   std::vector<store::SlaTierRow> tiers;
   std::vector<std::pair<std::string, std::string>> days;
-  Status st = app_.db().read([&](Session& s) -> Status {
+  auto load = [&](Session& s) -> Status {
     auto v = store::config::version(s);  // in the same snapshot as the rows below
     if (v.ok()) cfg->version = v->version;
     auto c = store::request_config::categories(s);
@@ -435,7 +435,8 @@ Result<std::shared_ptr<const RequestsService::Config>> RequestsService::config()
     if (!h.ok()) return h.error();
     days = std::move(*h);
     return {};
-  });
+  };
+  Status st = in ? load(*in) : app_.db().read(load);
   if (!st.ok()) {
     std::lock_guard lock(mu_);
     if (config_) return config_;  // a failed reload keeps serving what this node has
@@ -509,7 +510,7 @@ Result<std::shared_ptr<const RequestsService::CountySnapshot>> RequestsService::
   auto lvl = org::level_of_code(code);
   if (!lvl.ok() || *lvl != org::Level::kCounty)
     return make_error(ErrorCode::kInvalidCode, "not a county code", "county_code");
-  auto cfg = config();
+  auto cfg = config(session);
   if (!cfg.ok()) return cfg.error();
   // mu_ guards the map only and is never held across store I/O: a reader waiting for it while
   // holding a reader connection would otherwise deadlock with a loader waiting for a reader.
@@ -607,9 +608,17 @@ CategorySuggestion named(const store::CategorySuggestionRow& row,
 // Everything of a transition but the ticket row itself, which the caller has already stored in
 // its `after` state; `cancel_timers`: false when the caller never stored the timers it cancels
 // (intake writes them cancelled at once instead of inserting then updating them).
+// The rows one transition wrote, when the caller answers from them instead of reading them
+// back (intake: the read-back was a second reader transaction, cold after the commit).
+struct Written {
+  std::vector<store::TicketEventRow> events;
+  std::vector<store::AssignmentRow> assignments;
+  std::vector<store::TimerRow> timers;
+};
+
 Status persist_effects(Session& s, const store::TicketRow& row, const rq::Transition& t,
                        const auth::Principal& who, const rq::HierarchyView& view,
-                       bool cancel_timers) {
+                       bool cancel_timers, Written* written = nullptr) {
   int64_t now = ms(t.at);
   store::TicketEventRow e;
   e.ticket_id = row.id;
@@ -623,24 +632,38 @@ Status persist_effects(Session& s, const store::TicketRow& row, const rq::Transi
   e.unit_id = row.unit_id;
   e.unit_name = row.unit_name;
   e.note = t.note;
-  GJ_TRY(store::ticket_events::append(s, e));
+  auto event_id = store::ticket_events::append(s, e);
+  if (!event_id.ok()) return event_id.error();
+  if (written) {
+    e.id = *event_id;
+    written->events.push_back(e);
+  }
+  auto assign = [&](const store::AssignmentRow& a) -> Status {
+    GJ_TRY(store::assignments::append(s, a));
+    if (written) written->assignments.push_back(a);
+    return {};
+  };
   if (t.assignment) {
     const auto& a = *t.assignment;
-    GJ_TRY(store::assignments::append(
-        s, {0, row.id, a.kind, a.from ? a.from->id : std::string(), a.to.id, a.to.name,
-            a.to.division_code, ms(a.at), a.reason}));
+    GJ_TRY(assign({0, row.id, a.kind, a.from ? a.from->id : std::string(), a.to.id, a.to.name,
+                   a.to.division_code, ms(a.at), a.reason}));
   }
   // 吹哨报到: each summoned department gets an assignment row, so its queue lists the joint case.
   if (t.action == rq::Action::kWhistle && t.after.whistle)
     for (const auto& d : t.after.whistle->departments)
-      GJ_TRY(store::assignments::append(s, {0, row.id, "whistle", t.after.whistle->township.id,
-                                            d.id, d.name, d.division_code, now, t.note}));
+      GJ_TRY(assign({0, row.id, "whistle", t.after.whistle->township.id, d.id, d.name,
+                     d.division_code, now, t.note}));
   if (cancel_timers)
     for (auto k : t.cancel_timers)
       GJ_TRY(store::timers::cancel_kind(s, row.id, std::string(rq::timer_kind_code(k))));
   for (const auto& timer : t.start_timers) {
-    auto id = store::timers::insert(s, timer_row(row.id, timer));
+    store::TimerRow tr = timer_row(row.id, timer);
+    auto id = store::timers::insert(s, tr);
     if (!id.ok()) return id.error();
+    if (written) {
+      tr.id = *id;
+      written->timers.push_back(std::move(tr));
+    }
   }
   std::vector<store::counters::CounterDelta> deltas;
   for (const auto& d : rq::MetricModel().deltas(t, view))
@@ -709,6 +732,7 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
   std::string scope;
   std::string county_code = in.county_code;
   std::optional<Result<std::shared_ptr<const CountySnapshot>>> snap_pre;
+  std::optional<std::vector<DuplicateView>> duplicates;
   {
     std::optional<Error> sg_error;
     Status pre = app_.db().read([&](Session& s) -> Status {
@@ -724,6 +748,39 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
       }
       // Loaded here, its errors reported below in their usual order.
       if (!county_code.empty()) snap_pre = county(county_code, &s);
+      // Duplicate suggestions 重复诉求 among recent open tickets nearby, in this same snapshot:
+      // the answer is built from the rows the write stores, so intake needs no reader
+      // transaction after its commit. Only for input that can pass the checks below (the
+      // category the intake will use, a valid point, a known county); otherwise the request
+      // fails there and nothing was searched for it.
+      if (snap_pre && snap_pre->ok()) {
+        std::string cat = in.category;
+        if (trim(cat).empty() && suggestion && !suggestion->top.empty() &&
+            suggestion->top.front().confidence >= suggest_threshold_)
+          cat = suggestion->top.front().code;
+        std::optional<rq::GeoPoint> at;
+        if (in.lat && in.lon) at = rq::GeoPoint{*in.lat, *in.lon};
+        bool point_ok =
+            in.lat.has_value() == in.lon.has_value() && (!at || rq::is_valid_point(*at));
+        if (cfg.categories.count(cat) && point_ok) {
+          auto routed = (**snap_pre)->router->route({cfg.path(cat), at, in.address});
+          if (routed.ok()) {
+            store::TicketRow probe;
+            probe.county_code = county_code;
+            probe.category = cat;
+            probe.subject = trim(in.subject);
+            probe.body = in.text;
+            probe.lat = in.lat;
+            probe.lon = in.lon;
+            probe.grid_code = routed->grid_code;
+            probe.status = std::string(rq::status_code(rq::RequestStatus::kReceived));
+            probe.created_at = ms(app_.clock().now());
+            auto found = find_duplicates(s, probe, cfg);
+            if (!found.ok()) return found.error();
+            duplicates = std::move(*found);
+          }
+        }
+      }
       return {};
     });
     if (!pre.ok()) return pre.error();
@@ -829,9 +886,40 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
       log::warn("auto_dispatch_failed", {{"detail", tr.error().detail}});
   }
 
+  // The row as stored, built before the write: the single writer thread only runs statements.
+  store::TicketRow prepared;
+  prepared.code = code;
+  prepared.county_code = county_code;
+  prepared.channel = in.channel;
+  prepared.category = category;
+  prepared.subject = trim(in.subject);
+  prepared.body = in.text;
+  prepared.lat = in.lat;
+  prepared.lon = in.lon;
+  prepared.address = in.address;
+  prepared.grid_code = decision->grid_code;
+  prepared.requester_name = trim(in.name);
+  prepared.requester_phone = phone;
+  prepared.is_public = in.is_public;
+  prepared.manual_dispatch = decision->manual_dispatch;
+  prepared.route_zh = decision->explanation(Lang::kZh);
+  prepared.route_en = decision->explanation(Lang::kEn);
+  if (!anonymous) prepared.created_by = who.user_id;
+  prepared.created_at = ms(now);
+  sync_row(prepared, intake->ticket, ms(now));
+  // Auto-dispatched at the same instant: the ticket is stored once, already in its dispatched
+  // state, and the timers dispatch cancels are stored cancelled (one INSERT each rather than
+  // INSERT + UPDATE: the same rows, fewer statements in the single writer).
+  const store::TicketRow received = prepared;
+  if (dispatch) sync_row(prepared, dispatch->after, ms(dispatch->at));
+
   int64_t ticket_id = 0;
   bool replayed = false;
+  // What the write stored, for the answer (a new ticket; a replay reads the earlier one back).
+  store::TicketRow stored;
+  Written written;
   Status st = app_.db().write([&](Session& s) -> Status {
+    written = Written{};
     if (!in.idempotency_key.empty()) {
       auto prior = store::idempotency::get(s, in.idempotency_key);
       if (prior.ok()) {
@@ -843,35 +931,11 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
       }
       if (prior.error().code != ErrorCode::kNotFound) return prior.error();
     }
-    store::TicketRow row;
-    row.code = code;
-    row.county_code = county_code;
-    row.channel = in.channel;
-    row.category = category;
-    row.subject = trim(in.subject);
-    row.body = in.text;
-    row.lat = in.lat;
-    row.lon = in.lon;
-    row.address = in.address;
-    row.grid_code = decision->grid_code;
-    row.requester_name = trim(in.name);
-    row.requester_phone = phone;
-    row.is_public = in.is_public;
-    row.manual_dispatch = decision->manual_dispatch;
-    row.route_zh = decision->explanation(Lang::kZh);
-    row.route_en = decision->explanation(Lang::kEn);
-    if (!anonymous) row.created_by = who.user_id;
-    row.created_at = ms(now);
-    sync_row(row, intake->ticket, ms(now));
-    // Auto-dispatched at the same instant: the ticket is stored once, already in its dispatched
-    // state, and the timers dispatch cancels are stored cancelled (one INSERT each rather than
-    // INSERT + UPDATE: the same rows, fewer statements in the single writer).
-    const store::TicketRow received = row;
-    if (dispatch) sync_row(row, dispatch->after, ms(dispatch->at));
+    store::TicketRow row = prepared;
     auto id = store::tickets::insert(s, row);
     if (!id.ok()) return id.error();
     row.id = ticket_id = *id;
-    const store::TicketRow& rrow = received;
+    const store::TicketRow& rrow = received;  // its state as received, for the first event
     store::TicketEventRow e;
     e.ticket_id = row.id;
     e.at = ms(now);
@@ -883,7 +947,10 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     e.unit_id = rrow.unit_id;
     e.unit_name = rrow.unit_name;
     e.note = in.channel;
-    GJ_TRY(store::ticket_events::append(s, e));
+    auto event_id = store::ticket_events::append(s, e);
+    if (!event_id.ok()) return event_id.error();
+    e.id = *event_id;
+    written.events.push_back(std::move(e));
     for (const auto& t : intake->timers) {
       store::TimerRow tr = timer_row(row.id, t);
       if (dispatch && (tr.state == "pending" || tr.state == "warned") &&
@@ -892,6 +959,8 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
         tr.state = std::string(rq::timer_state_code(rq::TimerState::kCancelled));
       auto tid = store::timers::insert(s, tr);
       if (!tid.ok()) return tid.error();
+      tr.id = *tid;
+      written.timers.push_back(std::move(tr));
     }
     GJ_TRY(store::audit::append(s, audit_of(who, ms(now), "request.create", std::to_string(row.id),
                                             in.channel + " " + code, rrow.division_code)));
@@ -900,11 +969,12 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     if (dispatch) {
       dispatch->after.id = std::to_string(row.id);
       auth::Principal sys = system_principal();
-      GJ_TRY(persist_effects(s, row, *dispatch, sys, snap->view, false));
+      GJ_TRY(persist_effects(s, row, *dispatch, sys, snap->view, false, &written));
     }
     if (!in.idempotency_key.empty())
       GJ_TRY(store::idempotency::put(s, in.idempotency_key, body_hash, row.id, ms(now)));
     if (in.in_transaction) GJ_TRY(in.in_transaction(s, row.id));
+    stored = std::move(row);
     return {};
   });
   if (!st.ok() && !in.idempotency_key.empty() &&
@@ -927,7 +997,30 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
   if (!st.ok()) return st.error();
   IntakeResult out;
   out.replayed = replayed;
-  // The submitter sees what they submitted: read it back without the scope filter.
+  if (!replayed && duplicates) {
+    // A new ticket: answered from the rows its transaction stored (the same values a read-back
+    // would return: tests/unit/requests_service_test.cpp compares the two).
+    auto t = ticket_from(stored);
+    if (!t.ok()) return t.error();
+    out.detail.view.row = std::move(stored);
+    out.detail.view.ticket = *t;
+    out.detail.view.category_name_zh = cat->second.name_zh;
+    out.detail.view.category_name_en = cat->second.name_en;
+    out.detail.events = std::move(written.events);
+    out.detail.assignments = std::move(written.assignments);
+    out.detail.timers = std::move(written.timers);
+    if (!anonymous) {
+      out.detail.available = rq::Lifecycle::available_actions(*t, actor_of(who));
+      if (suggestion)
+        out.detail.category_suggestion =
+            named(suggestion_to_row(ticket_id, *suggestion, ms(now)), cfg.categories);
+    }
+    out.duplicates = std::move(*duplicates);
+    mask_row(out.detail.view.row);
+    return out;
+  }
+  // A replay (or no duplicate search before the write): read the ticket back without the scope
+  // filter; the submitter sees what they submitted.
   Status rd = app_.db().read([&](Session& s) -> Status {
     auto row = store::tickets::get(s, ticket_id);
     if (!row.ok()) return row.error();

@@ -206,7 +206,8 @@ class RequestsService {
   struct CountySnapshot;
 
  private:
-  Result<std::shared_ptr<const Config>> config();
+  // `s`: inside a transaction, read through it (never a second connection from the pool).
+  Result<std::shared_ptr<const Config>> config(store::Session* s = nullptr);
   // The county's hierarchy and router; rebuilt when its grids or units change. `s`: load
   // through this session (inside a transaction) instead of a new read.
   Result<std::shared_ptr<const CountySnapshot>> county(const std::string& county_code,

@@ -153,6 +153,41 @@ class RequestsFixture : public ::testing::TestWithParam<Backend> {
     return http::handle(router_, req);
   }
 
+  // Everything an intake answer carries, as JSON, for comparing two answers field by field
+  // (an assignment's id is not part of any answer, so it is left out).
+  static nlohmann::json answer_json(const app::TicketDetail& d) {
+    using nlohmann::json;
+    const auto& r = d.view.row;
+    auto opt = [](const auto& v) { return v ? json(*v) : json(); };
+    // clang-format off
+    json j = {{"row", {r.id, r.code, r.county_code, r.channel, r.category, r.subject, r.body,
+                       opt(r.lat), opt(r.lon), r.address, r.grid_code, r.division_code, r.unit_id,
+                       r.unit_type, r.unit_name, r.level, r.status, r.sla_tier,
+                       opt(r.response_due), opt(r.resolution_due), r.merged_into, r.reopen_count,
+                       r.requester_name, r.requester_phone, r.is_public, r.manual_dispatch,
+                       r.route_zh, r.route_en, r.state, opt(r.created_by), r.created_at,
+                       r.updated_at}},
+              {"category_name", {d.view.category_name_zh, d.view.category_name_en}}};
+    // clang-format on
+    for (const auto& e : d.events)
+      j["events"].push_back({e.id, e.ticket_id, e.at, opt(e.actor_id), e.actor_name, e.actor_role,
+                             e.action, e.from_status, e.to_status, e.unit_id, e.unit_name, e.note});
+    for (const auto& a : d.assignments)
+      j["assignments"].push_back({a.ticket_id, a.kind, a.from_unit_id, a.to_unit_id, a.to_unit_name,
+                                  a.to_division, a.at, a.reason});
+    for (const auto& t : d.timers)
+      j["timers"].push_back({t.id, t.ticket_id, t.kind, t.level, t.unit, t.unit_id, t.tier,
+                             t.started_at, t.warn_at, t.due_at, t.state});
+    for (auto a : d.available) j["available"].push_back(static_cast<int>(a));
+    if (d.category_suggestion) {
+      const auto& sg = *d.category_suggestion;
+      j["suggestion"] = {sg.model_version, sg.applied};
+      for (const auto& c : sg.top)
+        j["suggestion"].push_back({c.code, c.confidence, c.name_zh, c.name_en});
+    }
+    return j;
+  }
+
   Target target_;
   FakeClock clock_{1764547200000};  // 2025-12-01T00:00:00Z, a Monday
   SequentialIdGenerator ids_;

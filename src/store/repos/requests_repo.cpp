@@ -287,12 +287,12 @@ Result<std::vector<TicketRow>> recent_in_scope(Session& s, const std::string& sc
 }  // namespace tickets
 
 namespace ticket_events {
-Status append(Session& s, const TicketEventRow& e) {
-  auto n = s.exec(sql::kEventInsert,
-                  {e.ticket_id, e.at, opt_i(e.actor_id), e.actor_name, e.actor_role, e.action,
-                   e.from_status, e.to_status, e.unit_id, e.unit_name, e.note});
-  if (!n.ok()) return n.error();
-  return {};
+Result<int64_t> append(Session& s, const TicketEventRow& e) {
+  auto row = s.query_one(sql::kEventInsert,
+                         {e.ticket_id, e.at, opt_i(e.actor_id), e.actor_name, e.actor_role,
+                          e.action, e.from_status, e.to_status, e.unit_id, e.unit_name, e.note});
+  if (!row.ok()) return row.error();
+  return row->i64(0);
 }
 Result<std::vector<TicketEventRow>> list(Session& s, int64_t ticket_id) {
   auto rows = s.query(sql::kEventList, {ticket_id});

@@ -132,7 +132,7 @@ Result<std::vector<TicketRow>> recent_in_scope(Session& s, const std::string& sc
 }  // namespace tickets
 
 namespace ticket_events {
-Status append(Session& s, const TicketEventRow& e);
+Result<int64_t> append(Session& s, const TicketEventRow& e);  // the new event's id
 Result<std::vector<TicketEventRow>> list(Session& s, int64_t ticket_id);
 }  // namespace ticket_events
 

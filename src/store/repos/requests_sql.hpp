@@ -58,15 +58,18 @@ inline constexpr const char* kTicketVisibleToUnit =
 // 50 newest (the finder builds a text profile per candidate: dozens, not hundreds).
 // Two index searches joined by UNION (same grid: tickets_grid_created; nearby box:
 // tickets_place), so the cost follows the neighbourhood, not the county's whole month: the OR
-// form walked every recent ticket of the county (bench/README.md, "Requests"). `|| ''` keeps
-// SQLite from choosing the county index for the box search. Both indexes also hold created_at
+// form walked every recent ticket of the county (bench/README.md, "Requests"). Each branch
+// keeps only its own 51 newest (one may be the excluded ticket): the grid search then walks its
+// index backwards and stops, so a busy grid's month of history is not read per intake. `|| ''`
+// keeps SQLite from choosing the county index for the box search. Both indexes also hold created_at
 // and county_code (migration 0011), so neither search reads a table row it then rejects.
 inline constexpr const char* kTicketNearby =
     " FROM tickets t WHERE t.id IN ("
-    "SELECT g.id FROM tickets g WHERE g.grid_code = $8 AND $8 <> '' AND g.created_at >= $3 "
-    "AND g.county_code = $1 "
-    "UNION SELECT b.id FROM tickets b WHERE b.lat >= $4 AND b.lat <= $5 AND b.lon >= $6 AND "
-    "b.lon <= $7 AND b.created_at >= $3 AND b.county_code || '' = $1) "
+    "SELECT id FROM (SELECT g.id FROM tickets g WHERE g.grid_code = $8 AND $8 <> '' AND "
+    "g.created_at >= $3 AND g.county_code = $1 ORDER BY g.created_at DESC LIMIT 51) AS gq "
+    "UNION SELECT id FROM (SELECT b.id FROM tickets b WHERE b.lat >= $4 AND b.lat <= $5 AND "
+    "b.lon >= $6 AND b.lon <= $7 AND b.created_at >= $3 AND b.county_code || '' = $1 "
+    "ORDER BY b.id DESC LIMIT 51) AS bq) "
     "AND t.id <> $2 ORDER BY t.id DESC LIMIT 50";
 // What duplicate ranking reads of each candidate (tickets::nearby_summaries).
 inline constexpr const char* kTicketSummaryColumns =
@@ -93,7 +96,7 @@ inline constexpr const char* kTicketPublicSearchOrder =
 inline constexpr const char* kEventInsert =
     "INSERT INTO ticket_events(ticket_id, at, actor_id, actor_name, actor_role, action, "
     "from_status, to_status, unit_id, unit_name, note) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-    "$10, $11)";
+    "$10, $11) RETURNING id";
 inline constexpr const char* kEventList =
     "SELECT id, ticket_id, at, actor_id, actor_name, actor_role, action, from_status, to_status, "
     "unit_id, unit_name, note FROM ticket_events WHERE ticket_id = $1 ORDER BY id";

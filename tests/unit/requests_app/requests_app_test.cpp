@@ -137,6 +137,34 @@ TEST_P(RequestsApp, the_same_idempotency_key_returns_the_same_ticket_and_another
   EXPECT_EQ(json::parse(c.body)["error"]["code"], "idempotency_mismatch");
 }
 
+// Intake answers a new ticket from the rows its transaction wrote, and a replay by reading the
+// stored ticket back: the two answers must agree field by field, for a citizen and for staff.
+TEST_P(RequestsApp, the_intake_answer_is_what_reading_the_stored_ticket_back_returns) {
+  ASSERT_TRUE(app_->requests().submit(citizen(), pothole()).ok());  // a duplicate to suggest
+  auto hotline = pothole(kLat + 0.0002, kLon);
+  hotline.channel = "hotline";
+  hotline.idempotency_key = "same-2";
+  auto web = pothole(kLat + 0.0001, kLon);
+  web.idempotency_key = "same-1";
+  for (auto& [who, in] : {std::pair{citizen(), web}, std::pair{command_, hotline}}) {
+    auto first = app_->requests().submit(who, in);
+    ASSERT_TRUE(first.ok()) << first.error().detail;
+    ASSERT_FALSE(first->replayed);
+    EXPECT_EQ(first->detail.events.size(), 2u);
+    EXPECT_FALSE(first->detail.timers.empty());
+    EXPECT_FALSE(first->detail.assignments.empty());
+    EXPECT_FALSE(first->duplicates.empty());
+    clock_.advance(std::chrono::seconds(1));  // the same answer later: nothing is "now"-stamped
+    auto again = app_->requests().submit(who, in);
+    ASSERT_TRUE(again.ok()) << again.error().detail;
+    ASSERT_TRUE(again->replayed);
+    EXPECT_EQ(answer_json(first->detail).dump(2), answer_json(again->detail).dump(2));
+    ASSERT_EQ(first->duplicates.size(), again->duplicates.size());
+    for (size_t i = 0; i < first->duplicates.size(); ++i)
+      EXPECT_EQ(first->duplicates[i].ticket.id, again->duplicates[i].ticket.id);
+  }
+}
+
 TEST_P(RequestsApp, an_action_with_an_idempotency_key_applies_once_and_another_body_is_409) {
   auto r = app_->requests().submit(citizen(), pothole());
   ASSERT_TRUE(r.ok());
@@ -424,6 +452,10 @@ TEST_P(RequestsApp, concurrent_intakes_and_reads_complete) {
   ASSERT_TRUE(db.ok());
   db_ = std::move(*db);
   app_ = std::make_unique<app::App>(*db_, clock_, ids_);
+  // Every configuration check reads the store: one made inside intake's reader transaction
+  // must go through that transaction, never wait for a second connection (with the only
+  // reader held by itself, it waited forever).
+  app_->requests().set_config_check_interval(std::chrono::milliseconds(0));
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i)

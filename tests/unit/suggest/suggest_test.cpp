@@ -201,6 +201,15 @@ TEST_P(Suggest, a_confident_suggestion_sets_a_missing_category_and_a_chosen_one_
   ASSERT_TRUE(d2.ok() && d2->category_suggestion.has_value());
   EXPECT_FALSE(d2->category_suggestion->applied);
   EXPECT_EQ(d2->category_suggestion->top[0].code, "0201");
+  // Staff see the suggestion in the intake answer itself, as a later read shows it.
+  auto by_phone = water("");
+  by_phone.channel = "hotline";
+  auto staff = app_->requests().submit(command_, by_phone);
+  ASSERT_TRUE(staff.ok()) << staff.error().detail;
+  auto d3 = app_->requests().get(command_, staff->detail.view.row.id);
+  ASSERT_TRUE(d3.ok() && staff->detail.category_suggestion.has_value());
+  EXPECT_EQ(answer_json(staff->detail)["suggestion"], answer_json(*d3)["suggestion"]);
+  EXPECT_TRUE(staff->detail.category_suggestion->applied);
 }
 
 TEST_P(Suggest, a_suggestion_below_the_threshold_does_not_set_the_category) {
