@@ -9,6 +9,7 @@
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
 #include "api/visits_api.hpp"
+#include "app/demo.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -175,9 +176,24 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                             {"name_zh", org::level_name(static_cast<org::Level>(l), true)},
                             {"name_en", org::level_name(static_cast<org::Level>(l), false)}});
         bool demo = config.demo;
+        // A demo store lists its accounts on the login page 演示账号 (those still present and
+        // enabled), so a first visitor can sign in without the terminal that printed them.
+        json demo_logins = json::array();
         (void)app.db().read([&](store::Session& s) -> Status {
           auto v = store::settings::get(s, "demo");
           if (v.ok() && *v) demo = **v == "1";
+          if (!demo) return {};
+          std::vector<app::DemoLogin> all = app::demo_logins();
+          all.push_back(app::osm_demo_login());
+          for (const auto& l : all) {
+            auto u = store::users::by_username(s, l.username);
+            if (!u.ok() || u->disabled) continue;
+            demo_logins.push_back({{"username", l.username},
+                                   {"password", l.password},
+                                   {"role", l.role},
+                                   {"description_zh", l.description_zh},
+                                   {"description_en", l.description_en}});
+          }
           return {};
         });
         json modules = json::array({
@@ -194,7 +210,8 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                                 {"roles", roles},
                                 {"levels", levels},
                                 {"modules", modules},
-                                {"demo", demo}});
+                                {"demo", demo},
+                                {"demo_logins", demo_logins}});
       },
       open);
 

@@ -1,4 +1,5 @@
 #include "app/access_service.hpp"
+#include "app/demo.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -925,12 +926,13 @@ Result<RunStats> AccessService::create_demo_area(const std::string& osm_path,
   o.division_code = "510100000000";
   GJ_ASSIGN_OR_RETURN(auto imp, import_osm(osm_path, o, progress));
   (void)imp;
+  const DemoLogin& login = osm_demo_login();
   NewUser u;
-  u.username = "chengdu.demo";
+  u.username = login.username;
   u.display_name = "成都 OSM 演示路网 指挥中心";
-  u.password = "Gongjian-Demo-2026";
-  u.role = "command";
-  u.scope_code = "510100000000";
+  u.password = login.password;
+  u.role = login.role;
+  u.scope_code = login.scope_code;
   auto added = app_.cli_add_user(u);
   if (!added.ok() && added.error().code != ErrorCode::kAlreadyExists) return added.error();
   return run(RunOptions{}, [&](const std::string& stage, int64_t done, int64_t total) {

@@ -65,20 +65,42 @@ std::string synthetic_id_number(const std::string& region6, std::mt19937_64& rng
 
 const std::vector<DemoLogin>& demo_logins() {
   static const std::vector<DemoLogin> logins = {
-      {"admin", "Gongjian-Admin-2026", "admin", kZhashui, "柞水县 系统管理员"},
-      {"zhashui.command", kDemoPassword, "command", kZhashui, "柞水县 指挥中心"},
-      {"qianyou.street", kDemoPassword, "township", "611026001000", "柞水县 乾佑街道"},
-      {"yingpan.town", kDemoPassword, "township", "611026101000", "柞水县 营盘镇"},
-      {"qianyou.cadre", kDemoPassword, "village", "", "乾佑街道 第一个社区 干部"},
-      {"qianyou.grid", kDemoPassword, "grid_worker", "", "乾佑街道 第一个社区 第1网格 网格员"},
-      {"zhashui.zhujian", kDemoPassword, "department", "", "柞水县 住房和城乡建设局 办理人员"},
-      {"beilin.admin", "Gongjian-Admin-2026", "admin", kBeilin, "碑林区 系统管理员"},
-      {"beilin.command", kDemoPassword, "command", kBeilin, "碑林区 指挥中心"},
-      {"nanyuanmen.street", kDemoPassword, "township", "610103001000", "碑林区 南院门街道"},
-      {"nanyuanmen.cadre", kDemoPassword, "village", "", "南院门街道 第一个社区 干部"},
-      {"nanyuanmen.grid", kDemoPassword, "grid_worker", "", "南院门街道 第一个社区 第1网格 网格员"},
+      {"admin", "Gongjian-Admin-2026", "admin", kZhashui, "柞水县 系统管理员",
+       "Zhashui County system administrator"},
+      {"zhashui.command", kDemoPassword, "command", kZhashui, "柞水县 指挥中心",
+       "Zhashui County command centre"},
+      {"qianyou.street", kDemoPassword, "township", "611026001000", "柞水县 乾佑街道",
+       "Qianyou Street, Zhashui County"},
+      {"yingpan.town", kDemoPassword, "township", "611026101000", "柞水县 营盘镇",
+       "Yingpan Town, Zhashui County"},
+      {"qianyou.cadre", kDemoPassword, "village", "", "乾佑街道 第一个社区 干部",
+       "Cadre of the first community of Qianyou Street"},
+      {"qianyou.grid", kDemoPassword, "grid_worker", "", "乾佑街道 第一个社区 第1网格 网格员",
+       "Grid worker, grid 1 of that community"},
+      {"zhashui.zhujian", kDemoPassword, "department", "", "柞水县 住房和城乡建设局 办理人员",
+       "Handler at the county housing and construction bureau"},
+      {"beilin.admin", "Gongjian-Admin-2026", "admin", kBeilin, "碑林区 系统管理员",
+       "Beilin District system administrator"},
+      {"beilin.command", kDemoPassword, "command", kBeilin, "碑林区 指挥中心",
+       "Beilin District command centre"},
+      {"nanyuanmen.street", kDemoPassword, "township", "610103001000", "碑林区 南院门街道",
+       "Nanyuanmen Street, Beilin District"},
+      {"nanyuanmen.cadre", kDemoPassword, "village", "", "南院门街道 第一个社区 干部",
+       "Cadre of the first community of Nanyuanmen Street"},
+      {"nanyuanmen.grid", kDemoPassword, "grid_worker", "", "南院门街道 第一个社区 第1网格 网格员",
+       "Grid worker, grid 1 of that community"},
   };
   return logins;
+}
+
+const DemoLogin& osm_demo_login() {
+  static const DemoLogin login = {"chengdu.demo",
+                                  "Gongjian-Demo-2026",
+                                  "command",
+                                  "510100000000",
+                                  "成都市 OSM 演示路网 指挥中心（15分钟服务圈）",
+                                  "Chengdu OSM demo network, command centre (15-minute circle)"};
+  return login;
 }
 
 Result<DemoStats> create_demo(App& app, const std::string& divisions_dir, uint64_t seed,

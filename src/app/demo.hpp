@@ -11,10 +11,14 @@
 namespace gj::app {
 
 struct DemoLogin {
-  std::string username, password, role, scope_code, description_zh;
+  std::string username, password, role, scope_code, description_zh, description_en;
 };
 
+// The accounts create_demo makes (printed by `gongjian demo`, listed on the login page of a
+// demo store).
 const std::vector<DemoLogin>& demo_logins();
+// The 15-minute-service-circle account the OSM step adds (AccessService::create_demo_area).
+const DemoLogin& osm_demo_login();
 
 struct ScanReportLite {
   int warnings = 0, escalations = 0, overdue = 0;

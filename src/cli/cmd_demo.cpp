@@ -26,13 +26,13 @@ const char* kUsage =
 
 void print_logins() {
   std::cout << "Demo logins (演示账号):\n";
-  for (const auto& l : app::demo_logins())
+  auto line = [](const app::DemoLogin& l) {
     std::cout << "  " << l.username
               << std::string(20 - std::min<size_t>(19, l.username.size()), ' ') << l.password
               << "   " << l.description_zh << "\n";
-  // Added by the OSM demo step (AccessService::create_demo_area).
-  std::cout << "  chengdu.demo        Gongjian-Demo-2026   成都市 OSM 演示路网 "
-               "指挥中心（15分钟服务圈）\n";
+  };
+  for (const auto& l : app::demo_logins()) line(l);
+  line(app::osm_demo_login());  // added by the OSM demo step (AccessService::create_demo_area)
 }
 
 // A file the product ships under data/: the value of `flag` if given, else `relative` under the

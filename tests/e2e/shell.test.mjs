@@ -70,6 +70,29 @@ test('login: a wrong password shows the server error in Chinese, the right one l
   }
 })
 
+test('login: a demo store lists its accounts, and clicking one fills the form to sign in with', async () => {
+  const { context, page } = await newPage()
+  try {
+    await page.goto('/login')
+    const list = page.locator('[data-test=demo-logins]')
+    await list.waitFor()
+    assert.match(await list.innerText(), /演示账号/)
+    // every listed account is one the demo made; the grid worker is among them, with its role
+    const worker = page.locator('[data-test="demo-login-qianyou.grid"]')
+    assert.match(await worker.innerText(), /网格员/)
+    await worker.click()
+    assert.equal(await page.locator('input[data-test=login-username]').inputValue(), 'qianyou.grid')
+    assert.equal(await page.locator('input[data-test=login-password]').inputValue(), DEMO_PASSWORD)
+    await shoot(page, 'login-demo-accounts')
+    await page.locator('[data-test=login-submit]').click()
+    await page.locator('[data-test=home]').waitFor()
+    assert.match(await page.locator('[data-test=home-role]').innerText(), /网格员/)
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+  }
+})
+
 test('language: switching to English changes the UI and the API messages, persists over reload, and switches back', async () => {
   const { context, page } = await newPage()
   try {

@@ -31,6 +31,16 @@ export interface Meta {
   levels: { level: number; name_zh: string; name_en: string }[]
   modules: (NamedCode & { path: string })[]
   demo: boolean
+  // A demo store's accounts (演示账号), for the login page; empty on a real deployment.
+  demo_logins?: DemoLogin[]
+}
+
+export interface DemoLogin {
+  username: string
+  password: string
+  role: string
+  description_zh: string
+  description_en: string
 }
 
 export interface OrgNode {

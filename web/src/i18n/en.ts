@@ -44,6 +44,9 @@ const en: Messages = {
     passwordRequired: 'Enter your password',
     welcome: 'Welcome',
     sessionExpired: 'Your session has expired; please sign in again',
+    demoAccounts: 'Demo accounts',
+    demoAccountsHint: 'Click an account to fill in its user name and password.',
+    demoFill: 'Sign in as {user}',
     footer: 'For authorised staff only. Every action is recorded in the audit log.',
   },
   menu: {

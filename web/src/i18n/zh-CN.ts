@@ -43,6 +43,9 @@ const zhCN = {
     passwordRequired: '请输入密码',
     welcome: '欢迎登录',
     sessionExpired: '登录已过期，请重新登录',
+    demoAccounts: '演示账号',
+    demoAccountsHint: '点击一个账号即可填入用户名和密码。',
+    demoFill: '使用 {user} 登录',
     footer: '仅供授权人员使用，所有操作均记录审计日志。',
   },
   menu: {
