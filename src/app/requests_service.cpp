@@ -1620,20 +1620,27 @@ Result<TrackView> RequestsService::get_public(int64_t id) {
   return track(*code);
 }
 
-Result<TrackView> RequestsService::rate_by_citizen(const std::string& code,
-                                                   const std::string& phone_last4,
-                                                   const std::string& rating,
-                                                   std::optional<bool> resolved,
-                                                   const std::string& note) {
+struct RequestsService::CitizenStep {
+  Session& s;
+  const Config& cfg;
+  store::TicketRow& row;
+  rq::Ticket ticket;
+  const CountySnapshot& snap;
+  rq::Actor citizen;  // role citizen, user "track:<code>"
+  TimePoint now;
+};
+
+Result<TrackView> RequestsService::by_citizen(const std::string& code,
+                                              const std::string& phone_last4,
+                                              const std::function<Status()>& check,
+                                              const std::function<Status(CitizenStep&)>& apply) {
   auto cfg_r = config();
   if (!cfg_r.ok()) return cfg_r.error();
-  const Config& cfg = **cfg_r;
   if (code.empty() || code.size() > 32 || !is_valid_utf8(code))
     return make_error(ErrorCode::kNotFound);
   if (phone_last4.size() != 4 || !all_digits(phone_last4))
     return make_error(ErrorCode::kInvalidInput, "the last 4 digits of the phone", "phone_last4");
-  auto r = rq::parse_rating(rating);
-  if (!r.ok()) return r.error();
+  GJ_TRY(check());
   TimePoint now = app_.clock().now();
   Status st = app_.db().write([&](Session& s) -> Status {
     auto row = store::tickets::by_code_for_update(s, app_.db().backend(), code);
@@ -1645,22 +1652,34 @@ Result<TrackView> RequestsService::rate_by_citizen(const std::string& code,
     if (!snap.ok()) return snap.error();
     auto ticket = ticket_from(*row);
     if (!ticket.ok()) return ticket.error();
-    rq::Actor citizen;
-    citizen.role = rq::Role::kCitizen;
-    citizen.user_id = "track:" + code;
+    CitizenStep step{s, **cfg_r, *row, *ticket, **snap, {}, now};
+    step.citizen.role = rq::Role::kCitizen;
+    step.citizen.user_id = "track:" + code;
+    return apply(step);
+  });
+  if (!st.ok()) return st.error();
+  return track(code);
+}
+
+Result<TrackView> RequestsService::rate_by_citizen(const std::string& code,
+                                                   const std::string& phone_last4,
+                                                   const std::string& rating,
+                                                   std::optional<bool> resolved,
+                                                   const std::string& note) {
+  auto r = rq::parse_rating(rating);
+  auto check = [&]() -> Status { return r.ok() ? Status{} : Status(r.error()); };
+  return by_citizen(code, phone_last4, check, [&](CitizenStep& c) -> Status {
     rq::ActionRequest req;
     req.action = rq::Action::kRate;
     req.rating = *r;
     req.resolved = resolved;
     req.note = note;
-    auto tr = cfg.lifecycle->apply(*ticket, req, citizen, now);
+    auto tr = c.cfg.lifecycle->apply(c.ticket, req, c.citizen, c.now);
     if (!tr.ok()) return tr.error();
     auth::Principal who;
     who.role = auth::Role::kCitizen;
-    return persist(s, *row, *tr, who, (*snap)->view);
+    return persist(c.s, c.row, *tr, who, c.snap.view);
   });
-  if (!st.ok()) return st.error();
-  return track(code);
 }
 
 // Citizen-initiated 重办 (docs/requests.md): after completion an unsatisfied requester asks
@@ -1672,60 +1691,40 @@ Result<TrackView> RequestsService::reopen_by_citizen(const std::string& code,
                                                      const std::string& reason,
                                                      const std::string& ip,
                                                      const std::string& request_id) {
-  auto cfg_r = config();
-  if (!cfg_r.ok()) return cfg_r.error();
-  const Config& cfg = **cfg_r;
-  if (code.empty() || code.size() > 32 || !is_valid_utf8(code))
-    return make_error(ErrorCode::kNotFound);
-  if (phone_last4.size() != 4 || !all_digits(phone_last4))
-    return make_error(ErrorCode::kInvalidInput, "the last 4 digits of the phone", "phone_last4");
-  TimePoint now = app_.clock().now();
-  Status st = app_.db().write([&](Session& s) -> Status {
-    auto row = store::tickets::by_code_for_update(s, app_.db().backend(), code);
-    if (!row.ok()) return make_error(ErrorCode::kNotFound);
-    const std::string& phone = row->requester_phone;
-    if (phone.size() < 4 || phone.substr(phone.size() - 4) != phone_last4)
-      return make_error(ErrorCode::kForbidden, "phone digits do not match", "phone_last4");
-    auto snap = county(row->county_code, &s);
-    if (!snap.ok()) return snap.error();
-    auto ticket = ticket_from(*row);
-    if (!ticket.ok()) return ticket.error();
-    auth::Principal who;
-    who.role = auth::Role::kCitizen;
-    who.ip = ip;
-    who.request_id = request_id;
-    rq::Actor citizen;
-    citizen.role = rq::Role::kCitizen;
-    citizen.user_id = "track:" + code;
-    rq::Ticket current = *ticket;
-    if (current.status == rq::RequestStatus::kCompleted ||
-        current.status == rq::RequestStatus::kCallback) {
-      rq::ActionRequest rate;
-      rate.action = rq::Action::kRate;
-      rate.rating = rq::Rating::kUnsatisfied;
-      rate.resolved = false;
-      rate.note = reason;
-      auto tr = cfg.lifecycle->apply(current, rate, citizen, now);
-      if (!tr.ok()) return tr.error();
-      GJ_TRY(persist(s, *row, *tr, who, (*snap)->view));
-      current = tr->after;
-    }
-    if (current.status != rq::RequestStatus::kRated)
-      return make_error(ErrorCode::kIllegalTransition,
-                        "a request is reopened only after it was completed");
-    rq::ActionRequest req;
-    req.action = rq::Action::kReopen;
-    req.note = reason;
-    rq::Actor on_behalf;
-    on_behalf.role = rq::Role::kCommand;
-    on_behalf.user_id = citizen.user_id;
-    auto tr = cfg.lifecycle->apply(current, req, on_behalf, now);
-    if (!tr.ok()) return tr.error();
-    tr->actor = citizen;
-    return persist(s, *row, *tr, who, (*snap)->view);
-  });
-  if (!st.ok()) return st.error();
-  return track(code);
+  return by_citizen(
+      code, phone_last4, [] { return Status{}; },
+      [&](CitizenStep& c) -> Status {
+        auth::Principal who;
+        who.role = auth::Role::kCitizen;
+        who.ip = ip;
+        who.request_id = request_id;
+        rq::Ticket current = c.ticket;
+        if (current.status == rq::RequestStatus::kCompleted ||
+            current.status == rq::RequestStatus::kCallback) {
+          rq::ActionRequest rate;
+          rate.action = rq::Action::kRate;
+          rate.rating = rq::Rating::kUnsatisfied;
+          rate.resolved = false;
+          rate.note = reason;
+          auto tr = c.cfg.lifecycle->apply(current, rate, c.citizen, c.now);
+          if (!tr.ok()) return tr.error();
+          GJ_TRY(persist(c.s, c.row, *tr, who, c.snap.view));
+          current = tr->after;
+        }
+        if (current.status != rq::RequestStatus::kRated)
+          return make_error(ErrorCode::kIllegalTransition,
+                            "a request is reopened only after it was completed");
+        rq::ActionRequest req;
+        req.action = rq::Action::kReopen;
+        req.note = reason;
+        rq::Actor on_behalf;
+        on_behalf.role = rq::Role::kCommand;
+        on_behalf.user_id = c.citizen.user_id;
+        auto tr = c.cfg.lifecycle->apply(current, req, on_behalf, c.now);
+        if (!tr.ok()) return tr.error();
+        tr->actor = c.citizen;
+        return persist(c.s, c.row, *tr, who, c.snap.view);
+      });
 }
 
 // ---------------------------------------------------------------- metrics 考核指标

@@ -216,6 +216,15 @@ class RequestsService {
   Result<std::vector<DuplicateView>> find_duplicates(store::Session& s, const store::TicketRow& row,
                                                      const Config& cfg);
 
+  // A change the requester makes by tracking code 查询码 (rating, 重办): checks the code's and
+  // digits' form, then `check` (the action's own input), then in one write locks the ticket,
+  // matches the phone's last 4 digits and hands `apply` what a transition needs; then answers
+  // the tracking view.
+  struct CitizenStep;
+  Result<TrackView> by_citizen(const std::string& code, const std::string& phone_last4,
+                               const std::function<Status()>& check,
+                               const std::function<Status(CitizenStep&)>& apply);
+
   App& app_;
   std::mutex mu_;
   std::shared_ptr<const Config> config_;
