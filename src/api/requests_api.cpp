@@ -2,6 +2,7 @@
 #include "api/session.hpp"
 
 #include <cmath>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "app/attachments.hpp"
@@ -477,44 +478,60 @@ void register_requests_routes(http::Router& router, app::App& app, const ApiConf
       },
       open);
 
-  router.add(
-      "POST", "/api/v1/track/{code}/rate",
-      [&app](Request& req) -> Response {
-        auto body = http::parse_json_object(req.body);
-        if (!body.ok()) return http::error(body.error(), req);
-        http::JsonFields f(*body);
-        auto last4 = f.required_string("phone_last4", 4);
-        if (!last4.ok()) return http::error(last4.error(), req);
+  // The requester's own steps by tracking code (rating, 关注已有诉求, 重办): a JSON body with
+  // the phone's last 4 digits, the step's own fields read by `step`, the tracking view back.
+  using CitizenStep = std::function<Result<app::TrackView>(
+      Request&, const json&, http::JsonFields&, const std::string& code, const std::string& last4)>;
+  auto citizen_step = [&router, open_small](const char* path, CitizenStep step) {
+    router.add(
+        "POST", path,
+        [step](Request& req) -> Response {
+          auto body = http::parse_json_object(req.body);
+          if (!body.ok()) return http::error(body.error(), req);
+          http::JsonFields f(*body);
+          auto last4 = f.required_string("phone_last4", 4);
+          if (!last4.ok()) return http::error(last4.error(), req);
+          auto r = step(req, *body, f, std::string(req.param("code")), *last4);
+          if (!r.ok()) return http::error(r.error(), req);
+          return http::json(200, track_json(*r, req.lang()));
+        },
+        open_small);
+  };
+
+  citizen_step(
+      "/api/v1/track/{code}/rate",
+      [&app](Request&, const json&, http::JsonFields& f, const std::string& code,
+             const std::string& last4) -> Result<app::TrackView> {
         auto rating = f.required_enum("rating", {"satisfied", "fairly_satisfied", "unsatisfied"});
-        if (!rating.ok()) return http::error(rating.error(), req);
+        if (!rating.ok()) return rating.error();
         auto resolved = f.optional_bool("resolved");
-        if (!resolved.ok()) return http::error(resolved.error(), req);
+        if (!resolved.ok()) return resolved.error();
         auto note = f.optional_string("note", 4000);
-        if (!note.ok()) return http::error(note.error(), req);
-        auto r = app.requests().rate_by_citizen(std::string(req.param("code")), *last4, *rating,
-                                                *resolved, note->value_or(""));
-        if (!r.ok()) return http::error(r.error(), req);
-        return http::json(200, track_json(*r, req.lang()));
-      },
-      open_small);
+        if (!note.ok()) return note.error();
+        return app.requests().rate_by_citizen(code, last4, *rating, *resolved, note->value_or(""));
+      });
+
+  // 关注已有诉求: the requester says their new request is the same as a published one the
+  // intake answer offered; recorded for staff to merge.
+  citizen_step("/api/v1/track/{code}/same-as",
+               [&app](Request& req, const json& body, http::JsonFields&, const std::string& code,
+                      const std::string& last4) -> Result<app::TrackView> {
+                 auto other = body.find("ticket_id");
+                 if (other == body.end() || !other->is_number_integer())
+                   return make_error(ErrorCode::kInvalidInput, "an integer", "ticket_id");
+                 return app.requests().same_as_by_citizen(code, last4, other->get<int64_t>(),
+                                                          req.remote_address, req.request_id);
+               });
 
   // Citizen-initiated 重办: an unsatisfied requester asks for the case to be handled again.
-  router.add(
-      "POST", "/api/v1/track/{code}/reopen",
-      [&app](Request& req) -> Response {
-        auto body = http::parse_json_object(req.body);
-        if (!body.ok()) return http::error(body.error(), req);
-        http::JsonFields f(*body);
-        auto last4 = f.required_string("phone_last4", 4);
-        if (!last4.ok()) return http::error(last4.error(), req);
-        auto reason = f.required_string("reason", 4000);
-        if (!reason.ok()) return http::error(reason.error(), req);
-        auto r = app.requests().reopen_by_citizen(std::string(req.param("code")), *last4, *reason,
-                                                  req.remote_address, req.request_id);
-        if (!r.ok()) return http::error(r.error(), req);
-        return http::json(200, track_json(*r, req.lang()));
-      },
-      open_small);
+  citizen_step("/api/v1/track/{code}/reopen",
+               [&app](Request& req, const json&, http::JsonFields& f, const std::string& code,
+                      const std::string& last4) -> Result<app::TrackView> {
+                 auto reason = f.required_string("reason", 4000);
+                 if (!reason.ok()) return reason.error();
+                 return app.requests().reopen_by_citizen(code, last4, *reason, req.remote_address,
+                                                         req.request_id);
+               });
 
   router.add(
       "GET", "/api/v1/categories",

@@ -677,6 +677,13 @@ Status persist_effects(Session& s, const store::TicketRow& row, const rq::Transi
                                           detail, row.division_code));
 }
 
+// An anonymous submitter is shown only similar requests whose requesters agreed to publish
+// them 公开 (what Open311 lists too): another citizen's unpublished request (its subject, how
+// far away) is not theirs to read.
+void keep_public_only(std::vector<DuplicateView>& dups) {
+  std::erase_if(dups, [](const DuplicateView& d) { return !d.ticket.is_public; });
+}
+
 Status persist(Session& s, store::TicketRow& row, const rq::Transition& t,
                const auth::Principal& who, const rq::HierarchyView& view) {
   sync_row(row, t.after, ms(t.at));
@@ -1016,6 +1023,7 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
             named(suggestion_to_row(ticket_id, *suggestion, ms(now)), cfg.categories);
     }
     out.duplicates = std::move(*duplicates);
+    if (anonymous) keep_public_only(out.duplicates);
     mask_row(out.detail.view.row);
     return out;
   }
@@ -1052,6 +1060,7 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     return {};
   });
   if (!rd.ok()) return rd.error();
+  if (anonymous) keep_public_only(out.duplicates);
   mask_row(out.detail.view.row);
   return out;
 }
@@ -1724,6 +1733,40 @@ Result<TrackView> RequestsService::reopen_by_citizen(const std::string& code,
         if (!tr.ok()) return tr.error();
         tr->actor = c.citizen;
         return persist(c.s, c.row, *tr, who, c.snap.view);
+      });
+}
+
+Result<TrackView> RequestsService::same_as_by_citizen(const std::string& code,
+                                                      const std::string& phone_last4,
+                                                      int64_t other_id, const std::string& ip,
+                                                      const std::string& request_id) {
+  return by_citizen(
+      code, phone_last4, [] { return Status{}; },
+      [&](CitizenStep& c) -> Status {
+        auto other = store::tickets::get(c.s, other_id);
+        // Only what an anonymous submitter could have been shown: a published request nearby.
+        if (!other.ok() || other->id == c.row.id || !other->is_public ||
+            other->county_code != c.row.county_code)
+          return make_error(ErrorCode::kInvalidInput, "not a published request of this county",
+                            "ticket_id");
+        store::TicketEventRow e;
+        e.ticket_id = c.row.id;
+        e.at = ms(c.now);
+        e.actor_name = "citizen";
+        e.actor_role = "citizen";
+        e.action = "citizen_same_as";
+        e.from_status = e.to_status = c.row.status;
+        e.unit_id = c.row.unit_id;
+        e.unit_name = c.row.unit_name;
+        e.note = "#" + std::to_string(other->id) + " " + other->code + " " + other->subject;
+        GJ_TRY(store::ticket_events::append(c.s, e));
+        auth::Principal who;
+        who.role = auth::Role::kCitizen;
+        who.ip = ip;
+        who.request_id = request_id;
+        return store::audit::append(
+            c.s, audit_of(who, ms(c.now), "request.citizen_same_as", std::to_string(c.row.id),
+                          "same as " + std::to_string(other->id), c.row.division_code));
       });
 }
 

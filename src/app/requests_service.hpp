@@ -171,6 +171,14 @@ class RequestsService {
                                       const std::string& reason, const std::string& ip = {},
                                       const std::string& request_id = {});
 
+  // The requester says their request is the same as a published similar one 关注已有诉求 (the
+  // intake answer offered it): recorded on their ticket as a citizen event for staff to merge;
+  // nothing else changes. `other_id` must be a published request of the same county, not this
+  // one (kInvalidInput otherwise); wrong digits kForbidden.
+  Result<TrackView> same_as_by_citizen(const std::string& code, const std::string& phone_last4,
+                                       int64_t other_id, const std::string& ip = {},
+                                       const std::string& request_id = {});
+
   // Public views for other adapters (Open311 GeoReport v2): tickets the requester agreed to
   // publish (`public`), without personal data; anything else is kNotFound.
   Result<store::Page<TrackView>> list_public(const std::string& county_code,

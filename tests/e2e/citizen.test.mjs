@@ -165,6 +165,7 @@ test('市民端: a similar report nearby is offered as a duplicate to follow; En
       data: {
         county_code: '611026000000', category: '0104', subject, text,
         phone: phoneNumber(), lat: 33.668935, lon: 109.115376,
+        public: true, // published 公开: only such a report is shown to another citizen
       },
     })
     assert.equal(r.status(), 201)
@@ -180,6 +181,10 @@ test('市民端: a similar report nearby is offered as a duplicate to follow; En
     await shoot(page, 'citizen-duplicate')
     await page.locator('[data-test=cz-dup-follow]').click()
     await page.locator('[data-test=cz-done] [data-test=cz-code]').waitFor()
+    // The choice was recorded on the new request, not just acknowledged: its tracking page says so.
+    const mine = (await page.locator('[data-test=cz-code]').innerText()).trim()
+    await page.goto(`/m/track/${mine}`)
+    await page.getByText('您已说明与已有诉求相同').waitFor()
 
     // Unknown code: a clear message, not a blank page.
     await page.goto('/m/track/NO-SUCH-CODE')

@@ -140,7 +140,9 @@ TEST_P(RequestsApp, the_same_idempotency_key_returns_the_same_ticket_and_another
 // Intake answers a new ticket from the rows its transaction wrote, and a replay by reading the
 // stored ticket back: the two answers must agree field by field, for a citizen and for staff.
 TEST_P(RequestsApp, the_intake_answer_is_what_reading_the_stored_ticket_back_returns) {
-  ASSERT_TRUE(app_->requests().submit(citizen(), pothole()).ok());  // a duplicate to suggest
+  auto earlier = pothole();
+  earlier.is_public = true;  // published: a duplicate even an anonymous citizen is shown
+  ASSERT_TRUE(app_->requests().submit(citizen(), earlier).ok());
   auto hotline = pothole(kLat + 0.0002, kLon);
   hotline.channel = "hotline";
   hotline.idempotency_key = "same-2";
@@ -378,10 +380,26 @@ TEST_P(RequestsApp, a_timer_that_fell_due_while_the_process_was_down_fires_once_
 TEST_P(RequestsApp, duplicates_nearby_are_suggested_and_tracking_shows_no_personal_data) {
   auto first = app_->requests().submit(citizen(), pothole());
   ASSERT_TRUE(first.ok());
+  // Staff see the similar request nearby; an anonymous citizen is not shown another citizen's
+  // unpublished request (its subject, its distance) …
+  auto by_phone = pothole(kLat + 0.0001, kLon);
+  by_phone.channel = "hotline";
+  auto staff = app_->requests().submit(command_, by_phone);
+  ASSERT_TRUE(staff.ok());
+  ASSERT_FALSE(staff->duplicates.empty());
+  EXPECT_EQ(staff->duplicates.back().ticket.id, first->detail.view.row.id);
   auto second = app_->requests().submit(citizen(), pothole(kLat + 0.0001, kLon));
   ASSERT_TRUE(second.ok());
-  ASSERT_FALSE(second->duplicates.empty());
-  EXPECT_EQ(second->duplicates[0].ticket.id, first->detail.view.row.id);
+  EXPECT_TRUE(second->duplicates.empty());
+  // … only one its requester agreed to publish 公开.
+  auto shared = pothole(kLat + 0.0002, kLon);
+  shared.is_public = true;
+  auto open = app_->requests().submit(citizen(), shared);
+  ASSERT_TRUE(open.ok());
+  auto third = app_->requests().submit(citizen(), pothole(kLat + 0.0001, kLon));
+  ASSERT_TRUE(third.ok());
+  ASSERT_EQ(third->duplicates.size(), 1u);
+  EXPECT_EQ(third->duplicates[0].ticket.id, open->detail.view.row.id);
   auto t = call("GET", "/api/v1/track/" + first->detail.view.row.code);
   ASSERT_EQ(t.status, 200) << t.body;
   EXPECT_EQ(t.body.find("13812345678"), std::string::npos);
@@ -395,7 +413,7 @@ TEST_P(RequestsApp, duplicates_nearby_are_suggested_and_tracking_shows_no_person
   ASSERT_TRUE(published.ok());
   auto pub = app_->requests().list_public(kCounty, "", 1, 20);
   ASSERT_TRUE(pub.ok());
-  ASSERT_EQ(pub->total, 1);
+  ASSERT_EQ(pub->total, 2);  // `open` above and this one, newest first
   EXPECT_EQ(pub->items[0].row.id, published->detail.view.row.id);
   EXPECT_TRUE(pub->items[0].row.requester_phone.empty());
   EXPECT_TRUE(app_->requests().get_public(published->detail.view.row.id).ok());

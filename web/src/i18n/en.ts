@@ -374,6 +374,7 @@ const en: Messages = {
       refresh: 'Refresh',
     },
     steps: {
+      citizen_same_as: 'You said it is the same as an existing request; staff will merge them',
       receive: 'Request received',
       dispatch: 'Dispatched',
       claim: 'Accepted by the handling unit',
@@ -511,7 +512,7 @@ const en: Messages = {
       withdraw: 'Withdraw',
       supervise: 'Supervise',
     },
-    event: { receive: 'Received', deadline_warning: 'Deadline warning', overdue: 'Overdue' },
+    event: { receive: 'Received', deadline_warning: 'Deadline warning', overdue: 'Overdue', citizen_same_as: 'Citizen says it is the same as' },
     contacted: 'Contacted the requester',
     targetUnit: 'Unit',
     targetHint: 'Pick a department or type a lower unit’s division code',

@@ -373,6 +373,7 @@ const zhCN = {
       refresh: '刷新',
     },
     steps: {
+      citizen_same_as: '您已说明与已有诉求相同，待工作人员合并',
       receive: '诉求已受理',
       dispatch: '已派单',
       claim: '办理单位已签收',
@@ -510,7 +511,7 @@ const zhCN = {
       withdraw: '撤回',
       supervise: '督办',
     },
-    event: { receive: '受理', deadline_warning: '时限预警', overdue: '超时' },
+    event: { receive: '受理', deadline_warning: '时限预警', overdue: '超时', citizen_same_as: '市民称与已有诉求相同' },
     contacted: '已与诉求人联系',
     targetUnit: '承办单位',
     targetHint: '选择部门，或输入下级单位的区划代码',

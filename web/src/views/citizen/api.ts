@@ -119,6 +119,9 @@ export const citizenApi = {
   rate: (code: string, body: { phone_last4: string; rating: Rating; resolved?: boolean; note?: string }) =>
     call<Track>('POST', `/track/${encodeURIComponent(code)}/rate`, body),
   photos: (code: string) => call<{ items: TrackPhoto[] }>('GET', `/track/${encodeURIComponent(code)}/attachments`).then((r) => r.items),
+  // 关注已有诉求: this request is the same as a published one the intake answer offered.
+  sameAs: (code: string, body: { phone_last4: string; ticket_id: number }) =>
+    call<Track>('POST', `/track/${encodeURIComponent(code)}/same-as`, body),
   // 重办: an unsatisfied requester asks for the case to be handled again.
   reopen: (code: string, body: { phone_last4: string; reason: string }) =>
     call<Track>('POST', `/track/${encodeURIComponent(code)}/reopen`, body),
