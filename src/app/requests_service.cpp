@@ -782,7 +782,7 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
             probe.grid_code = routed->grid_code;
             probe.status = std::string(rq::status_code(rq::RequestStatus::kReceived));
             probe.created_at = ms(app_.clock().now());
-            auto found = find_duplicates(s, probe, cfg);
+            auto found = find_duplicates(s, probe, cfg, anonymous);
             if (!found.ok()) return found.error();
             duplicates = std::move(*found);
           }
@@ -1049,7 +1049,7 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     out.detail.timers = std::move(*tm);
     if (!anonymous) out.detail.available = rq::Lifecycle::available_actions(*t, actor_of(who));
     // Duplicate suggestions 重复诉求 among recent open tickets nearby (same snapshot).
-    auto dups = find_duplicates(s, *row, cfg);
+    auto dups = find_duplicates(s, *row, cfg, anonymous);
     if (!dups.ok()) return dups.error();
     out.duplicates = std::move(*dups);
     if (!anonymous) {
@@ -1069,7 +1069,8 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
 // second reader connection while holding the first).
 Result<std::vector<DuplicateView>> RequestsService::find_duplicates(Session& s,
                                                                     const store::TicketRow& row,
-                                                                    const Config& cfg) {
+                                                                    const Config& cfg,
+                                                                    bool published_only) {
   rq::DuplicateFinder finder;
   const auto& opt = finder.options();
   TimePoint now = app_.clock().now();
@@ -1092,7 +1093,7 @@ Result<std::vector<DuplicateView>> RequestsService::find_duplicates(Session& s,
       ms(now) - std::chrono::duration_cast<std::chrono::milliseconds>(opt.window).count();
   auto rows =
       store::tickets::nearby_summaries(s, row.county_code, row.id, since, box.min_lat, box.max_lat,
-                                       box.min_lon, box.max_lon, row.grid_code);
+                                       box.min_lon, box.max_lon, row.grid_code, published_only);
   if (!rows.ok()) return rows.error();
   std::vector<rq::RequestSummary> cands;
   for (const auto& r : *rows) cands.push_back(summary(r));

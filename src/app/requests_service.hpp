@@ -221,8 +221,10 @@ class RequestsService {
   Result<std::shared_ptr<const CountySnapshot>> county(const std::string& county_code,
                                                        store::Session* s = nullptr);
 
+  // `published_only`: for an anonymous submitter, who is shown published requests only.
   Result<std::vector<DuplicateView>> find_duplicates(store::Session& s, const store::TicketRow& row,
-                                                     const Config& cfg);
+                                                     const Config& cfg,
+                                                     bool published_only = false);
 
   // A change the requester makes by tracking code 查询码 (rating, 重办): checks the code's and
   // digits' form, then `check` (the action's own input), then in one write locks the ticket,

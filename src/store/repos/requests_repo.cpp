@@ -256,8 +256,9 @@ Result<std::vector<TicketRow>> nearby(Session& s, const std::string& county, int
 Result<std::vector<TicketRow>> nearby_summaries(Session& s, const std::string& county,
                                                 int64_t exclude_id, int64_t since, double min_lat,
                                                 double max_lat, double min_lon, double max_lon,
-                                                const std::string& grid_code) {
-  auto rows = s.query(std::string(sql::kTicketSummaryColumns) + sql::kTicketNearby,
+                                                const std::string& grid_code, bool published_only) {
+  auto rows = s.query(std::string(sql::kTicketSummaryColumns) +
+                          (published_only ? sql::kTicketNearbyPublic : sql::kTicketNearby),
                       {county, exclude_id, since, min_lat, max_lat, min_lon, max_lon, grid_code});
   if (!rows.ok()) return rows.error();
   std::vector<TicketRow> out;

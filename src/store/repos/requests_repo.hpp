@@ -121,11 +121,13 @@ Result<std::vector<TicketRow>> nearby(Session& s, const std::string& county, int
 // The same preselection with only what duplicate ranking reads (id, category, subject, body,
 // lat, lon, grid_code, status, created_at; other fields left default): intake runs it on every
 // request, and the full rows (state JSON, routing texts) of 50 candidates cost more than the
-// search. Fetch the full rows of the few that rank.
+// search. Fetch the full rows of the few that rank. `published_only`: requests whose requesters
+// published them (is_public), what an anonymous submitter may be shown.
 Result<std::vector<TicketRow>> nearby_summaries(Session& s, const std::string& county,
                                                 int64_t exclude_id, int64_t since, double min_lat,
                                                 double max_lat, double min_lon, double max_lon,
-                                                const std::string& grid_code);
+                                                const std::string& grid_code,
+                                                bool published_only = false);
 // Tickets received since `since`, held inside a scope (hot issues).
 Result<std::vector<TicketRow>> recent_in_scope(Session& s, const std::string& scope_code,
                                                int64_t since);

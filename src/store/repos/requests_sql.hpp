@@ -71,6 +71,17 @@ inline constexpr const char* kTicketNearby =
     "b.lon >= $6 AND b.lon <= $7 AND b.created_at >= $3 AND b.county_code || '' = $1 "
     "ORDER BY b.id DESC LIMIT 51) AS bq) "
     "AND t.id <> $2 ORDER BY t.id DESC LIMIT 50";
+// The same for an anonymous submitter, who is shown published requests only: both searches run
+// on the partial indexes of migration 0015 (is_public = 1 lets the planner use them).
+inline constexpr const char* kTicketNearbyPublic =
+    " FROM tickets t WHERE t.id IN ("
+    "SELECT id FROM (SELECT g.id FROM tickets g WHERE g.grid_code = $8 AND $8 <> '' AND "
+    "g.is_public = 1 AND g.created_at >= $3 AND g.county_code = $1 "
+    "ORDER BY g.created_at DESC LIMIT 51) AS gq "
+    "UNION SELECT id FROM (SELECT b.id FROM tickets b WHERE b.is_public = 1 AND b.lat >= $4 AND "
+    "b.lat <= $5 AND b.lon >= $6 AND b.lon <= $7 AND b.created_at >= $3 AND "
+    "b.county_code || '' = $1 ORDER BY b.id DESC LIMIT 51) AS bq) "
+    "AND t.id <> $2 ORDER BY t.id DESC LIMIT 50";
 // What duplicate ranking reads of each candidate (tickets::nearby_summaries).
 inline constexpr const char* kTicketSummaryColumns =
     "SELECT t.id, t.category, t.subject, t.body, t.lat, t.lon, t.grid_code, t.status, "
