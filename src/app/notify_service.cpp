@@ -571,41 +571,49 @@ Result<DeliveryReport> NotifyService::deliver_due(int batch) {
   });
   if (!claimed.ok()) return claimed.error();
   rep.claimed = static_cast<int>(claimed->size());
-  // Every claimed row is sent, then all outcomes are recorded in ONE write: a write per row
-  // waited for its own commit, so the worker fell behind intake (two rows per request) under
-  // load. A crash before that write re-sends the batch after its lease, with the same
-  // idempotency keys (at least once, as before); mark_* only touch a row still at the attempt
-  // this worker claimed.
+  // Every claimed row is sent, then the outcomes are recorded in ONE write: a write per row
+  // waited for its own commit, so the worker fell behind intake (a row or more per request)
+  // under load. A crash before that write re-sends the unrecorded rows after their lease, with
+  // the same idempotency keys (at least once, as before); mark_* only touch a row still at the
+  // attempt this worker claimed. A slow sink (SMTP timeouts) must not let the lease run out on
+  // rows already sent, so once half of it is gone what was sent so far is recorded at once.
   std::vector<Status> outcomes;
   outcomes.reserve(claimed->size());
   std::vector<int64_t> at;
   at.reserve(claimed->size());
+  size_t recorded = 0;
+  auto record = [&](size_t upto) -> Status {
+    if (upto <= recorded) return {};
+    Status marked = db_.write([&](store::Session& s) -> Status {
+      for (size_t i = recorded; i < upto; ++i) {
+        const auto& row = (*claimed)[i];
+        const Status& st = outcomes[i];
+        Result<bool> r = false;
+        if (st.ok()) {
+          r = store::outbox::mark_sent(s, row.id, row.attempts, at[i]);
+        } else {
+          bool dead = row.attempts >= config_.max_attempts;
+          int64_t delay = config_.backoff_ms;
+          for (int k = 1; k < row.attempts && delay < config_.max_backoff_ms; ++k) delay *= 2;
+          delay = std::min(delay, config_.max_backoff_ms);
+          r = store::outbox::mark_failed(s, row.id, row.attempts, st.error().detail, at[i] + delay,
+                                         dead);
+        }
+        if (!r.ok()) return r.error();
+      }
+      return {};
+    });
+    if (marked.ok()) recorded = upto;
+    return marked;
+  };
   for (const auto& row : *claimed) {
     outcomes.push_back(send(row));
     if (outcomes.back().ok() && config_.crash_after_send && config_.crash_after_send(row))
       return rep;
     at.push_back(clock_.now_ms());
+    if (at.back() - now > config_.lease_ms / 2) GJ_TRY(record(outcomes.size()));
   }
-  Status marked = db_.write([&](store::Session& s) -> Status {
-    for (size_t i = 0; i < claimed->size(); ++i) {
-      const auto& row = (*claimed)[i];
-      const Status& st = outcomes[i];
-      Result<bool> r = false;
-      if (st.ok()) {
-        r = store::outbox::mark_sent(s, row.id, row.attempts, at[i]);
-      } else {
-        bool dead = row.attempts >= config_.max_attempts;
-        int64_t delay = config_.backoff_ms;
-        for (int k = 1; k < row.attempts && delay < config_.max_backoff_ms; ++k) delay *= 2;
-        delay = std::min(delay, config_.max_backoff_ms);
-        r = store::outbox::mark_failed(s, row.id, row.attempts, st.error().detail, at[i] + delay,
-                                       dead);
-      }
-      if (!r.ok()) return r.error();
-    }
-    return {};
-  });
-  if (!marked.ok()) return marked.error();
+  GJ_TRY(record(outcomes.size()));
   for (size_t i = 0; i < claimed->size(); ++i) {
     const auto& row = (*claimed)[i];
     const Status& st = outcomes[i];

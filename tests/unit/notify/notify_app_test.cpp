@@ -407,6 +407,36 @@ TEST_P(NotifyApp, a_crash_between_send_and_mark_resends_with_the_same_idempotenc
   EXPECT_EQ(row(id).attempts, 2);
 }
 
+// A batch's outcomes are recorded in one write at its end, but a slow sink must not let the
+// lease run out on messages already sent (another worker would send them again): once half of
+// it is gone, what was sent so far is recorded before the next send.
+TEST_P(NotifyApp, a_slow_batch_records_what_it_sent_before_half_the_lease_is_gone) {
+  WebhookServer hook;
+  auto cfg = app::notify_config(hook.url(), "", "");
+  ASSERT_TRUE(cfg.ok());
+  cfg->lease_ms = 60'000;
+  std::vector<std::string> states_seen;  // the first message's state at each later send
+  int64_t first = 0;
+  cfg->crash_after_send = [&](const store::OutboxRow& r) {
+    if (first == 0)
+      first = r.id;
+    else
+      states_seen.push_back(row(first).state);
+    clock_.advance(std::chrono::seconds(31));  // each send takes more than half the lease
+    return false;
+  };
+  for (const char* subject : {"路灯不亮", "井盖缺失", "垃圾未清"}) submit(subject);
+  app::NotifyService worker(*db_, clock_, *cfg);
+  auto r = worker.deliver_due();
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  EXPECT_EQ(r->claimed, 3);
+  EXPECT_EQ(r->sent, 3);
+  ASSERT_EQ(states_seen.size(), 2u);
+  EXPECT_EQ(states_seen[0], "sent");  // recorded before the second send, not at the end
+  for (const auto& o : outbox()) EXPECT_EQ(o.state, "sent") << o.id;
+  EXPECT_EQ(hook.hits().size(), 3u);
+}
+
 TEST_P(NotifyApp, a_citizen_email_goes_through_smtp_with_encoded_headers) {
   SmtpServer smtp;
   auto cfg =
