@@ -202,13 +202,15 @@ test('网格员: queued offline, reloaded offline, synced exactly once after a l
     assert.equal(visits.status, 200)
     assert.equal(visits.json.items.filter((v) => v.household === household.trim()).length, 1)
 
-    // The photo: uploaded when the server has the attachment endpoint, else kept on the phone
-    // with a clear status (never dropped).
-    const left = Number(await page.locator('[data-test=ga-pending]').getAttribute('data-count'))
-    if (left > 0) {
-      await page.locator('[data-test=ga-photo-status]', { hasText: '暂存本机' }).waitFor()
-      await page.locator('[data-test=ga-photo-status]', { hasText: '服务器暂不支持照片附件' }).waitFor()
-    }
+    // The photo goes up after its report (this server has the attachment endpoint): wait for
+    // the queue to empty rather than read it while the upload may still be in flight, then the
+    // report holds exactly one photo, uploaded once.
+    await page.locator('[data-test=ga-pending][data-count="0"]').waitFor({ timeout: 30_000 })
+    const withPhoto = list.json.items.find((r) => r.subject === s1)
+    const photos = await apiCall(context, 'GET', `/requests/${withPhoto.id}/attachments`)
+    assert.equal(photos.status, 200)
+    assert.equal(photos.json.items.length, 1, 'the queued photo is attached once')
+    assert.equal(photos.json.items[0].content_type, 'image/jpeg')
     await shoot(page, 'gridapp-synced')
 
     // The new report is one of the grid's open cases 案件, and opens with its details.
