@@ -677,13 +677,6 @@ Status persist_effects(Session& s, const store::TicketRow& row, const rq::Transi
                                           detail, row.division_code));
 }
 
-// An anonymous submitter is shown only similar requests whose requesters agreed to publish
-// them 公开 (what Open311 lists too): another citizen's unpublished request (its subject, how
-// far away) is not theirs to read.
-void keep_public_only(std::vector<DuplicateView>& dups) {
-  std::erase_if(dups, [](const DuplicateView& d) { return !d.ticket.is_public; });
-}
-
 Status persist(Session& s, store::TicketRow& row, const rq::Transition& t,
                const auth::Principal& who, const rq::HierarchyView& view) {
   sync_row(row, t.after, ms(t.at));
@@ -740,6 +733,17 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
   std::string county_code = in.county_code;
   std::optional<Result<std::shared_ptr<const CountySnapshot>>> snap_pre;
   std::optional<std::vector<DuplicateView>> duplicates;
+  std::optional<rq::RouteDecision> routed;  // made in the read below, for the category it used
+  // The category intake uses: the caller's, else the classifier's top suggestion when it is
+  // confident enough and in the tree; "" when neither.
+  auto category_of = [&]() -> std::string {
+    if (!trim(in.category).empty()) return in.category;
+    if (suggestion && !suggestion->top.empty() &&
+        suggestion->top.front().confidence >= suggest_threshold_ &&
+        cfg.categories.count(suggestion->top.front().code))
+      return suggestion->top.front().code;
+    return "";
+  };
   {
     std::optional<Error> sg_error;
     Status pre = app_.db().read([&](Session& s) -> Status {
@@ -761,17 +765,15 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
       // category the intake will use, a valid point, a known county); otherwise the request
       // fails there and nothing was searched for it.
       if (snap_pre && snap_pre->ok()) {
-        std::string cat = in.category;
-        if (trim(cat).empty() && suggestion && !suggestion->top.empty() &&
-            suggestion->top.front().confidence >= suggest_threshold_)
-          cat = suggestion->top.front().code;
+        std::string cat = category_of();
         std::optional<rq::GeoPoint> at;
         if (in.lat && in.lon) at = rq::GeoPoint{*in.lat, *in.lon};
         bool point_ok =
             in.lat.has_value() == in.lon.has_value() && (!at || rq::is_valid_point(*at));
         if (cfg.categories.count(cat) && point_ok) {
-          auto routed = (**snap_pre)->router->route({cfg.path(cat), at, in.address});
-          if (routed.ok()) {
+          auto route = (**snap_pre)->router->route({cfg.path(cat), at, in.address});
+          if (route.ok()) {
+            routed = *route;
             store::TicketRow probe;
             probe.county_code = county_code;
             probe.category = cat;
@@ -779,7 +781,7 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
             probe.body = in.text;
             probe.lat = in.lat;
             probe.lon = in.lon;
-            probe.grid_code = routed->grid_code;
+            probe.grid_code = route->grid_code;
             probe.status = std::string(rq::status_code(rq::RequestStatus::kReceived));
             probe.created_at = ms(app_.clock().now());
             auto found = find_duplicates(s, probe, cfg, anonymous);
@@ -795,16 +797,9 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     if (sg_error) log::warn("category_suggestion_failed", {{"detail", sg_error->detail}});
     if (suggestion && suggestion->top.empty()) suggestion.reset();
   }
-  std::string category = in.category;
-  if (trim(category).empty()) {
-    if (suggestion && suggestion->top.front().confidence >= suggest_threshold_ &&
-        cfg.categories.count(suggestion->top.front().code)) {
-      category = suggestion->top.front().code;
-      suggestion->applied = true;
-    } else {
-      return make_error(ErrorCode::kMissingField, "", "category");
-    }
-  }
+  std::string category = category_of();
+  if (category.empty()) return make_error(ErrorCode::kMissingField, "", "category");
+  if (trim(in.category).empty()) suggestion->applied = true;  // the category came from it
   GJ_TRY(check(in.address, "address", kMaxAddress, false));
   GJ_TRY(check(in.name, "name", kMaxName, false));
   GJ_TRY(check(in.idempotency_key, "Idempotency-Key", 128, false));
@@ -841,7 +836,9 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     return snap_r.error();
   }
   auto snap = *snap_r;
-  auto decision = snap->router->route({cfg.path(category), point, in.address});
+  // The read above routed the same category, point and address on this same snapshot.
+  auto decision = routed ? Result<rq::RouteDecision>(*routed)
+                         : snap->router->route({cfg.path(category), point, in.address});
   if (!decision.ok()) return decision.error();
   // A grid worker's own patrol report 巡查上报 must lie inside a grid (RouterOptions'
   // reject_outside_grids, applied here so one cached router serves every channel).
@@ -1023,7 +1020,6 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
             named(suggestion_to_row(ticket_id, *suggestion, ms(now)), cfg.categories);
     }
     out.duplicates = std::move(*duplicates);
-    if (anonymous) keep_public_only(out.duplicates);
     mask_row(out.detail.view.row);
     return out;
   }
@@ -1060,7 +1056,6 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
     return {};
   });
   if (!rd.ok()) return rd.error();
-  if (anonymous) keep_public_only(out.duplicates);
   mask_row(out.detail.view.row);
   return out;
 }

@@ -221,7 +221,10 @@ class RequestsService {
   Result<std::shared_ptr<const CountySnapshot>> county(const std::string& county_code,
                                                        store::Session* s = nullptr);
 
-  // `published_only`: for an anonymous submitter, who is shown published requests only.
+  // `published_only`: for an anonymous submitter, who is shown only requests their requesters
+  // published 公开 (what Open311 lists too): another citizen's unpublished request (its subject,
+  // how far away) is not theirs to read. The search itself is restricted, nothing is filtered
+  // afterwards.
   Result<std::vector<DuplicateView>> find_duplicates(store::Session& s, const store::TicketRow& row,
                                                      const Config& cfg,
                                                      bool published_only = false);
