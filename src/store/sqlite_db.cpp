@@ -114,7 +114,7 @@ class SqliteConnection final : public Session {
   }
 
   void close() {
-    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    for (auto& [sql, p] : cache_) sqlite3_finalize(p.stmt);
     cache_.clear();
     if (db_) sqlite3_close_v2(db_);
     db_ = nullptr;
@@ -151,43 +151,57 @@ class SqliteConnection final : public Session {
   Status control(const char* sql) { return run(sql, {}, nullptr); }
 
  private:
-  Result<sqlite3_stmt*> prepare(std::string_view sql) {
+  // A cached statement and, for each of its parameters $1…$n in that order, SQLite's index of
+  // it (0 when the text has no such name): SQLite numbers named parameters by first appearance,
+  // so the names are looked up once here rather than on every call.
+  struct Prepared {
+    sqlite3_stmt* stmt = nullptr;
+    std::vector<int> index_of;
+  };
+
+  Result<const Prepared*> prepare(std::string_view sql) {
     auto it = cache_.find(sql);
-    if (it != cache_.end()) return it->second;
+    if (it != cache_.end()) return &it->second;
     if (cache_.size() >= kMaxCachedStatements) {
-      for (auto& [s, stmt] : cache_) sqlite3_finalize(stmt);
+      for (auto& [s, p] : cache_) sqlite3_finalize(p.stmt);
       cache_.clear();
     }
-    sqlite3_stmt* stmt = nullptr;
+    Prepared p;
     const char* tail = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+                                SQLITE_PREPARE_PERSISTENT, &p.stmt, &tail);
     if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
-    if (!stmt) return make_error(ErrorCode::kInternal, "empty statement");
-    cache_.emplace(std::string(sql), stmt);
-    return stmt;
+    if (!p.stmt) return make_error(ErrorCode::kInternal, "empty statement");
+    int n = sqlite3_bind_parameter_count(p.stmt);
+    p.index_of.resize(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      char name[24];
+      std::snprintf(name, sizeof name, "$%d", i + 1);
+      p.index_of[static_cast<size_t>(i)] = sqlite3_bind_parameter_index(p.stmt, name);
+    }
+    return &cache_.emplace(std::string(sql), std::move(p)).first->second;
   }
 
   // Binds $1…$n by name, so the SQL text is the same as on PostgreSQL, then steps to the end.
   Status run(std::string_view sql, const Params& params, std::vector<Row>* rows) {
     auto prepared = prepare(sql);
     if (!prepared.ok()) return prepared.error();
-    sqlite3_stmt* stmt = *prepared;
+    sqlite3_stmt* stmt = (*prepared)->stmt;
+    const std::vector<int>& index_of = (*prepared)->index_of;
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     // PostgreSQL rejects a parameter count that does not match the statement; so do we, so
     // that a mistake shows up on the embedded store in development already.
-    if (static_cast<size_t>(sqlite3_bind_parameter_count(stmt)) != params.size()) {
-      return make_error(ErrorCode::kInternal,
-                        "statement takes " + std::to_string(sqlite3_bind_parameter_count(stmt)) +
-                            " parameters, got " + std::to_string(params.size()));
+    if (index_of.size() != params.size()) {
+      return make_error(ErrorCode::kInternal, "statement takes " + std::to_string(index_of.size()) +
+                                                  " parameters, got " +
+                                                  std::to_string(params.size()));
     }
     for (size_t i = 0; i < params.size(); ++i) {
-      char name[24];
-      std::snprintf(name, sizeof name, "$%zu", i + 1);
-      int idx = sqlite3_bind_parameter_index(stmt, name);
+      int idx = index_of[i];
       if (idx == 0) {
-        return make_error(ErrorCode::kInternal, std::string("statement has no parameter ") + name);
+        return make_error(ErrorCode::kInternal,
+                          "statement has no parameter $" + std::to_string(i + 1));
       }
       const Value& v = params[i];
       int rc = SQLITE_OK;
@@ -199,7 +213,9 @@ class SqliteConnection final : public Session {
         rc = sqlite3_bind_double(stmt, idx, *p);
       } else {
         const auto& s = std::get<std::string>(v);
-        rc = sqlite3_bind_text64(stmt, idx, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        // SQLITE_STATIC: params outlives every step below, and the next call clears the
+        // bindings before anything could read them again.
+        rc = sqlite3_bind_text64(stmt, idx, s.data(), s.size(), SQLITE_STATIC, SQLITE_UTF8);
       }
       if (rc != SQLITE_OK) return sqlite_error(db_, rc, "bind");
     }
@@ -239,7 +255,7 @@ class SqliteConnection final : public Session {
   }
 
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> cache_;
+  std::unordered_map<std::string, Prepared, StringHash, std::equal_to<>> cache_;
 };
 
 class SqliteCommitTarget final : public detail::CommitTarget {
