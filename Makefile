@@ -6,6 +6,7 @@ JOBS ?= $(shell nproc)
 
 APT_PACKAGES = build-essential cmake ninja-build pkg-config clang-format \
   libboost-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15 libargon2-dev libssl-dev \
+  libjemalloc-dev \
   openssl ca-certificates \
   libicu-dev libosmium2-dev libprotozero-dev libexpat1-dev zlib1g-dev libbz2-dev \
   nlohmann-json3-dev libgtest-dev libgmock-dev libxlsxwriter-dev \

@@ -16,3 +16,17 @@ function(gj_unit_test name)
     GJ_SOURCE_DIR="${CMAKE_SOURCE_DIR}" GJ_SHARED_DIR="${CMAKE_SOURCE_DIR}/../shared")
   gtest_discover_tests(test_${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
 endfunction()
+
+# The server's allocator: jemalloc (Debian's libjemalloc-dev). Under the intake load glibc's
+# malloc took ~17 % of the server's CPU samples: arena and free-list work, and heap trims whose
+# madvise TLB shoot-downs interrupt both cores (bench/README.md §1d). The benchmarks' in-process
+# rates link it as well, so that every ratio they report compares like with like.
+option(GJ_JEMALLOC "Link the server and its benchmarks with jemalloc" ON)
+if(GJ_JEMALLOC)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
+function(gj_server_allocator target)
+  if(GJ_JEMALLOC)
+    target_link_libraries(${target} PRIVATE PkgConfig::JEMALLOC)
+  endif()
+endfunction()
