@@ -1,7 +1,6 @@
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
 
-#include <cmath>
 #include <functional>
 #include <nlohmann/json.hpp>
 
@@ -212,17 +211,6 @@ json metric_rows_json(const std::vector<app::MetricRow>& rows, Lang lang) {
   return a;
 }
 
-Result<std::optional<double>> number_field(const json& body, const char* name, double lo,
-                                           double hi) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return std::optional<double>();
-  if (!it->is_number()) return make_error(ErrorCode::kWrongType, "a number", name);
-  double v = it->get<double>();
-  if (!std::isfinite(v) || v < lo || v > hi)
-    return make_error(ErrorCode::kInvalidInput, "out of range", "location");
-  return std::optional<double>(v);
-}
-
 Response intake(app::App& app, Request& req, const auth::Principal& who) {
   auto body = http::parse_json_object(req.body);
   if (!body.ok()) return http::error(body.error(), req);
@@ -256,12 +244,10 @@ Response intake(app::App& app, Request& req, const auth::Principal& who) {
   auto pub = f.optional_bool("public");
   if (!pub.ok()) return http::error(pub.error(), req);
   in.is_public = pub->value_or(false);
-  auto lat = number_field(*body, "lat", -90, 90);
-  if (!lat.ok()) return http::error(lat.error(), req);
-  auto lon = number_field(*body, "lon", -180, 180);
-  if (!lon.ok()) return http::error(lon.error(), req);
-  in.lat = *lat;
-  in.lon = *lon;
+  auto at = f.optional_lat_lon();
+  if (!at.ok()) return http::error(at.error(), req);
+  in.lat = at->lat;
+  in.lon = at->lon;
   in.idempotency_key = std::string(req.headers.get_or("Idempotency-Key"));
   // The citizen's photo upload token 附件凭证 (24 h, this ticket only; only its hash is kept) is
   // written in the intake's own transaction: an acknowledged intake always has its token, and

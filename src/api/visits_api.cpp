@@ -1,6 +1,5 @@
 #include "api/visits_api.hpp"
 
-#include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -34,13 +33,6 @@ json visit_json(const store::VisitRow& v, Lang lang) {
           {"created_at", format_iso8601(v.created_at)}};
 }
 
-Result<std::optional<double>> number(const json& body, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return std::optional<double>();
-  if (!it->is_number()) return make_error(ErrorCode::kWrongType, "a number", name);
-  return std::optional<double>(it->get<double>());
-}
-
 // A day (YYYY-MM-DD, China time; `to` covers the whole day) or an ISO 8601 time with zone.
 Result<std::optional<int64_t>> time_param(const Request& req, std::string_view name, bool end) {
   auto v = req.query_param(name);
@@ -71,12 +63,10 @@ Response create(app::VisitsService& svc, Request& req, const auth::Principal& p)
   auto note = f.optional_string("note", 2000);
   if (!note.ok()) return http::error(note.error(), req);
   in.note = note->value_or("");
-  auto lat = number(*body, "lat");
-  if (!lat.ok()) return http::error(lat.error(), req);
-  auto lon = number(*body, "lon");
-  if (!lon.ok()) return http::error(lon.error(), req);
-  in.lat = *lat;
-  in.lon = *lon;
+  auto location = f.optional_lat_lon();
+  if (!location.ok()) return http::error(location.error(), req);
+  in.lat = location->lat;
+  in.lon = location->lon;
   auto at = f.optional_string("visited_at", 40);
   if (!at.ok()) return http::error(at.error(), req);
   if (*at) {

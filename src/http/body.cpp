@@ -1,5 +1,8 @@
 #include "http/body.hpp"
 
+#include <cmath>
+#include <tuple>
+
 #include "common/text.hpp"
 
 namespace gj::http {
@@ -93,6 +96,20 @@ Result<std::optional<std::string>> JsonFields::optional_string(std::string_view 
     return make_error(ErrorCode::kTooLong, "at most " + std::to_string(max_chars) + " characters",
                       std::string(name));
   return std::optional<std::string>(s);
+}
+
+Result<JsonFields::LatLon> JsonFields::optional_lat_lon() const {
+  LatLon out;
+  for (auto [name, limit, into] : {std::tuple{"lat", 90.0, &out.lat}, {"lon", 180.0, &out.lon}}) {
+    const auto* v = find(name);
+    if (!v) continue;
+    if (!v->is_number()) return make_error(ErrorCode::kWrongType, "a number", name);
+    double d = v->get<double>();
+    if (!std::isfinite(d) || d < -limit || d > limit)
+      return make_error(ErrorCode::kInvalidInput, "out of range", "location");
+    *into = d;
+  }
+  return out;
 }
 
 Result<std::string> JsonFields::required_string(std::string_view name, size_t max_chars) const {

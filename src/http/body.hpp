@@ -50,6 +50,12 @@ class JsonFields {
                                     std::initializer_list<std::string_view> allowed) const;
   Result<std::optional<std::string>> optional_enum(
       std::string_view name, std::initializer_list<std::string_view> allowed) const;
+  // "lat" and "lon" (WGS-84 degrees), each optional: kWrongType naming the one that is not a
+  // number; kInvalidInput on the field "location" when one lies outside ±90 / ±180.
+  struct LatLon {
+    std::optional<double> lat, lon;
+  };
+  Result<LatLon> optional_lat_lon() const;
 
  private:
   // nullptr when absent or null.

@@ -106,3 +106,27 @@ TEST(JsonFields, integers_booleans_and_enums_are_typed) {
   EXPECT_EQ(bad.error().field, "bad_status");
   EXPECT_FALSE(f.optional_enum("none", {"open"})->has_value());
 }
+
+TEST(JsonFields, a_location_is_two_optional_numbers_within_the_globe) {
+  auto read = [](const json& body) { return http::JsonFields(body).optional_lat_lon(); };
+  auto both = read({{"lat", 33.58}, {"lon", 109.07}});
+  ASSERT_TRUE(both.ok());
+  EXPECT_DOUBLE_EQ(*both->lat, 33.58);
+  EXPECT_DOUBLE_EQ(*both->lon, 109.07);
+  auto none = read({{"lat", nullptr}});
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->lat || none->lon);
+  auto edge = read({{"lat", -90}, {"lon", 180}});
+  ASSERT_TRUE(edge.ok());
+  EXPECT_DOUBLE_EQ(*edge->lon, 180);
+  for (const json& bad : {json{{"lat", 90.5}}, json{{"lon", -180.01}}, json{{"lat", 1e300}}}) {
+    auto r = read(bad);
+    ASSERT_FALSE(r.ok()) << bad.dump();
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidInput);
+    EXPECT_EQ(r.error().field, "location");
+  }
+  auto text = read({{"lat", 33.5}, {"lon", "109"}});
+  ASSERT_FALSE(text.ok());
+  EXPECT_EQ(text.error().code, ErrorCode::kWrongType);
+  EXPECT_EQ(text.error().field, "lon");
+}
