@@ -1,5 +1,5 @@
 // The shared fixture of the in-process request tests 接诉即办 (requests_app, dashboard,
-// config_app, suggest …): a fresh migrated store on SQLite or PostgreSQL, 柞水县 with two
+// config_app, suggest, attachments …): AppFixture's store, App and router, with 柞水县: two
 // townships, a community and a village, two grids with square polygons, a department, and one
 // user per role; an App and its JSON router; helpers for intake, actions, counts and API calls.
 #pragma once
@@ -16,6 +16,7 @@
 #include "api/api.hpp"
 #include "app/app.hpp"
 #include "app/requests_service.hpp"
+#include "app_fixture.hpp"
 #include "common/clock.hpp"
 #include "http/router.hpp"
 #include "store/repos/repos.hpp"
@@ -25,36 +26,9 @@
 
 namespace gj::testing {
 
-class RequestsFixture : public ::testing::TestWithParam<Backend> {
+class RequestsFixture : public AppFixture {
  protected:
-  void SetUp() override {
-    target_ = new_target(GetParam());
-    if (!target_.skip.empty()) GTEST_SKIP() << target_.skip;
-    open();
-    ASSERT_TRUE(db_->migrate().ok());
-    seed();
-  }
-  void TearDown() override { shut(); }
-
-  void open() {
-    store::Options opt;
-    opt.target = target_.url;
-    auto db = store::open_database(opt);
-    ASSERT_TRUE(db.ok()) << db.error().detail;
-    db_ = std::move(*db);
-    app::Config cfg;
-    cfg.password = {1, 1024, 1};
-    app_ = std::make_unique<app::App>(*db_, clock_, ids_, cfg);
-    router_ = http::Router();
-    api::register_routes(router_, *app_, {});
-  }
-  void shut() {
-    app_.reset();
-    if (db_) db_->close();
-    db_.reset();
-  }
-
-  void seed() {
+  void seed() override {
     ASSERT_TRUE(seed_zhashui(*app_, *db_).ok());
     auto unit = db_->write_value<int64_t>([&](store::Session& s) {
       return store::units::upsert(s, {0, "柞水县住房和城乡建设局", "department", kCounty});
@@ -188,12 +162,6 @@ class RequestsFixture : public ::testing::TestWithParam<Backend> {
     return j;
   }
 
-  Target target_;
-  FakeClock clock_{1764547200000};  // 2025-12-01T00:00:00Z, a Monday
-  SequentialIdGenerator ids_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<app::App> app_;
-  http::Router router_;
   int64_t dept_unit_ = 0;
   auth::Principal command_, qianyou_, yingpan_, grid_, dept_;
 };

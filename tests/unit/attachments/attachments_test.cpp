@@ -4,14 +4,12 @@
 // reads, a failing file store or commit (503, no row, no file), the orphan sweep; the citizen's
 // reopen 重办 and the reply on the tracking page; a whistled case in the department's queue.
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "api/api.hpp"
 #include "api/attachments_api.hpp"
@@ -19,8 +17,8 @@
 #include "app/attachments.hpp"
 #include "app/requests_service.hpp"
 #include "http/router.hpp"
+#include "requests_fixture.hpp"
 #include "store/repos/requests_repo.hpp"
-#include "zhashui_seed.hpp"
 
 using namespace gj;
 using nlohmann::json;
@@ -29,51 +27,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum class Backend { kSqlite, kPostgres };
-
-struct Target {
-  std::string url, skip;
-  fs::path dir;  // scratch directory (SQLite file, attachments)
-};
-
-Target new_target(Backend b) {
-  static std::atomic<int> counter{0};
-  std::random_device rd;
-  std::string suffix = std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-                       std::to_string(rd() % 100000);
-  Target t;
-  t.dir = fs::temp_directory_path() / ("gj_att_" + suffix);
-  fs::create_directories(t.dir);
-  if (b == Backend::kSqlite) {
-    t.url = (t.dir / "test.db").string();
-    return t;
-  }
-  const char* url = std::getenv("GJ_TEST_POSTGRES_URL");
-  if (!url || !*url) {
-    t.skip = "GJ_TEST_POSTGRES_URL not set";
-    return t;
-  }
-  std::string schema = "att_" + suffix;
-  PGconn* c = PQconnectdb(url);
-  if (PQstatus(c) != CONNECTION_OK) {
-    t.skip = std::string("cannot connect to PostgreSQL: ") + PQerrorMessage(c);
-    PQfinish(c);
-    return t;
-  }
-  PQclear(PQexec(c, ("CREATE SCHEMA " + schema).c_str()));
-  PQfinish(c);
-  std::string u = url;
-  t.url = u + (u.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
-  return t;
-}
-
-using gj::testing::add_user;
+using gj::testing::Backend;
 using gj::testing::kCounty;
 using gj::testing::kGrid;
 using gj::testing::kLat;
 using gj::testing::kLon;
 using gj::testing::kQianyou;
-using gj::testing::seed_zhashui;
 
 // A real disk store whose writes can be made to fail (style.md §6: the fsync that fails).
 class FaultyFiles final : public app::FileStore {
@@ -105,53 +64,32 @@ std::string png(int n) {
   return std::string("\x89PNG\r\n\x1A\n", 8) + "IHDR picture " + std::to_string(n);
 }
 
-class Attachments : public ::testing::TestWithParam<Backend> {
+// The request fixture (柞水县, one user per role, a department) with the attachments service on
+// a real directory and commits that can be made to fail.
+class Attachments : public gj::testing::RequestsFixture {
  protected:
   void SetUp() override {
-    target_ = new_target(GetParam());
-    if (!target_.skip.empty()) GTEST_SKIP() << target_.skip;
-    store::Options opt;
-    opt.target = target_.url;
-    faults_ = std::make_shared<CommitFaults>();
-    auto db = store::open_database(opt, faults_);
-    ASSERT_TRUE(db.ok()) << db.error().detail;
-    db_ = std::move(*db);
-    ASSERT_TRUE(db_->migrate().ok());
-    app::Config cfg;
-    cfg.password = {1, 1024, 1};
-    app_ = std::make_unique<app::App>(*db_, clock_, ids_, cfg);
-    files_ = std::make_shared<FaultyFiles>((target_.dir / "attachments").string());
-    svc_ = std::make_shared<app::AttachmentsService>(*app_, files_);
-    api::ApiConfig api_cfg;
-    api_cfg.attachments = svc_;
-    api::register_routes(router_, *app_, api_cfg);
-    seed();
+    dir_ = fs::temp_directory_path() /
+           ("gj_att_" + std::to_string(::getpid()) + "_" + std::to_string(next_dir_++));
+    commit_faults_ = std::make_shared<CommitFaults>();
+    faults_ = commit_faults_;
+    RequestsFixture::SetUp();
   }
   void TearDown() override {
-    svc_.reset();
-    app_.reset();
-    if (db_) db_->close();
+    RequestsFixture::TearDown();
     std::error_code ec;
-    fs::remove_all(target_.dir, ec);
+    fs::remove_all(dir_, ec);
   }
-
-  void seed() {
-    ASSERT_TRUE(seed_zhashui(*app_, *db_).ok());
-    auto unit = db_->write_value<int64_t>([&](store::Session& s) {
-      return store::units::upsert(s, {0, "柞水县住房和城乡建设局", "department", kCounty});
-    });
-    ASSERT_TRUE(unit.ok()) << unit.error().detail;
-    dept_unit_ = *unit;
-    command_ = add("command", "command", kCounty);
-    qianyou_ = add("qianyou", "township", kQianyou);
-    yingpan_ = add("yingpan", "township", "611026101000");
-    grid_ = add("gridworker", "grid_worker", kGrid);
-    dept_ = add("zhujian", "department", "", dept_unit_);
+  void shut() override {
+    svc_.reset();
+    RequestsFixture::shut();
   }
-
-  auth::Principal add(const std::string& name, const std::string& role, const std::string& scope,
-                      std::optional<int64_t> unit = std::nullopt) {
-    return add_user(*app_, name, role, scope, unit);
+  api::ApiConfig api_config() override {
+    files_ = std::make_shared<FaultyFiles>((dir_ / "attachments").string());
+    svc_ = std::make_shared<app::AttachmentsService>(*app_, files_);
+    api::ApiConfig cfg;
+    cfg.attachments = svc_;
+    return cfg;
   }
 
   json report(bool located = true) {
@@ -207,21 +145,6 @@ class Attachments : public ::testing::TestWithParam<Backend> {
     return {type, "现场.jpg", bytes};
   }
 
-  int64_t count(const char* table) {
-    return *db_->read_value<int64_t>([&](store::Session& s) -> Result<int64_t> {
-      auto r = s.query_one(std::string("SELECT COUNT(*) FROM ") + table);
-      if (!r.ok()) return r.error();
-      return r->i64(0);
-    });
-  }
-  int64_t audit_count(const std::string& action) {
-    auth::Principal root;
-    root.role = auth::Role::kAdmin;
-    root.scope_code = "610000000000";
-    store::AuditFilter f;
-    f.action = action;
-    return app_->list_audit(root, f)->total;
-  }
   size_t files_on_disk() {
     auto l = files_->list();
     EXPECT_TRUE(l.ok());
@@ -242,25 +165,11 @@ class Attachments : public ::testing::TestWithParam<Backend> {
     EXPECT_EQ(act(qianyou_, id, "whistle", w).view.row.status, "whistled");
   }
 
-  app::TicketDetail act(const auth::Principal& p, int64_t id, const std::string& action,
-                        app::ActionInput in = {}) {
-    in.action = action;
-    auto r = app_->requests().act(p, id, in);
-    EXPECT_TRUE(r.ok()) << action << ": " << (r.ok() ? "" : r.error().detail);
-    return r.ok() ? *r : app::TicketDetail{};
-  }
-
-  Target target_;
-  FakeClock clock_{1764547200000};  // 2025-12-01T00:00:00Z
-  SequentialIdGenerator ids_;
-  std::shared_ptr<CommitFaults> faults_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<app::App> app_;
+  inline static std::atomic<int> next_dir_{0};
+  fs::path dir_;  // the attachments' directory, on either backend
+  std::shared_ptr<CommitFaults> commit_faults_;
   std::shared_ptr<FaultyFiles> files_;
   std::shared_ptr<app::AttachmentsService> svc_;
-  http::Router router_;
-  int64_t dept_unit_ = 0;
-  auth::Principal command_, qianyou_, yingpan_, grid_, dept_;
 };
 
 TEST_P(Attachments, a_citizen_uploads_with_the_intake_token_and_a_retry_returns_the_same_record) {
@@ -370,9 +279,9 @@ TEST_P(Attachments, a_failing_file_store_or_commit_is_a_503_with_no_row_and_no_f
   EXPECT_EQ(count("attachments"), 0);
   files_->fail_put = false;
   // The file is written, then the commit fails: no row, and the file is removed again.
-  faults_->fail = true;
+  commit_faults_->fail = true;
   auto c = upload(t.id, t.token, jpeg(1));
-  faults_->fail = false;
+  commit_faults_->fail = false;
   EXPECT_EQ(c.status, 503) << c.body;
   EXPECT_EQ(count("attachments"), 0);
   EXPECT_EQ(files_on_disk(), 0u);

@@ -3,7 +3,6 @@
 // (a village cadre's export holds only its village), masking, the audit entry, clear 400s that
 // write nothing, and the monthly PDF report (pdfinfo / pdftotext from poppler-utils).
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include <atomic>
 #include <cmath>
@@ -20,10 +19,10 @@
 #include "app/export_service.hpp"
 #include "app/report_service.hpp"
 #include "app/requests_service.hpp"
+#include "app_fixture.hpp"
 #include "http/router.hpp"
 #include "report/xlsx.hpp"
 #include "store/repos/requests_repo.hpp"
-#include "test_store.hpp"
 #include "zhashui_seed.hpp"
 
 using namespace gj;
@@ -33,8 +32,6 @@ using namespace std::chrono_literals;
 namespace {
 
 using gj::testing::Backend;
-using gj::testing::new_target;
-using gj::testing::Target;
 
 // Output of a shell command (the test's own fixed arguments only).
 std::string run(const std::string& cmd) {
@@ -110,34 +107,22 @@ using gj::testing::kLon;
 using gj::testing::kQianyou;
 using gj::testing::kYingpanVillage;
 
-class Exports : public ::testing::TestWithParam<Backend> {
+class Exports : public gj::testing::AppFixture {
  protected:
   void SetUp() override {
-    target_ = new_target(GetParam());
-    if (!target_.skip.empty()) GTEST_SKIP() << target_.skip;
-    store::Options opt;
-    opt.target = target_.url;
-    auto db = store::open_database(opt);
-    ASSERT_TRUE(db.ok()) << db.error().detail;
-    db_ = std::move(*db);
-    ASSERT_TRUE(db_->migrate().ok());
-    app::Config cfg;
-    cfg.password = {1, 1024, 1};
-    app_ = std::make_unique<app::App>(*db_, clock_, ids_, cfg);
-    api::register_routes(router_, *app_, {});
-    seed();
+    AppFixture::SetUp();
+    if (IsSkipped()) return;
     dir_ = std::filesystem::temp_directory_path() /
            ("gj_ex_out_" + std::to_string(::getpid()) + "_" + std::to_string(rand()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override {
-    app_.reset();
-    if (db_) db_->close();
+    AppFixture::TearDown();
     std::error_code ec;
     if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
   }
 
-  void seed() {
+  void seed() override {
     ASSERT_TRUE(gj::testing::seed_zhashui(*app_, *db_).ok());
     command_ = add("command", "command", kCounty);
     village_ = add("yingpan_cadre", "village", kYingpanVillage);
@@ -220,12 +205,6 @@ class Exports : public ::testing::TestWithParam<Backend> {
     return path;
   }
 
-  Target target_;
-  FakeClock clock_{1764547200000};  // 2025-12-01T00:00:00Z (08:00 in China)
-  SequentialIdGenerator ids_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<app::App> app_;
-  http::Router router_;
   std::filesystem::path dir_;
   auth::Principal command_, village_, grid_, admin_;
 };

@@ -5,18 +5,13 @@
 // retried with backoff and dead-lettered; a crash between send and mark resends with the same
 // idempotency key.
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <thread>
 
 #include "app/app.hpp"
@@ -26,6 +21,8 @@
 #include "store/repos/outbox_repo.hpp"
 #include "store/repos/repos.hpp"
 #include "store/repos/requests_repo.hpp"
+#include "test_store.hpp"
+#include "zhashui_seed.hpp"
 
 using namespace gj;
 using nlohmann::json;
@@ -36,52 +33,14 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-enum class Backend { kSqlite, kPostgres };
-
-struct Target {
-  std::string url, skip;
-};
-
-Target new_target(Backend b) {
-  static std::atomic<int> counter{0};
-  std::random_device rd;
-  std::string suffix = std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-                       std::to_string(rd() % 100000);
-  if (b == Backend::kSqlite) {
-    auto dir = std::filesystem::temp_directory_path() / ("gj_nt_" + suffix);
-    std::filesystem::create_directories(dir);
-    return {(dir / "test.db").string(), ""};
-  }
-  const char* url = std::getenv("GJ_TEST_POSTGRES_URL");
-  if (!url || !*url) return {"", "GJ_TEST_POSTGRES_URL not set"};
-  std::string schema = "nt_" + suffix;
-  PGconn* c = PQconnectdb(url);
-  if (PQstatus(c) != CONNECTION_OK) {
-    std::string why = PQerrorMessage(c);
-    PQfinish(c);
-    return {"", "cannot connect to PostgreSQL: " + why};
-  }
-  PQclear(PQexec(c, ("CREATE SCHEMA " + schema).c_str()));
-  PQfinish(c);
-  std::string u = url;
-  return {u + (u.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema,
-          ""};
-}
-
-std::string square(double lat, double lon, double half_m) {
-  double dlat = half_m / 111320.0, dlon = half_m / (111320.0 * std::cos(lat * M_PI / 180));
-  json ring = json::array({{lon - dlon, lat - dlat},
-                           {lon + dlon, lat - dlat},
-                           {lon + dlon, lat + dlat},
-                           {lon - dlon, lat + dlat},
-                           {lon - dlon, lat - dlat}});
-  return json{{"type", "Polygon"}, {"coordinates", json::array({ring})}}.dump();
-}
-
-constexpr const char* kCounty = "611026000000";
-constexpr const char* kCommunity = "611026001001";
-constexpr const char* kGrid = "611026001001001";
-constexpr double kLat = 33.70, kLon = 109.10;
+using gj::testing::add_user;
+using gj::testing::Backend;
+using gj::testing::kCounty;
+using gj::testing::kGrid;
+using gj::testing::kLat;
+using gj::testing::kLon;
+using gj::testing::new_target;
+using gj::testing::Target;
 
 // Fails the next commit when armed (the store's fault seam), as if fsync had failed.
 struct FailNextCommit : store::FaultInjector {
@@ -163,54 +122,14 @@ class NotifyApp : public ::testing::TestWithParam<Backend> {
   }
 
   void seed() {
-    auto dir = std::filesystem::temp_directory_path() /
-               ("gj_nt_div_" + std::to_string(::getpid()) + "_" + std::to_string(rand()));
-    std::filesystem::create_directories(dir);
-    auto put = [&](const char* name, const std::string& body) {
-      std::ofstream(dir / name) << "code,name,parent_code,level,short_code\n" << body;
-    };
-    put("provinces.csv", "610000000000,陕西省,,1,61\n");
-    put("cities.csv", "611000000000,商洛市,610000000000,2,6110\n");
-    put("counties.csv", "611026000000,柞水县,611000000000,3,611026\n");
-    put("townships.csv", "611026001000,乾佑街道,611026000000,4,611026001\n");
-    put("villages.csv", "611026001001,城区社区居委会,611026001000,5,611026001001\n");
-    ASSERT_TRUE(app_->import_divisions(dir.string(), {}).ok());
-    Status st = db_->write([&](store::Session& s) -> Status {
-      org::Division g;
-      g.code = kGrid;
-      g.parent_code = kCommunity;
-      g.name = "第1网格";
-      g.level = org::Level::kGrid;
-      g.kind = org::Kind::kGrid;
-      g.synthetic = true;
-      auto up = store::divisions::upsert(s, g);
-      if (!up.ok()) return up.error();
-      store::GridRow row;
-      row.code = kGrid;
-      row.households = 100;
-      row.polygon = square(kLat, kLon, 500);
-      return store::grids::upsert(s, row);
-    });
-    ASSERT_TRUE(st.ok()) << st.error().detail;
+    ASSERT_TRUE(gj::testing::seed_zhashui(*app_, *db_).ok());
     command_ = add("command", "command", kCounty);
     grid_ = add("gridworker", "grid_worker", kGrid);
-    other_ = add("other", "grid_worker", "611026001001002");
+    other_ = add("other", "grid_worker", gj::testing::kYingpanGrid);  // 营盘村 第1网格
   }
 
   auth::Principal add(const std::string& name, const std::string& role, const std::string& scope) {
-    app::NewUser u;
-    u.username = name;
-    u.display_name = name;
-    u.password = "Password-2026";
-    u.role = role;
-    u.scope_code = scope;
-    auto id = app_->cli_add_user(u);
-    auth::Principal p;
-    p.user_id = id.ok() ? *id : 0;
-    p.username = name;
-    p.role = *auth::parse_role(role);
-    p.scope_code = scope;
-    return p;
+    return add_user(*app_, name, role, scope);
   }
 
   // A citizen's request, routed to kGrid at intake (so dispatched already).

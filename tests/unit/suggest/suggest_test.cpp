@@ -298,7 +298,9 @@ TEST_P(Suggest, a_new_model_version_is_picked_up_without_a_restart) {
   street.text = "人行道上的路灯晚上不亮，井盖也缺失了，夜里照明很差，破损严重。";
   auto a = app_->requests().submit(citizen(), street);
   // The first model knows nothing of 0104: whatever it says is not 0104.
-  if (a.ok()) EXPECT_NE(a->detail.view.row.category, "0104");
+  if (a.ok()) {
+    EXPECT_NE(a->detail.view.row.category, "0104");
+  }
   EXPECT_EQ(app_->requests().suggester().loaded_version(), v1->version);
 
   // Another process (a second connection to the same store) learns a newer model.

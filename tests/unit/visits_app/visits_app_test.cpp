@@ -4,7 +4,6 @@
 // bad input and other people's grids are refused without writing; lists are scoped to the
 // caller's area and filtered by time; every write and list is audited.
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
 
 #include <atomic>
 #include <filesystem>
@@ -15,8 +14,8 @@
 #include "api/api.hpp"
 #include "app/app.hpp"
 #include "app/visits_service.hpp"
+#include "app_fixture.hpp"
 #include "http/router.hpp"
-#include "test_store.hpp"
 #include "zhashui_seed.hpp"
 
 using namespace gj;
@@ -25,8 +24,6 @@ using nlohmann::json;
 namespace {
 
 using gj::testing::Backend;
-using gj::testing::new_target;
-using gj::testing::Target;
 
 using gj::testing::kCommunity;
 using gj::testing::kCounty;
@@ -36,31 +33,18 @@ constexpr const char* kOtherGrid = gj::testing::kYingpanGrid;  // 营盘村 第1
 constexpr int64_t kNow = 1764547200000;                        // 2025-12-01T08:00:00+08:00
 constexpr int64_t kDay = 24LL * 3600 * 1000;
 
-class VisitsApp : public ::testing::TestWithParam<Backend> {
+class VisitsApp : public gj::testing::AppFixture {
  protected:
   void SetUp() override {
-    target_ = new_target(GetParam());
-    if (!target_.skip.empty()) GTEST_SKIP() << target_.skip;
-    store::Options opt;
-    opt.target = target_.url;
-    auto db = store::open_database(opt);
-    ASSERT_TRUE(db.ok()) << db.error().detail;
-    db_ = std::move(*db);
-    ASSERT_TRUE(db_->migrate().ok());
-    app::Config cfg;
-    cfg.password = {1, 1024, 1};
-    app_ = std::make_unique<app::App>(*db_, clock_, ids_, cfg);
-    api::register_routes(router_, *app_, {});
-    visits_ = std::make_unique<app::VisitsService>(*app_);
-    seed();
+    AppFixture::SetUp();
+    if (!IsSkipped()) visits_ = std::make_unique<app::VisitsService>(*app_);
   }
-  void TearDown() override {
+  void shut() override {
     visits_.reset();
-    app_.reset();
-    if (db_) db_->close();
+    AppFixture::shut();
   }
 
-  void seed() {
+  void seed() override {
     ASSERT_TRUE(gj::testing::seed_zhashui(*app_, *db_).ok());
     grid_ = add("gridworker", "grid_worker", kGrid);
     other_grid_ = add("yingpan.grid", "grid_worker", kOtherGrid);
@@ -123,13 +107,7 @@ class VisitsApp : public ::testing::TestWithParam<Backend> {
     return http::handle(router_, req);
   }
 
-  Target target_;
-  FakeClock clock_{kNow};
-  SequentialIdGenerator ids_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<app::App> app_;
   std::unique_ptr<app::VisitsService> visits_;
-  http::Router router_;
   auth::Principal grid_, other_grid_, qianyou_, command_;
 };
 
