@@ -3,7 +3,10 @@
 #   intake  — durable citizen intake over HTTP (wrk; p50/p99) as a ratio of two bare rates at the
 #             same concurrency, on the same disk: (a) the storage group-commit rate of one-row
 #             transactions (bench_store) and (b) "intake-shaped" transactions, the statements real
-#             intakes write replayed through the same writer without HTTP (bench_intake).
+#             intakes write replayed through the same writer without HTTP (bench_intake);
+#             and (d) the same server's HTTP floor: GET /healthz, answered on the I/O thread with
+#             no store access, at the same concurrency: no HTTP request can be cheaper, so
+#             (d)/(a) bounds what any (c)/(a) can reach on this machine.
 #   router  — routing decision percentiles with 100,000 grids vs a linear point-in-polygon scan.
 #   metrics — the county metrics read over the incremental counters vs a plain GROUP BY.
 # usage: bench/requests/run.sh [intake] [router] [metrics]      (default: all three)
@@ -35,8 +38,8 @@ if want intake; then
   build-bench/gongjian demo --db "$work/demo.db" >/dev/null 2>&1
   python3 bench/requests/points.py "$work/demo.db" "$work/points.txt"
   pct() { python3 -c "print(f'{$1/$2*100:.0f} %')"; }
-  echo "| connections | (a) bare group commit, 1-row tx (rows/s) | (b) intake-shaped tx, no HTTP (tx/s) | statements per intake | submit() in process (req/s) | (c) intake over HTTP, median of $runs (req/s) | (c)/(a) | (c)/(b) | p50 / p99 per run | server CPU ms/request, median |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "| connections | (a) bare group commit, 1-row tx (rows/s) | (b) intake-shaped tx, no HTTP (tx/s) | statements per intake | submit() in process (req/s) | (c) intake over HTTP, median of $runs (req/s) | (c)/(a) | (c)/(b) | p50 / p99 per run | server CPU ms/request, median | (d) GET /healthz, median of $runs (req/s) | (d)/(a) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   for c in $conns; do
     # (a) The grouped column of bench_store's row (it also runs its one-row-per-commit baseline).
     row=$(build-bench/bench/store/bench_store --target "$work/bare.db" --threads "$c" \
@@ -60,6 +63,12 @@ if want intake; then
       2>"$work/serve.log" &
     pid=$!
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+    # (d) The HTTP floor on the same server and connections, before it holds any request.
+    floor=()
+    for r in $(seq "$runs"); do
+      floor+=($(wrk -t2 -c"$c" -d"${dur}s" "http://127.0.0.1:$port/healthz" | awk '/Requests\/sec/{print $2}'))
+      echo "  (d) GET /healthz $c connections, run $r: ${floor[-1]} req/s" >&2
+    done
     rps=(); lat=(); cpu=()
     # Server CPU per request: utime + stime of the serve process (clock ticks) over the run.
     ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
@@ -82,7 +91,7 @@ if want intake; then
     kill $pid; wait $pid 2>/dev/null || true; pid=
     tickets_made=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*), SUM(grid_code<>\"\") FROM tickets").fetchone())' "$work/intake.db")
     m=$(median "${rps[@]}")
-    echo "| $c | $bare | $shaped | $stmts | $submit | $m | $(pct "$m" "$bare") | $(pct "$m" "$shaped") | ${lat[*]} | $(median "${cpu[@]}") |"
+    echo "| $c | $bare | $shaped | $stmts | $submit | $m | $(pct "$m" "$bare") | $(pct "$m" "$shaped") | ${lat[*]} | $(median "${cpu[@]}") | $(median "${floor[@]}") | $(pct "$(median "${floor[@]}")" "$bare") |"
     echo "  (tickets in the store after the HTTP runs, located in a grid: $tickets_made)" >&2
   done
   echo
