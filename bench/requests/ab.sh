@@ -4,7 +4,8 @@
 # turn is a fresh copy of that binary's store, RUNS wrk runs of SECONDS at CONNS connections
 # with bench/requests/intake.lua, printing req/s, p99 and the server's CPU per request per run.
 # Timings on a shared machine swing between back-to-back runs: compare the interleaved turns.
-# usage: bench/requests/ab.sh BIN_A BIN_B      env: ROUNDS=2 RUNS=3 SECONDS_PER_RUN=8 CONNS=32
+# STORE=PATH serves copies of that store to both instead (same schema version; for a large store).
+# usage: bench/requests/ab.sh BIN_A BIN_B      env: ROUNDS=2 RUNS=3 SECONDS_PER_RUN=8 CONNS=32 STORE=
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [[ $# -eq 2 ]] || { echo "usage: $0 BIN_A BIN_B"; exit 2; }
@@ -16,7 +17,11 @@ pid=
 trap '[[ -n $pid ]] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 bins=("$(realpath "$1")" "$(realpath "$2")")
 for i in 0 1; do
-  "${bins[$i]}" demo --db "$work/demo$i.db" >/dev/null 2>&1
+  if [[ -n ${STORE:-} ]]; then
+    cp "$STORE" "$work/demo$i.db"
+  else
+    "${bins[$i]}" demo --db "$work/demo$i.db" >/dev/null 2>&1
+  fi
 done
 python3 bench/requests/points.py "$work/demo0.db" "$work/points.txt"
 hz=$(getconf CLK_TCK)

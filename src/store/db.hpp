@@ -58,6 +58,7 @@ struct WriterStats {
   uint64_t failed_commits = 0;  // groups answered kStorageUnavailable (commit/connection failed)
   uint64_t largest_group = 0;   // most calls in one commit so far
   uint64_t queued = 0;          // calls waiting for the writer right now
+  uint64_t checkpoints = 0;     // SQLite: WAL checkpoints run by the background checkpointer
 };
 
 // One numbered schema migration (src/store/migrations/<backend>/NNNN_name.sql).
@@ -73,6 +74,9 @@ struct Options {
   int readers = 4;      // reader connections
   int max_group = 256;  // most write() calls in one commit
   bool read_only = false;
+  // SQLite: the WAL size (pages) past which a commit wakes the background checkpointer; SQLite's
+  // own automatic checkpoint uses the same default.
+  int checkpoint_pages = 1000;
 };
 
 class Database {

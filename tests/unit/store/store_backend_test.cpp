@@ -58,6 +58,26 @@ TEST(SqliteStore, close_checkpoints_so_the_wal_file_is_empty) {
   EXPECT_TRUE(check_sqlite_integrity(store.target()).ok());
 }
 
+// The writer's commits only wake the checkpointer thread (SQLite's automatic checkpoint, which
+// ran inside the writer's COMMIT, is replaced): the WAL is still folded back and reused.
+TEST(SqliteStore, a_background_thread_checkpoints_so_the_wal_stays_bounded) {
+  FreshStore store(Backend::kSqlite);
+  Options o;
+  o.checkpoint_pages = 64;
+  Database& db = store.open(o);
+  ASSERT_TRUE(apply_migrations(db, kLiteSchema).ok());
+  const std::string value(2000, 'x');  // about one page per commit
+  constexpr int kCommits = 2000;
+  for (int i = 0; i < kCommits; ++i) ASSERT_TRUE(put(db, i, value).ok());
+  EXPECT_TRUE(testing::wait_until([&] { return db.writer_stats().checkpoints > 0; }));
+  // Never checkpointed, the WAL would hold every commit's pages: over 8 MB here.
+  auto wal = std::filesystem::file_size(store.target() + "-wal");
+  EXPECT_LT(wal, 2u * 1024 * 1024) << "WAL grew to " << wal << " bytes";
+  EXPECT_EQ(count_rows(db), kCommits);
+  db.close();
+  EXPECT_TRUE(check_sqlite_integrity(store.target()).ok());
+}
+
 TEST(SqliteStore, an_online_backup_taken_under_write_load_is_complete_and_passes_integrity_check) {
   FreshStore store(Backend::kSqlite);
   Database& db = store.open();
