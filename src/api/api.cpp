@@ -88,6 +88,7 @@ json user_json(const app::UserView& v) {
           {"phone", u.phone},
           {"id_number", u.id_number},
           {"email", u.email},
+          {"language", u.language},
           {"disabled", u.disabled},
           {"locked", v.locked},
           {"last_login_at", iso(u.last_login_at)},
@@ -382,6 +383,8 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                       if (!idn.ok()) return http::error(idn.error(), req);
                       auto email = f.optional_string("email", 254);
                       if (!email.ok()) return http::error(email.error(), req);
+                      auto language = f.optional_string("language", 8);
+                      if (!language.ok()) return http::error(language.error(), req);
                       n.username = *username;
                       n.display_name = *display;
                       n.password = *pw;
@@ -391,6 +394,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                       n.phone = phone->value_or("");
                       n.id_number = idn->value_or("");
                       n.email = email->value_or("");
+                      n.language = language->value_or("");
                       return reply(app.create_user(p, n), req, user_json, 201);
                     }),
              small);
@@ -416,6 +420,8 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                       if (!phone.ok()) return http::error(phone.error(), req);
                       auto email = f.optional_string("email", 254);
                       if (!email.ok()) return http::error(email.error(), req);
+                      auto language = f.optional_string("language", 8);
+                      if (!language.ok()) return http::error(language.error(), req);
                       auto disabled = f.optional_bool("disabled");
                       if (!disabled.ok()) return http::error(disabled.error(), req);
                       patch.display_name = *display;
@@ -424,6 +430,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                       patch.unit_id = *unit;
                       patch.phone = *phone;
                       patch.email = *email;
+                      patch.language = *language;
                       patch.disabled = *disabled;
                       return reply(app.update_user(p, *id, patch), req, user_json);
                     }),

@@ -418,6 +418,11 @@ Result<auth::UserRecord> App::validated_new_user(Session& s, const NewUser& n) {
   if (!email.empty() && !notify::is_plain_address(email))
     return make_error(ErrorCode::kInvalidInput, "not a plain e-mail address", "email");
   u.email = email;
+  std::string language = trim(n.language);
+  if (language.empty()) language = std::string(notify::kDefaultLanguage);
+  if (!notify::is_language(language))
+    return make_error(ErrorCode::kInvalidInput, "zh-CN or en expected", "language");
+  u.language = language;
   return u;
 }
 
@@ -472,7 +477,8 @@ Result<UserView> App::update_user(const auth::Principal& p, int64_t id, const Us
               patch.phone.value_or(u->phone),
               u->id_number,
               patch.unit_id ? patch.unit_id : u->unit_id,
-              patch.email.value_or(u->email)};
+              patch.email.value_or(u->email),
+              patch.language.value_or(u->language)};
     if (patch.scope_code && !patch.scope_code->empty() && !org::in_scope(*patch.scope_code, scope))
       return make_error(ErrorCode::kInvalidCode, "outside your scope", "scope_code");
     auto nu = validated_new_user(s, n);
@@ -486,6 +492,7 @@ Result<UserView> App::update_user(const auth::Principal& p, int64_t id, const Us
     updated.unit_id = nu->unit_id;
     updated.phone = nu->phone;
     updated.email = nu->email;
+    updated.language = nu->language;
     if (patch.disabled) updated.disabled = *patch.disabled;
     updated.updated_at = clock_.now_ms();
     GJ_TRY(store::users::update(s, updated));
@@ -497,6 +504,7 @@ Result<UserView> App::update_user(const auth::Principal& p, int64_t id, const Us
     if (patch.unit_id) detail += "unit_id ";
     if (patch.phone) detail += "phone ";
     if (patch.email) detail += "email ";
+    if (patch.language) detail += "language ";
     if (patch.disabled) detail += *patch.disabled ? "disabled " : "enabled ";
     GJ_TRY(store::audit::append(
         s, audit_entry(p, "user.update", "user", std::to_string(id), trim(detail))));

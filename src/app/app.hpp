@@ -48,13 +48,15 @@ struct NodeView {
 struct NewUser {
   std::string username, display_name, password, role, scope_code, phone, id_number;
   std::optional<int64_t> unit_id;
-  std::string email;  // staff notifications; "" = none
+  std::string email;     // staff notifications; "" = none
+  std::string language;  // of those notifications 通知语言: zh-CN | en; "" = zh-CN
 };
 
 struct UserPatch {
   std::optional<std::string> display_name, role, scope_code, phone;
   std::optional<int64_t> unit_id;
   std::optional<std::string> email;  // "" clears it
+  std::optional<std::string> language;
   std::optional<bool> disabled;
 };
 

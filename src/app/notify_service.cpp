@@ -55,7 +55,8 @@ json fields_of(const store::TicketRow& row, const std::string& note) {
 
 Status add_row(store::Session& s, const store::TicketRow& row, int64_t now, const std::string& kind,
                const std::string& recipient_kind, const std::string& recipient_id,
-               const std::string& channel, const std::string& address, const json& fields) {
+               const std::string& channel, const std::string& address, const json& fields,
+               std::string_view language = notify::kDefaultLanguage) {
   store::OutboxRow o;
   o.created_at = now;
   o.kind = kind;
@@ -63,7 +64,7 @@ Status add_row(store::Session& s, const store::TicketRow& row, int64_t now, cons
   o.recipient_id = recipient_id;
   o.address = address;
   o.channel = channel;
-  o.language = std::string(notify::kDefaultLanguage);
+  o.language = std::string(language);
   o.ticket_id = row.id;
   o.payload = fields.dump();
   o.next_attempt_at = now;
@@ -87,11 +88,12 @@ Status add_unit_rows(store::Session& s, const store::TicketRow& row, int64_t now
   const bool chain = unit_id.size() >= 12;
   auto staff = store::users::emails_for_unit(s, chain ? unit_id : "", chain ? 0 : id);
   if (!staff.ok()) return staff.error();
-  for (const auto& [user_id, email] : *staff) {
-    std::string uid = std::to_string(user_id);
+  for (const auto& a : *staff) {
+    std::string uid = std::to_string(a.user_id);
     // A user of two notified units (escalation target and former holder) gets one e-mail.
     if (!seen.insert({kind, "staff:" + uid}).second) continue;
-    GJ_TRY(add_row(s, row, now, kind, "staff", uid, std::string(kNotifyEmail), email, fields));
+    GJ_TRY(add_row(s, row, now, kind, "staff", uid, std::string(kNotifyEmail), a.email, fields,
+                   a.language));
   }
   return {};
 }

@@ -12,6 +12,7 @@ const char* kUsage =
     "usage: gongjian user add NAME --role ROLE [--scope CODE | --unit ID] [--display NAME]\n"
     "                         [--password PW] [--phone P] [--id-number N]\n"
     "                         [--email ADDRESS]   (staff notifications by e-mail)\n"
+    "                         [--language zh-CN|en]   (of those e-mails; default zh-CN)\n"
     "       gongjian user reset NAME [--password PW]\n"
     "       gongjian user disable NAME | enable NAME\n"
     "Roles: admin command township village grid_worker department citizen.\n"
@@ -32,7 +33,7 @@ int fail(const Error& e) {
 
 int run(const Args& args) {
   auto pos = positional(args, {"--db", "--postgres", "--role", "--scope", "--unit", "--display",
-                               "--password", "--phone", "--id-number", "--email"});
+                               "--password", "--phone", "--id-number", "--email", "--language"});
   if (has_flag(args, "--help")) {
     std::cout << kUsage << kStoreUsage;
     return 0;
@@ -59,6 +60,7 @@ int run(const Args& args) {
     u.phone = flag_value(args, "--phone");
     u.id_number = flag_value(args, "--id-number");
     u.email = flag_value(args, "--email");
+    u.language = flag_value(args, "--language");
     u.password = password_arg(args);
     auto id = a.cli_add_user(u);
     if (!id.ok())

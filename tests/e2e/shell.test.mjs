@@ -259,7 +259,7 @@ test('a grid worker found through the user list sees its own grid as the root', 
   }
 })
 
-test('users: admin creates a user; a bad ID number shows the error, a valid one succeeds, phone is masked; the audit log shows it', async () => {
+test('users: admin creates a user; a bad ID number shows the error, a valid one succeeds with the chosen notification language, phone is masked; the audit log shows it', async () => {
   const { context, page } = await newPage()
   const username = uniq('e2e.')
   try {
@@ -278,6 +278,8 @@ test('users: admin creates a user; a bad ID number shows the error, a valid one 
     await pickOption(page, dlg.locator('[data-test=user-role]'), '乡镇（街道）工作人员')
     await pickOption(page, dlg.locator('[data-test=scope-picker]'), '乾佑街道', '乾佑')
     await dlg.locator('input[data-test=user-phone]').fill('13812345678')
+    // Their e-mails in English 通知语言 (the form offers the two template languages)
+    await dlg.locator('[data-test=user-language-en]').click()
     const bad = validIdNumber().slice(0, 17) + (validIdNumber().endsWith('0') ? '1' : '0')
     await dlg.locator('input[data-test=user-id-number]').fill(bad)
     await dlg.locator('[data-test=user-save]').click()
@@ -294,6 +296,7 @@ test('users: admin creates a user; a bad ID number shows the error, a valid one 
     const res = await created
     assert.equal(res.status(), 201)
     const row = await res.json()
+    assert.equal(row.language, 'en')
     await dlg.waitFor({ state: 'hidden' })
 
     await page.locator('input[data-test=users-search]').fill(username)

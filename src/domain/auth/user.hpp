@@ -17,8 +17,9 @@ struct UserRecord {
   std::string scope_code;
   std::optional<int64_t> unit_id;
   std::string password_hash;
-  std::string phone, id_number;  // stored in full; masked on every way out
-  std::string email;             // personal data like phone (staff notifications); "" = none
+  std::string phone, id_number;    // stored in full; masked on every way out
+  std::string email;               // personal data like phone (staff notifications); "" = none
+  std::string language = "zh-CN";  // 通知语言 of the staff e-mails: zh-CN | en
   bool disabled = false;
   int failed_logins = 0;
   std::optional<int64_t> first_failed_at, locked_until, last_login_at;

@@ -31,6 +31,11 @@ const std::vector<Template>& templates();
 // The language used when a row asks for one we do not have.
 inline constexpr std::string_view kDefaultLanguage = "zh-CN";
 
+// The languages the templates are written in (a user's notification language 通知语言).
+inline bool is_language(std::string_view language) {
+  return language == "zh-CN" || language == "en";
+}
+
 using Fields = std::map<std::string, std::string>;
 
 struct Message {

@@ -57,6 +57,7 @@ Result<auth::UserRecord> to_user(const Row& r) {
   u.created_at = r.i64(14);
   u.updated_at = r.i64(15);
   u.email = r.str(16);
+  u.language = r.str(17);
   return u;
 }
 
@@ -155,11 +156,11 @@ Result<std::vector<UnitRow>> units::list(Session& s, const std::string& scope_co
 
 // ---- users ----
 Result<int64_t> users::insert(Session& s, const auth::UserRecord& u) {
-  auto r = s.query_one(
-      sql::kUserInsert,
-      {u.username, u.display_name, std::string(auth::role_info(u.role).code),
-       opt_text(u.scope_code), opt(u.unit_id), u.password_hash, opt_text(u.phone),
-       opt_text(u.id_number), int64_t(u.disabled ? 1 : 0), u.created_at, opt_text(u.email)});
+  auto r = s.query_one(sql::kUserInsert,
+                       {u.username, u.display_name, std::string(auth::role_info(u.role).code),
+                        opt_text(u.scope_code), opt(u.unit_id), u.password_hash, opt_text(u.phone),
+                        opt_text(u.id_number), int64_t(u.disabled ? 1 : 0), u.created_at,
+                        opt_text(u.email), u.language});
   if (!r.ok()) return r.error();
   return r->i64(0);
 }
@@ -170,7 +171,7 @@ Status users::update(Session& s, const auth::UserRecord& u) {
       {u.id, u.display_name, std::string(auth::role_info(u.role).code), opt_text(u.scope_code),
        opt(u.unit_id), u.password_hash, opt_text(u.phone), opt_text(u.id_number),
        int64_t(u.disabled ? 1 : 0), int64_t(u.failed_logins), opt(u.first_failed_at),
-       opt(u.locked_until), opt(u.last_login_at), u.updated_at, opt_text(u.email)});
+       opt(u.locked_until), opt(u.last_login_at), u.updated_at, opt_text(u.email), u.language});
   if (!n.ok()) return n.error();
   if (*n == 0) return make_error(ErrorCode::kNotFound, "user");
   return {};
@@ -210,11 +211,12 @@ Result<Page<auth::UserRecord>> users::list(Session& s, const UserFilter& f) {
   return page;
 }
 
-Result<std::vector<std::pair<int64_t, std::string>>> users::emails_for_unit(
-    Session& s, const std::string& chain_code, int64_t department_id) {
-  return map_rows<std::pair<int64_t, std::string>>(
+Result<std::vector<users::StaffAddress>> users::emails_for_unit(Session& s,
+                                                                const std::string& chain_code,
+                                                                int64_t department_id) {
+  return map_rows<users::StaffAddress>(
       s.query(sql::kUserEmailsForUnit, {chain_code, department_id}), [](const Row& r) {
-        return std::pair<int64_t, std::string>{r.i64(0), r.str(1)};
+        return users::StaffAddress{r.i64(0), r.str(1), r.str(2)};
       });
 }
 

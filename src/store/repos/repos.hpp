@@ -86,12 +86,16 @@ Result<auth::UserRecord> by_id(Session& s, int64_t id);
 Result<auth::UserRecord> by_username(Session& s, const std::string& username);
 Result<Page<auth::UserRecord>> list(Session& s, const UserFilter& f);
 Result<int64_t> count(Session& s);
-// (user id, e-mail) of the active users who have an address and hold a unit: a chain unit by its
-// division code, a department by its units.id (0 / "" when not that kind); staff notifications
+// An active user who has an e-mail address, with the language of their notifications 通知语言.
+struct StaffAddress {
+  int64_t user_id = 0;
+  std::string email, language;
+};
+// The active users who have an address and hold a unit: a chain unit by its division code, a
+// department by its units.id (0 / "" when not that kind); staff notifications
 // (docs/notifications.md), one indexed query.
-Result<std::vector<std::pair<int64_t, std::string>>> emails_for_unit(Session& s,
-                                                                     const std::string& chain_code,
-                                                                     int64_t department_id);
+Result<std::vector<StaffAddress>> emails_for_unit(Session& s, const std::string& chain_code,
+                                                  int64_t department_id);
 }  // namespace users
 
 namespace sessions {

@@ -5,6 +5,8 @@
 // address, in the transition's transaction, and the worker delivers it to a real SMTP socket.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "app/notify_service.hpp"
@@ -56,6 +58,18 @@ class StaffEmail : public RequestsFixture {
     for (const auto& [k, v] : r.headers.fields())
       if (k == "Set-Cookie") return v.substr(0, v.find(';'));
     return "";
+  }
+
+  // POST /api/v1/users for a new grid worker with `field` set to `value`.
+  http::Response create_worker(const std::string& field, const std::string& value,
+                               const std::string& cookie) {
+    json body = {{"username", "newworker"},
+                 {"display_name", "新网格员"},
+                 {"password", "Password-2026"},
+                 {"role", "grid_worker"},
+                 {"scope_code", kGrid}};
+    body[field] = value;
+    return authed("POST", "/api/v1/users", body.dump(), cookie, csrf_);
   }
 
   auth::Principal admin_;
@@ -180,15 +194,7 @@ TEST_P(StaffEmail, a_bad_address_is_refused_with_400_and_nothing_changes) {
                           "<zhao@example.com>", "zhao @example.com"}) {
     auto r = authed("PATCH", target, json{{"email", bad}}.dump(), cookie, csrf_);
     EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
-    auto c = authed("POST", "/api/v1/users",
-                    json{{"username", "newworker"},
-                         {"display_name", "新网格员"},
-                         {"password", "Password-2026"},
-                         {"role", "grid_worker"},
-                         {"scope_code", kGrid},
-                         {"email", bad}}
-                        .dump(),
-                    cookie, csrf_);
+    auto c = create_worker("email", bad, cookie);
     EXPECT_EQ(c.status, 400) << bad << ": " << c.body;
   }
   EXPECT_EQ(audit_count("user.update"), updates);
@@ -203,6 +209,65 @@ TEST_P(StaffEmail, a_bad_address_is_refused_with_400_and_nothing_changes) {
   auto cleared = authed("PATCH", target, json{{"email", ""}}.dump(), cookie, csrf_);
   ASSERT_EQ(cleared.status, 200) << cleared.body;
   EXPECT_EQ(app_->read_user_pii(admin_, grid_.user_id)->user.email, "");
+}
+
+// Each user's e-mails come in their notification language 通知语言: English templates for a user
+// set to en, Chinese for the others; the unit's webhook row stays in the deployment's zh-CN.
+TEST_P(StaffEmail, each_user_is_mailed_in_their_own_language) {
+  auto second = add("gridworker2", "grid_worker", kGrid);
+  set_email(grid_, "wang.grid@zhashui.example");
+  set_email(second, "li.grid@zhashui.example");
+  std::string cookie = login("admin");
+  auto en = authed("PATCH", "/api/v1/users/" + std::to_string(second.user_id),
+                   json{{"language", "en"}}.dump(), cookie, csrf_);
+  ASSERT_EQ(en.status, 200) << en.body;
+  EXPECT_EQ(json::parse(en.body)["language"], "en");
+
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  auto mails = staff_mails(r->detail.view.row.id, "ticket.dispatched");
+  ASSERT_EQ(mails.size(), 2u);
+  std::map<std::string, std::string> language_of;
+  for (const auto& m : mails) language_of[m.address] = m.language;
+  EXPECT_EQ(language_of["wang.grid@zhashui.example"], "zh-CN");
+  EXPECT_EQ(language_of["li.grid@zhashui.example"], "en");
+  for (const auto& o : outbox(r->detail.view.row.id))
+    if (o.recipient_kind == "unit") EXPECT_EQ(o.language, "zh-CN");
+
+  SmtpServer smtp;
+  auto cfg =
+      app::notify_config("", "127.0.0.1:" + std::to_string(smtp.port()), "noreply@zhashui.example");
+  ASSERT_TRUE(cfg.ok()) << cfg.error().detail;
+  app::NotifyService worker(*db_, clock_, *cfg);
+  ASSERT_TRUE(worker.deliver_due().ok());
+  auto sent = smtp.mails();
+  ASSERT_EQ(sent.size(), 2u);
+  for (const auto& m : sent) {
+    // The body is 8-bit UTF-8 text: the English template or the Chinese one.
+    bool english = m.data.find("A new citizen request was assigned to you") != std::string::npos;
+    bool chinese = m.data.find("您有一件新的诉求工单") != std::string::npos;
+    EXPECT_NE(english, chinese) << m.data;
+    EXPECT_EQ(english, m.to == "<li.grid@zhashui.example>") << m.to << "\n" << m.data;
+  }
+}
+
+TEST_P(StaffEmail, a_language_without_templates_is_refused_with_400_and_nothing_changes) {
+  std::string cookie = login("admin");
+  int64_t updates = audit_count("user.update");
+  int64_t users = count("users");
+  std::string target = "/api/v1/users/" + std::to_string(grid_.user_id);
+  for (std::string bad : {"fr", "zh", "EN", "zh-TW"}) {
+    auto r = authed("PATCH", target, json{{"language", bad}}.dump(), cookie, csrf_);
+    EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+    EXPECT_EQ(json::parse(r.body)["error"].value("field", ""), "language") << r.body;
+    auto c = create_worker("language", bad, cookie);
+    EXPECT_EQ(c.status, 400) << bad << ": " << c.body;
+  }
+  auto wrong_type = authed("PATCH", target, json{{"language", 1}}.dump(), cookie, csrf_);
+  EXPECT_EQ(wrong_type.status, 400) << wrong_type.body;
+  EXPECT_EQ(audit_count("user.update"), updates);
+  EXPECT_EQ(count("users"), users);
+  EXPECT_EQ(app_->read_user_pii(admin_, grid_.user_id)->user.language, "zh-CN");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StaffEmail,

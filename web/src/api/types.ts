@@ -98,6 +98,7 @@ export interface UserRow {
   phone: string | null
   id_number: string | null
   email?: string | null // masked like phone (z***@example.com); full through /users/{id}/pii
+  language?: 'zh-CN' | 'en' // of the user's e-mail notifications 通知语言
   disabled: boolean
   locked: boolean
   last_login_at: string | null

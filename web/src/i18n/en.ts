@@ -819,6 +819,8 @@ const en: Messages = {
     hint: 'New work, deadline warnings and escalations are also sent here (optional); masked in lists.',
     invalid: "Enter a valid address such as name{'@'}example.com",
     clear: 'Remove the e-mail',
+    language: 'Notification language',
+    languageHint: 'The language of the e-mails this user receives.',
   },
 }
 

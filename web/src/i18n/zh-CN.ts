@@ -818,6 +818,8 @@ const zhCN = {
     hint: '新工单、预警、升级通知会发到此邮箱（选填）；列表中脱敏显示。',
     invalid: "请输入有效的邮箱地址，如 name{'@'}example.com",
     clear: '清除邮箱',
+    language: '通知语言',
+    languageHint: '发给该用户的邮件通知使用的语言。',
   },
 }
 
