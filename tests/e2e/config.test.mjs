@@ -20,14 +20,19 @@ async function pickDay(page, day) {
   await page.keyboard.press('Escape')
 }
 
-test('config: the command centre adds a holiday in the table, sees it saved, and a bad day is refused in Chinese', async () => {
+test('config: each tab explains its settings; the command centre adds a holiday in the table, sees it saved, and a bad day is refused in Chinese', async () => {
   const { context, page } = await newPage()
   try {
     await login(page, COMMAND)
     await page.locator('[data-test=side-menu] [data-test=menu-config]').click() // the menu entry 配置管理
     await page.locator('[data-test=config-page]').waitFor()
     await page.locator('[data-test=matrix-table]').waitFor()
+    // Each tab says what its settings do, in the staff's language.
+    assert.match(await page.locator('[data-test=config-about-matrix]').innerText(), /最具体的一行.*默认行/)
+    await page.getByRole('tab', { name: '办理时限' }).click()
+    assert.match(await page.locator('[data-test=config-about-tiers]:visible').innerText(), /响应时限内须签收.*自动升级到指挥链的上一级/)
     await page.getByRole('tab', { name: '节假日' }).click()
+    assert.match(await page.locator('[data-test=config-about-holidays]:visible').innerText(), /调休上班日/)
 
     // A make-up working day must be a weekend day: the server says so, nothing is stored.
     await pickDay(page, DAY)

@@ -692,6 +692,11 @@ const en: Messages = {
     saved: 'Saved: new requests follow it from now on',
     required: 'Please fill in the required fields',
     confirmDelete: 'Delete the row "{what}"? The category then goes by its parent or the default row.',
+    about: {
+      matrix: "The responsibility matrix decides which level and which kind of unit handles each category: a new request is first placed in a grid or village/community, then the most specific row for its category applies (the category, then its parent categories, then the '*' default row), and the request goes up the command chain to that level's unit of that kind and is dispatched automatically. Requests that cannot be placed go to the county command centre for manual dispatch. An empty time-limit tier means the category's own tier.",
+      tiers: 'Every unit that receives a request runs its own timers: within the response limit it must claim the request and contact the requester, within the resolution limit it must reply. At the warning point the unit is reminded; when a limit passes, the request escalates one level up the command chain (at the county command centre it is marked overdue). Minutes, hours and calendar days run round the clock; working days skip weekends and holidays (as set on the Holidays tab, counting make-up working days), and N working days end at 24:00 of the N-th working day after the day the unit received the request.',
+      holidays: 'Working-day limits are counted with this table: Saturdays and Sundays are off by default; a holiday is a weekday off, a make-up working day is a weekend day worked. Enter each year\'s schedule once the State Council publishes it; a change affects only limits that start afterwards.',
+    },
     kinds: { holiday: 'Holiday (day off)', workday: 'Make-up working day' },
     units: { minutes: 'minutes', hours: 'hours', calendar_days: 'calendar days', working_days: 'working days' },
     levels: { 3: 'County', 4: 'Township', 5: 'Village', 6: 'Grid' },
