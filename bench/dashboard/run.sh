@@ -5,18 +5,20 @@
 #   load   — first load of /dashboard in Chromium on loopback (time to KPI cards + map drawn,
 #            median of RUNS fresh contexts) with the demo's 600 requests (baseline) and with
 #            CASES (default 100,000) requests in the store; the ratio of the two medians.
-#            Also GET /api/v1/dashboard alone (median of RUNS, curl).
+#            Also GET /api/v1/dashboard, /dashboard/map and the change token the page polls
+#            (/dashboard/token) alone (median of RUNS, curl).
 # How the 100,000 are made: `gongjian demo` (600 requests walked through the real
 # RequestsService), then SQL copies of those tickets with receipt times spread over the last
 # ~6 months, inserted through the tickets table so the 0013 trigger counts them per area,
 # day and category exactly as intake does. Metric counters are per unit and month (their rows
 # do not grow with cases), so the copies leave them as the demo made them.
-# usage: bench/dashboard/run.sh        env: CASES=100000 RUNS=5
+# usage: bench/dashboard/run.sh        env: CASES=100000 RUNS=5 BIN=build/gongjian BROWSER=1
+# (BROWSER=0 times the API only; BIN= another build, e.g. an older commit's, for a comparison)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cases=${CASES:-100000}; runs=${RUNS:-5}
-bin=build/gongjian
-[[ -x $bin ]] || { echo "build/gongjian missing (make build)"; exit 1; }
+bin=${BIN:-build/gongjian}; browser=${BROWSER:-1}
+[[ -x $bin ]] || { echo "$bin missing (make build)"; exit 1; }
 [[ -f web/dist/index.html ]] || scripts/build-web.sh
 [[ -d tests/e2e/node_modules/playwright-core ]] || (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 work=$(mktemp -d "$PWD/build/dashboard-bench.XXXXXX")
@@ -77,7 +79,12 @@ measure() {  # $1 = label, $2 = db
   for _ in $(seq "$runs"); do
     xm+=("$(curl -s -o /dev/null -b "$jar" -w '%{time_total}' "http://127.0.0.1:$port/api/v1/dashboard/map")")
   done
-  echo "$1: GET /api/v1/dashboard median $(printf '%.1f' "$(echo "$api * 1000" | bc)") ms, /dashboard/map median $(printf '%.1f' "$(echo "$(median "${xm[@]}") * 1000" | bc)") ms (curl, $runs runs)"
+  local xt=()
+  for _ in $(seq "$runs"); do
+    xt+=("$(curl -s -o /dev/null -b "$jar" -w '%{time_total}' "http://127.0.0.1:$port/api/v1/dashboard/token")")
+  done
+  echo "$1: GET /api/v1/dashboard median $(printf '%.1f' "$(echo "$api * 1000" | bc)") ms, /dashboard/map median $(printf '%.1f' "$(echo "$(median "${xm[@]}") * 1000" | bc)") ms, /dashboard/token median $(printf '%.1f' "$(echo "$(median "${xt[@]}") * 1000" | bc)") ms (curl, $runs runs)"
+  if [[ $browser == 0 ]]; then kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; return; fi
   local out; out=$(node bench/dashboard/load.mjs "http://127.0.0.1:$port" "$runs")
   echo "$1: first load to KPI cards + map: $out"
   eval "median_$1=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["median_ms"])')"
@@ -85,4 +92,4 @@ measure() {  # $1 = label, $2 = db
 }
 measure base "$work/base.db"
 measure big "$work/big.db"
-echo "ratio: first load with $cases cases / with the demo's $(sqlite3 "$work/base.db" 'SELECT COUNT(*) FROM tickets') = $(echo "scale=2; $median_big / $median_base" | bc)"
+[[ $browser == 0 ]] || echo "ratio: first load with $cases cases / with the demo's $(sqlite3 "$work/base.db" 'SELECT COUNT(*) FROM tickets') = $(echo "scale=2; $median_big / $median_base" | bc)"

@@ -38,14 +38,10 @@ constexpr const char* kTokenCounters =
     "SELECT COALESCE(SUM(value), 0) FROM metric_counters WHERE scope = 'area' AND ref_id = $1 "
     "AND period >= $2 AND period <= $3";
 
-// The newest event of any ticket held in the area (a reply, a start, a note … moves no counter
-// but is a new ticket_events row): the area's tickets on tickets_division (division_code, …),
-// then one backward seek per ticket on ticket_events_ticket (ticket_id, id) for its greatest
-// id — the correlated MAX, unlike MAX over a join, reads one index entry per ticket, not every
-// event.
-constexpr const char* kTokenEvents =
-    "SELECT COALESCE(MAX((SELECT MAX(e.id) FROM ticket_events e WHERE e.ticket_id = t.id)), 0) "
-    "FROM tickets t WHERE t.division_code >= $1 AND t.division_code < $2";
+// How many times a ticket row in the area was written (migration 0017's triggers keep it): a
+// reply, a start or a note moves no counter but writes the ticket. One primary-key read.
+constexpr const char* kTokenActivity =
+    "SELECT COALESCE((SELECT changes FROM area_activity WHERE area_code = $1), 0)";
 
 Result<Counts> counts(Session& s, const char* q, const Params& p) {
   auto rows = s.query(q, p);
@@ -110,8 +106,7 @@ Result<std::string> change_token(Session& s, const std::string& area, const std:
   // Month and year keys sort apart ("M…" < "Y…"): one range covers both.
   auto b = s.query_one(kTokenCounters, {area, month, year});
   if (!b.ok()) return b.error();
-  auto [lo, hi] = org::scope_range(area);
-  auto c = s.query_one(kTokenEvents, {lo, hi});
+  auto c = s.query_one(kTokenActivity, {area});
   if (!c.ok()) return c.error();
   return month.substr(1) + "." + std::to_string(a->i64(0)) + "." + std::to_string(b->i64(0)) + "." +
          std::to_string(c->i64(0));

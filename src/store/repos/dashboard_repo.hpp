@@ -45,9 +45,10 @@ struct GridShapeRow {
 // Grids inside the area with their names and polygons (at most `limit`).
 Result<std::vector<GridShapeRow>> grids(Session& s, const std::string& scope_code, int limit);
 
-// A cheap change token for an area: this month's intake total and the sum of its metric
-// counters this month and year (each a few rows on a primary key), and the newest ticket event
-// id of the tickets held in the area (so a reply or a claim, which move no counter, move it).
+// A cheap change token for an area: this month's intake total, the sum of its metric counters
+// this month and year, and how often a ticket row in the area was written (so a reply or a
+// claim, which move no counter, move it): each a few rows on a primary key, whatever the size
+// of the area's history.
 Result<std::string> change_token(Session& s, const std::string& area, const std::string& month,
                                  const std::string& year);
 

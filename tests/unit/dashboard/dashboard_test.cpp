@@ -187,6 +187,32 @@ TEST_P(DashboardApp, every_event_of_a_ticket_in_the_area_moves_the_token_and_no_
   EXPECT_EQ(county1, *dash.token(command_, ""));
 }
 
+// Migration 0017's triggers: a ticket row written counts for its division and every division
+// above it, and for the areas it left when it changed hands (here a ticket taken from the grid
+// to the township platform with no counter moved: only the row changed).
+TEST_P(DashboardApp, a_ticket_moved_away_moves_the_token_of_the_area_it_left) {
+  app::DashboardService dash(*app_);
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->detail.view.row.id;
+  ASSERT_EQ(r->detail.view.row.division_code, kGrid);
+  auto grid0 = *dash.token(command_, kGrid);
+  auto community0 = *dash.token(command_, kCommunity);
+  auto qianyou0 = *dash.token(command_, kQianyou);
+  auto yingpan0 = *dash.token(command_, kYingpanGrid);
+  ASSERT_TRUE(db_->write([&](store::Session& s) -> Status {
+                   auto row = store::tickets::get(s, id);
+                   if (!row.ok()) return row.error();
+                   row->division_code = kQianyou;
+                   return store::tickets::update(s, *row);
+                 })
+                  .ok());
+  EXPECT_NE(grid0, *dash.token(command_, kGrid));            // the area it left
+  EXPECT_NE(community0, *dash.token(command_, kCommunity));  // above the area it left
+  EXPECT_NE(qianyou0, *dash.token(command_, kQianyou));      // where it is now
+  EXPECT_EQ(yingpan0, *dash.token(command_, kYingpanGrid));  // elsewhere: unchanged
+}
+
 TEST_P(DashboardApp, the_map_has_grid_totals_and_the_newest_points_of_the_area) {
   ASSERT_TRUE(app_->requests().submit(citizen(), pothole()).ok());
   ASSERT_TRUE(app_->requests().submit(citizen(), pothole(33.60, 109.20)).ok());
