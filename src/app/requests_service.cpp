@@ -1880,7 +1880,9 @@ Result<ScanReport> RequestsService::run_due_timers(TimePoint now, int batch) {
       const auto& view = (*snap)->view;
       auto ticket = ticket_from(*row);
       if (!ticket.ok()) return ticket.error();
-      std::string what = std::string(rq::timer_kind_code(ev.timer_kind));
+      // System notes are "中文 (English)", like the escalation's; times in local minutes (UTC+8).
+      const bool response = ev.timer_kind == rq::TimerKind::kResponse;
+      const std::string due = format_iso8601(ms(ev.due_at), 480).substr(0, 16).replace(10, 1, " ");
       if (ev.kind == rq::DeadlineEventKind::kEscalate) {
         auto req = rq::CommandChain(view).escalation_request(ev);
         if (!req.ok()) {
@@ -1909,7 +1911,8 @@ Result<ScanReport> RequestsService::run_due_timers(TimePoint now, int batch) {
       e.unit_name = ev.unit.name;
       if (ev.kind == rq::DeadlineEventKind::kWarning) {
         e.action = "deadline_warning";
-        e.note = what + " limit " + format_iso8601(ms(ev.due_at));
+        e.note = std::string(response ? "响应时限" : "办结时限") + "将于 " + due + " 到期 (" +
+                 (response ? "response" : "resolution") + " limit " + due + ")";
         GJ_TRY(enqueue_warning(s, *row, ev.unit.id, ms(ev.due_at), ms(now)));
         ++rep.warnings;
       } else {  // overdue at the top of the chain 超期
@@ -1919,7 +1922,8 @@ Result<ScanReport> RequestsService::run_due_timers(TimePoint now, int batch) {
         for (const auto& d : rq::MetricModel().deltas(ev, view))
           GJ_TRY(store::counters::add(s, d.key.scope, d.key.id, d.key.period, d.key.part, d.delta));
         e.action = "overdue";
-        e.note = what + " limit passed " + format_iso8601(ms(ev.due_at));
+        e.note = std::string(response ? "响应时限" : "办结时限") + "已于 " + due + " 超过 (" +
+                 (response ? "response" : "resolution") + " limit passed " + due + ")";
         ++rep.overdue;
       }
       GJ_TRY(store::ticket_events::append(s, e));

@@ -118,6 +118,15 @@ test('接诉即办: the grid worker claims, starts and replies from the queue; t
     const steps = await page.locator('[data-test=case-event]').evaluateAll((els) => els.map((e) => e.dataset.action))
     for (const a of ['receive', 'dispatch', 'claim', 'start', 'reply']) assert.ok(steps.includes(a), `timeline has ${a}: ${steps}`)
     await page.locator('[data-test=case-timeline]', { hasText: '已联系供电所更换灯泡' }).waitFor()
+    // Events no staff member made read in Chinese: the citizen and the system by name, the
+    // channel of the intake, and the automatic dispatch without its stored English half.
+    const received = page.locator('[data-test=case-event][data-action=receive]')
+    assert.match(await received.innerText(), /群众/)
+    assert.match(await received.locator('[data-test=case-event-note]').innerText(), /来源：群众自报/)
+    const dispatched = page.locator('[data-test=case-event][data-action=dispatch]')
+    assert.match(await dispatched.innerText(), /系统/)
+    assert.equal((await dispatched.locator('[data-test=case-event-note]').innerText()).trim(), '按责任清单自动派单')
+    assert.doesNotMatch(await page.locator('[data-test=case-timeline]').innerText(), /citizen|system|dispatched by/)
     // The grid worker may not complete: no button for it.
     assert.equal(await page.locator('[data-test=action-complete]').count(), 0)
     await shoot(page, 'requests-case')

@@ -3,7 +3,9 @@
 // claim → reply → complete → citizen rating → metrics; idempotency keys; scope 404s; illegal
 // transitions changing nothing; deadline escalation exactly once, also across a restart.
 #include <gtest/gtest.h>
+
 #include <libpq-fe.h>
+#include <regex>
 
 #include <atomic>
 #include <cmath>
@@ -375,6 +377,36 @@ TEST_P(RequestsApp, a_timer_that_fell_due_while_the_process_was_down_fires_once_
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->view.row.unit_id, kCommunity);
   EXPECT_EQ(d->view.ticket.escalation_count, 1);
+}
+
+// System notes are "中文 (English)" with times in local minutes (UTC+8), so the timeline can show
+// either language; the escalation's note came that way already.
+TEST_P(RequestsApp, deadline_warnings_and_escalations_note_the_limit_in_both_languages) {
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok());
+  int64_t id = r->detail.view.row.id;
+  for (int hour = 0; hour < 30; ++hour) {
+    clock_.advance(1h);
+    ASSERT_TRUE(app_->requests().run_due_timers(clock_.now()).ok());
+  }
+  auto d = app_->requests().get(command_, id);
+  ASSERT_TRUE(d.ok());
+  const std::regex warning(
+      "响应时限将于 \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} 到期 \\(response limit "
+      "\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}\\)");
+  int warnings = 0, escalations = 0;
+  for (const auto& e : d->events) {
+    if (e.action == "deadline_warning") {
+      ++warnings;
+      EXPECT_TRUE(std::regex_match(e.note, warning)) << e.note;
+    }
+    if (e.action == "escalate") {
+      ++escalations;
+      EXPECT_EQ(e.note, "超时未签收，自动升级 (response limit passed)");
+    }
+  }
+  EXPECT_EQ(warnings, 1);
+  EXPECT_EQ(escalations, 1);
 }
 
 TEST_P(RequestsApp, duplicates_nearby_are_suggested_and_tracking_shows_no_personal_data) {

@@ -458,6 +458,8 @@ const en: Messages = {
     content: 'Request',
     address: 'Address',
     channel: 'Channel',
+    actors: { citizen: 'Citizen', system: 'System' },
+    receivedVia: 'Via {channel}',
     channels: { citizen: 'Citizen', hotline: 'Hotline', grid: 'Grid patrol', transfer: 'Department transfer' },
     requester: 'Requester',
     showPhone: 'Show full phone',

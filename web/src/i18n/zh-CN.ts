@@ -457,6 +457,8 @@ const zhCN = {
     content: '诉求内容',
     address: '地址',
     channel: '来源渠道',
+    actors: { citizen: '群众', system: '系统' },
+    receivedVia: '来源：{channel}',
     channels: { citizen: '群众自报', hotline: '热线', grid: '网格巡查', transfer: '部门转办' },
     requester: '诉求人',
     showPhone: '查看完整电话',
