@@ -169,6 +169,7 @@ json duplicates_json(const std::vector<app::DuplicateView>& ds, Lang lang) {
         {{"id", d.ticket.id},
          {"subject", d.ticket.subject},
          {"status", d.ticket.status},
+         {"created_at", format_iso8601(d.ticket.created_at)},
          {"score", d.candidate.score},
          {"text_similarity", d.candidate.text_similarity},
          {"distance_m", d.candidate.distance_m ? json(*d.candidate.distance_m) : json(nullptr)},

@@ -150,6 +150,55 @@ test('接诉即办: the grid worker claims, starts and replies from the queue; t
   }
 })
 
+// Two calls about the same thing at one spot outside every grid: both wait at the command centre
+// for manual dispatch. On the second one the 相似诉求 card lists the first (same text, same
+// place), and the command centre merges the second into it from there.
+test('相似诉求: the case lists a similar open request and the command centre merges into it', async () => {
+  const tag = uniq('')
+  const text = `县城北新街井盖缺失，行人夜间容易跌落，请尽快处理。编号${tag}`
+  const make = async () => {
+    const res = await fetch(`${BASE_URL}/api/v1/requests`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Accept-Language': 'zh-CN' },
+      // A point in the county but outside every demo grid: the command centre dispatches it.
+      body: JSON.stringify({ county_code: '611026000000', category: '0107', subject: `井盖缺失${tag}`, text, name: '王五', phone: '13855556666', lat: 33.9, lon: 109.4 }),
+    })
+    assert.equal(res.status, 201)
+    const body = await res.json()
+    assert.equal(body.request.status, 'received')
+    return body.request
+  }
+  const first = await make()
+  const second = await make()
+
+  const { context, page } = await newPage()
+  try {
+    await login(page, COMMAND)
+    await page.goto(`/requests/${second.id}`)
+    const card = page.locator('[data-test=case-duplicates]')
+    const item = card.locator('[data-test=case-duplicate]', { hasText: `#${first.id}` })
+    await item.waitFor()
+    assert.match(await item.innerText(), /井盖缺失/)
+    await shoot(page, 'requests-similar')
+    await item.locator('[data-test=case-duplicate-merge]').click()
+    const dialog = page.locator('[data-test=action-dialog]')
+    await dialog.waitFor()
+    assert.equal(await dialog.locator('input[data-test=action-merged-into]').inputValue(), String(first.id))
+    await submitDialog(page)
+    await page.locator('[data-test=case-status][data-status=merged]').waitFor()
+    const merged = await apiCall(context, 'GET', `/requests/${second.id}`)
+    assert.equal(String(merged.json.merged_into), String(first.id))
+    // The surviving case no longer lists the merged one: only open requests are candidates.
+    await page.goto(`/requests/${first.id}`)
+    await page.locator('[data-test=case-duplicates]').waitFor()
+    await page.waitForLoadState('networkidle')
+    assert.equal(await page.locator('[data-test=case-duplicate]', { hasText: `#${second.id}` }).count(), 0)
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+  }
+})
+
 test('接诉即办: a role that may not act on a ticket sees no action buttons', async () => {
   const subject = uniq('东门路灯不亮')
   const ticket = await citizenTicket(subject)

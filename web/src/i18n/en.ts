@@ -460,6 +460,13 @@ const en: Messages = {
     channel: 'Channel',
     actors: { citizen: 'Citizen', system: 'System' },
     receivedVia: 'Via {channel}',
+    similar: {
+      title: 'Similar requests',
+      loading: 'Looking for similar requests nearby…',
+      none: 'No similar open requests nearby recently.',
+      score: 'match {p}%',
+      mergeInto: 'Merge this case into it',
+    },
     channels: { citizen: 'Citizen', hotline: 'Hotline', grid: 'Grid patrol', transfer: 'Department transfer' },
     requester: 'Requester',
     showPhone: 'Show full phone',

@@ -459,6 +459,13 @@ const zhCN = {
     channel: '来源渠道',
     actors: { citizen: '群众', system: '系统' },
     receivedVia: '来源：{channel}',
+    similar: {
+      title: '相似诉求',
+      loading: '正在查找附近的相似诉求…',
+      none: '附近近期没有相似的在办诉求。',
+      score: '相似度 {p}%',
+      mergeInto: '将本件并入此件',
+    },
     channels: { citizen: '群众自报', hotline: '热线', grid: '网格巡查', transfer: '部门转办' },
     requester: '诉求人',
     showPhone: '查看完整电话',
