@@ -5,7 +5,7 @@
 // scripts/test-stages/30-e2e.sh starts the server.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { BASE_URL, COMMAND, DEMO_PASSWORD, PHONE, apiCall, launch, login, newPage, shoot, shutdown, uniq } from './lib.mjs'
+import { BASE_URL, COMMAND, DEMO_PASSWORD, PHONE, TOWNSHIP, apiCall, launch, login, newPage, shoot, shutdown, uniq } from './lib.mjs'
 
 // A real 1×1 PNG: the browser decodes it, redraws it on a canvas and sends a JPEG.
 const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64')
@@ -196,6 +196,55 @@ test('相似诉求: the case lists a similar open request and the command centre
     assert.deepEqual(page.errors, [])
   } finally {
     await context.close()
+  }
+})
+
+// 受理登记: the command centre records a hotline call; a missing subject is caught in the form,
+// the answer shows the tracking code and where the request went, and the case opens from it.
+// A township user has no such page (the server would refuse its hotline channel too).
+test('受理登记: the command centre records a hotline call and reads the tracking code to the caller', async () => {
+  const tag = uniq('')
+  const { context, page } = await newPage()
+  try {
+    await login(page, COMMAND)
+    await page.locator('[data-test=side-menu] [data-test=menu-intake]').click()
+    await page.locator('[data-test=intake-page]').waitFor()
+    assert.match(await page.locator('[data-test=intake-channel]').innerText(), /热线/)
+    await page.locator('input[data-test=intake-name]').fill('赵六')
+    await page.locator('input[data-test=intake-phone]').fill('13855558888')
+    await page.locator('textarea[data-test=intake-text]').fill(`乾佑街道仁和社区东门垃圾桶满溢，异味很大，请尽快清运。${tag}`)
+    await page.locator('input[data-test=intake-address]').fill('乾佑街道仁和社区东门')
+    // The subject is required: the form says so before anything is sent.
+    await page.locator('[data-test=intake-submit]').click()
+    await page.locator('.el-form-item.is-error', { has: page.locator('input[data-test=intake-subject]') }).getByText('请填写此项').waitFor()
+    await page.locator('input[data-test=intake-subject]').fill(`垃圾桶满溢${tag}`)
+    await page.locator('[data-test=intake-category]').click()
+    await page.keyboard.type('环境卫生', { delay: 30 })
+    await page.locator('.el-cascader__suggestion-item:visible', { hasText: '环境卫生' }).first().click()
+    const posted = page.waitForResponse((r) => r.url().endsWith('/api/v1/requests') && r.request().method() === 'POST')
+    await page.locator('[data-test=intake-submit]').click()
+    const res = await posted
+    assert.equal(res.status(), 201)
+    assert.ok(res.request().headers()['idempotency-key'], 'the intake carries an Idempotency-Key')
+    const answer = await res.json()
+    assert.equal(answer.request.channel, 'hotline')
+    await page.locator('[data-test=intake-result]').waitFor()
+    assert.equal((await page.locator('[data-test=intake-code]').innerText()).trim(), answer.tracking_code)
+    assert.match(await page.locator('[data-test=intake-route]').innerText(), /仁和社区/)
+    await shoot(page, 'requests-intake')
+    await page.locator('[data-test=intake-open]').click()
+    await page.locator('[data-test=case-subject]', { hasText: `垃圾桶满溢${tag}` }).waitFor()
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+  }
+  const other = await newPage()
+  try {
+    await login(other.page, TOWNSHIP)
+    await other.page.locator('[data-test=side-menu]').waitFor()
+    assert.equal(await other.page.locator('[data-test=side-menu] [data-test=menu-intake]').count(), 0)
+  } finally {
+    await other.context.close()
   }
 })
 

@@ -1,6 +1,6 @@
 import type { Component } from 'vue'
 import type { RouteRecordRaw } from 'vue-router'
-import { House, OfficeBuilding, User, Document, Setting, Location, Tickets, Bell, Operation, DataAnalysis } from '@element-plus/icons-vue'
+import { House, OfficeBuilding, User, Document, Setting, Location, Tickets, Bell, Operation, DataAnalysis, EditPen } from '@element-plus/icons-vue'
 import type { Role } from '@/api/types'
 
 // The menu is this list: one entry per module that exists. A later module (接诉即办 requests,
@@ -47,6 +47,16 @@ export const modules: ModuleDef[] = [
       { path: 'requests', name: 'requests', component: () => import('@/views/requests/RequestQueue.vue') },
       { path: 'requests/:id', name: 'request-case', component: () => import('@/views/requests/RequestCase.vue') },
     ],
+  },
+  {
+    // 受理登记: staff intake on their own channel — a hotline call at the command centre, a
+    // transfer from a department (the server refuses any other channel for a role).
+    code: 'intake',
+    titleKey: 'intake.menu',
+    icon: EditPen,
+    path: '/requests/new',
+    roles: ['admin', 'command', 'department'],
+    routes: [{ path: 'requests/new', name: 'request-new', component: () => import('@/views/requests/IntakeForm.vue') }],
   },
   {
     // 督办: overdue, escalated and 吹哨 cases across the area, for those who may supervise.

@@ -54,6 +54,7 @@ export interface RequestOptions {
   // Login and the session probe handle 401 themselves (a wrong password is not a logout).
   skipAuthRedirect?: boolean
   signal?: AbortSignal
+  headers?: Record<string, string> // extra request headers (e.g. Idempotency-Key)
 }
 
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
@@ -62,6 +63,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     'Accept-Language': hooks.language(),
   }
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json'
+  Object.assign(headers, opts.headers)
   if (method !== 'GET' && method !== 'HEAD') {
     const token = hooks.csrf()
     if (token) headers['X-CSRF-Token'] = token

@@ -134,6 +134,26 @@ export function newIdempotencyKey(): string {
   return 'cz-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 }
 
+// One Idempotency-Key per distinct request body: a retry of the same content reuses the key,
+// so the server answers the ticket it already filed; changed content gets a new key.
+export function keyPerContent() {
+  let content = ''
+  let key = ''
+  return {
+    for(body: unknown): string {
+      const s = JSON.stringify(body)
+      if (s !== content) {
+        content = s
+        key = newIdempotencyKey()
+      }
+      return key
+    },
+    reset() {
+      content = ''
+    },
+  }
+}
+
 // The county a report goes to: from the link the county publishes (?county=…), else the demo county.
 export const DEFAULT_COUNTY = '611026000000'
 // Where the map opens when the citizen has not placed a pin: the demo county seat (柞水县城).
