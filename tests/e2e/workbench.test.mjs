@@ -211,7 +211,8 @@ test('受理登记: the command centre records a hotline call and reads the trac
     await page.locator('[data-test=intake-page]').waitFor()
     assert.match(await page.locator('[data-test=intake-channel]').innerText(), /热线/)
     await page.locator('input[data-test=intake-name]').fill('赵六')
-    await page.locator('input[data-test=intake-phone]').fill('13855558888')
+    // A landline with its area code, as callers often give.
+    await page.locator('input[data-test=intake-phone]').fill('0914-2321234')
     await page.locator('textarea[data-test=intake-text]').fill(`乾佑街道仁和社区东门垃圾桶满溢，异味很大，请尽快清运。${tag}`)
     await page.locator('input[data-test=intake-address]').fill('乾佑街道仁和社区东门')
     // The subject is required: the form says so before anything is sent.
@@ -228,6 +229,7 @@ test('受理登记: the command centre records a hotline call and reads the trac
     assert.ok(res.request().headers()['idempotency-key'], 'the intake carries an Idempotency-Key')
     const answer = await res.json()
     assert.equal(answer.request.channel, 'hotline')
+    assert.equal(answer.request.requester.phone, '091****1234')
     await page.locator('[data-test=intake-result]').waitFor()
     assert.equal((await page.locator('[data-test=intake-code]').innerText()).trim(), answer.tracking_code)
     assert.match(await page.locator('[data-test=intake-route]').innerText(), /仁和社区/)

@@ -32,10 +32,14 @@ Result<std::string> validate_id_number(std::string_view raw) {
 Result<std::string> validate_phone(std::string_view raw) {
   std::string p;
   for (char c : raw)
-    if (c != ' ' && c != '-') p.push_back(c);
+    if (c != ' ' && c != '-' && c != '(' && c != ')') p.push_back(c);
   if (p.rfind("+86", 0) == 0) p = p.substr(3);
-  bool ok = p.size() == 11 && p[0] == '1' && p[1] >= '3' && p[1] <= '9';
+  bool ok = !p.empty();
   for (char c : p) ok = ok && std::isdigit(static_cast<unsigned char>(c));
+  const bool mobile = p.size() == 11 && p[0] == '1' && p[1] >= '3' && p[1] <= '9';
+  // 区号 (0 + 2 or 3 digits: 010, 029, 0914) and a 7- or 8-digit local number.
+  const bool landline = p.size() >= 10 && p.size() <= 12 && p[0] == '0' && p[1] != '0';
+  ok = ok && (mobile || landline);
   if (!ok) return make_error(ErrorCode::kInvalidPhone, "format", "phone");
   return p;
 }

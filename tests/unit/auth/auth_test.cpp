@@ -42,6 +42,19 @@ TEST(Phone, mainland_mobiles_are_normalised_and_others_rejected) {
   EXPECT_FALSE(validate_phone("1381234567").ok());
 }
 
+// Hotline callers often give a landline 固定电话 with its area code.
+TEST(Phone, landlines_with_an_area_code_are_accepted_and_short_or_odd_ones_rejected) {
+  EXPECT_EQ(*validate_phone("0914-2321234"), "09142321234");
+  EXPECT_EQ(*validate_phone("(029) 8765 4321"), "02987654321");
+  EXPECT_EQ(*validate_phone("010-12345678"), "01012345678");
+  EXPECT_EQ(mask_phone("09142321234"), "091****1234");
+  EXPECT_FALSE(validate_phone("2321234").ok());           // no area code
+  EXPECT_FALSE(validate_phone("0014-2321234").ok());      // 00… is an international prefix
+  EXPECT_FALSE(validate_phone("0914-23212345678").ok());  // too long
+  EXPECT_FALSE(validate_phone("0914-232x234").ok());
+  EXPECT_FALSE(validate_phone("").ok());
+}
+
 TEST(Passwords, rules_need_ten_characters_with_letters_and_digits) {
   EXPECT_TRUE(check_password_rules("Gongjian-2026").ok());
   EXPECT_EQ(check_password_rules("short1").error().code, ErrorCode::kWeakPassword);
