@@ -537,6 +537,23 @@ void register_requests_routes(http::Router& router, app::App& app, const ApiConf
       },
       open);
 
+  // The counties served (public): code, name and where a map of each opens.
+  router.add(
+      "GET", "/api/v1/counties",
+      [&app](Request& req) -> Response {
+        auto r = app.requests().served_counties();
+        if (!r.ok()) return http::error(r.error(), req);
+        json items = json::array();
+        for (const auto& c : *r)
+          items.push_back(
+              {{"code", c.code},
+               {"name", c.name},
+               {"centre",
+                c.centre ? json{{"lat", c.centre->lat}, {"lon", c.centre->lon}} : json(nullptr)}});
+        return http::json(200, {{"items", items}});
+      },
+      open);
+
   router.add("GET", "/api/v1/metrics", authed(app, [&app](Request& req, auth::Principal& p) {
                auto r = app.requests().metrics(p, str_param(req, "area"), str_param(req, "from"),
                                                str_param(req, "to"));

@@ -13,6 +13,7 @@
 #include "domain/auth/passwords.hpp"
 #include "domain/auth/personal_data.hpp"
 #include "domain/org/division.hpp"
+#include "store/repos/apikey_repo.hpp"
 
 namespace gj::app {
 
@@ -1252,6 +1253,26 @@ Result<std::vector<DuplicateView>> RequestsService::duplicates(const auth::Princ
       });
   if (denied) app_.audit_denied(p, "request", std::to_string(id));
   return r;
+}
+
+Result<std::vector<RequestsService::ServedCounty>> RequestsService::served_counties() {
+  std::vector<ServedCounty> out;
+  GJ_TRY(app_.db().read([&](Session& s) -> Status {
+    auto codes = store::jurisdictions::counties_with_grids(s);
+    if (!codes.ok()) return codes.error();
+    for (const auto& code : *codes) {
+      auto d = store::divisions::get(s, code);
+      if (!d.ok()) continue;
+      out.push_back({code, d->division.name, std::nullopt});
+    }
+    return {};
+  }));
+  // The routing snapshot holds each county's grids (cached, rebuilt when they change).
+  for (auto& c : out) {
+    auto snap = county(c.code);
+    if (snap.ok() && (*snap)->router) c.centre = (*snap)->router->grids().centre();
+  }
+  return out;
 }
 
 Result<std::pair<std::string, std::string>> RequestsService::read_requester(

@@ -141,6 +141,13 @@ class RequestsService {
   Result<TicketDetail> get(const auth::Principal& p, int64_t id);
   Result<TicketDetail> act(const auth::Principal& p, int64_t id, const ActionInput& in);
   Result<std::vector<DuplicateView>> duplicates(const auth::Principal& p, int64_t id);
+  // The counties this deployment serves on the ground, those with grids (public: the citizen
+  // form picks one and opens its map there), each with its name and the centre of its grids.
+  struct ServedCounty {
+    std::string code, name;
+    std::optional<requests::GeoPoint> centre;
+  };
+  Result<std::vector<ServedCounty>> served_counties();
   // Staff who may act on the ticket now set its category 改分类 (overriding a suggestion or a
   // citizen's choice): one write with the ticket, a "recategorize" event and the audit entry.
   Result<TicketDetail> change_category(const auth::Principal& p, int64_t id,

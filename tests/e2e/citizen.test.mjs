@@ -21,6 +21,11 @@ const phoneNumber = () => '139' + String(Math.floor(Math.random() * 1e8)).padSta
 async function fillReport(page, { subject, text, phone }) {
   await page.goto('/m/report')
   await page.locator('[data-test=cz-report] h1', { hasText: '反映问题' }).waitFor()
+  // The demo serves two counties with grids (GET /counties): the form asks which one, with the
+  // demo county chosen and its map open on its first grid.
+  const county = page.locator('[data-test=cz-county]')
+  await county.waitFor()
+  assert.match(await county.innerText(), /柞水县/)
   // Category cascader 城乡建设 → 市政设施, from GET /categories.
   await page.locator('[data-test=cz-category]').click()
   await page.locator('.el-cascader-node:visible', { hasText: '城乡建设' }).click()

@@ -242,6 +242,20 @@ size_t GridIndex::size() const {
   return impl_->shapes.size();
 }
 
+std::optional<GeoPoint> GridIndex::centre() const {
+  const Poly* first = nullptr;
+  const std::string* code = nullptr;
+  for (size_t i = 0; i < impl_->shapes.size(); ++i)
+    if (impl_->shapes[i].outer.size() >= 3 && (!code || impl_->shapes[i].code < *code)) {
+      code = &impl_->shapes[i].code;
+      first = &impl_->polys[i];
+    }
+  if (!first) return std::nullopt;
+  auto b = bg::return_envelope<Box>(*first);
+  return GeoPoint{(b.min_corner().y() + b.max_corner().y()) / 2,
+                  (b.min_corner().x() + b.max_corner().x()) / 2};
+}
+
 const GridShape* GridIndex::locate(const GeoPoint& p) const {
   Pt q(p.lon, p.lat);
   const GridShape* best = nullptr;

@@ -119,6 +119,9 @@ class GridIndex {
   // smallest, then the lowest code, so the answer never depends on insertion order.
   const GridShape* locate(const GeoPoint& p) const;
   size_t size() const;
+  // Where a map of the area opens: the centre of its lowest-coded grid (NBS numbering puts the
+  // county seat's township first); none without grids.
+  std::optional<GeoPoint> centre() const;
 
  private:
   struct Impl;

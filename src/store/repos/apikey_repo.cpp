@@ -10,6 +10,9 @@ constexpr const char* kApiKeyByName = "SELECT id FROM api_keys WHERE name = $1";
 constexpr const char* kApiKeyColumns =
     "SELECT id, name, key_hash, created_at, disabled FROM api_keys";
 constexpr const char* kCountyCodes = "SELECT code FROM divisions WHERE level = 3 ORDER BY code";
+// A grid's code starts with its county's six digits (division.hpp).
+constexpr const char* kCountiesWithGrids =
+    "SELECT DISTINCT substr(code, 1, 6) || '000000' FROM grids ORDER BY 1";
 
 ApiKeyRow to_row(const Row& r) {
   ApiKeyRow k;
@@ -53,13 +56,22 @@ Result<std::vector<ApiKeyRow>> list(Session& s) {
 }  // namespace api_keys
 
 namespace jurisdictions {
-
-Result<std::vector<std::string>> county_codes(Session& s) {
-  auto rows = s.query(kCountyCodes);
+namespace {
+Result<std::vector<std::string>> codes(Session& s, const char* sql) {
+  auto rows = s.query(sql);
   if (!rows.ok()) return rows.error();
   std::vector<std::string> out;
   for (const auto& r : *rows) out.push_back(r.str(0));
   return out;
+}
+}  // namespace
+
+Result<std::vector<std::string>> county_codes(Session& s) {
+  return codes(s, kCountyCodes);
+}
+
+Result<std::vector<std::string>> counties_with_grids(Session& s) {
+  return codes(s, kCountiesWithGrids);
 }
 
 }  // namespace jurisdictions

@@ -30,6 +30,8 @@ Result<std::vector<ApiKeyRow>> list(Session& s);
 namespace jurisdictions {
 // Codes of the counties 县 (division level 3) in the store: an Open311 jurisdiction each.
 Result<std::vector<std::string>> county_codes(Session& s);
+// Codes of the counties that have grids 网格: the ones this deployment serves on the ground.
+Result<std::vector<std::string>> counties_with_grids(Session& s);
 }  // namespace jurisdictions
 
 }  // namespace gj::store

@@ -186,6 +186,19 @@ TEST_F(RouterTest, a_grid_with_a_hole_does_not_contain_points_in_the_hole) {
   EXPECT_EQ(idx.locate({33.51, 109.01}), nullptr);
 }
 
+// Where a map of the county opens (GET /counties): the middle of its lowest-coded grid, whatever
+// the order the grids came in; nothing without grids.
+TEST_F(RouterTest, a_map_of_the_grids_opens_on_the_lowest_coded_one) {
+  GridShape b = testing::square("611026001001002", "二网格", testing::kRenhe, 33.60, 109.10, 0.02);
+  GridShape a = testing::square("611026001001001", "一网格", testing::kRenhe, 33.50, 109.00, 0.02);
+  GridIndex idx({b, a});
+  auto c = idx.centre();
+  ASSERT_TRUE(c.has_value());
+  EXPECT_NEAR(c->lat, 33.51, 1e-9);
+  EXPECT_NEAR(c->lon, 109.01, 1e-9);
+  EXPECT_FALSE(GridIndex({}).centre().has_value());
+}
+
 TEST_F(RouterTest, creating_a_router_for_an_unknown_county_or_one_without_a_command_centre_fails) {
   auto unknown = RequestRouter::create(world, "619999000000", testing::make_matrix());
   ASSERT_FALSE(unknown.ok());

@@ -297,6 +297,7 @@ const en: Messages = {
     navTrack: 'Track',
     demoNote: 'Demo environment: what you submit is for demonstration only.',
     form: {
+      county: 'County / district',
       heading: 'Report a problem',
       intro: 'No sign-in needed. You get a tracking code to follow progress, read the answer and rate it.',
       category: 'Category',

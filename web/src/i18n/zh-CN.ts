@@ -296,6 +296,7 @@ const zhCN = {
     navTrack: '查询进度',
     demoNote: '演示环境：提交的内容仅用于演示。',
     form: {
+      county: '所在区县',
       heading: '反映问题',
       intro: '无需登录。提交后会得到一个查询编号，凭编号查询办理进度和答复并评价。',
       category: '问题类别',

@@ -109,8 +109,16 @@ async function call<T>(method: string, path: string, body?: unknown, headers: Re
   return data as T
 }
 
+export interface ServedCounty {
+  code: string
+  name: string
+  centre: { lat: number; lon: number } | null
+}
+
 export const citizenApi = {
   categories: () => call<{ items: Category[] }>('GET', '/categories').then((r) => r.items),
+  // The counties this deployment serves (those with grids) and where each one's map opens.
+  counties: () => call<{ items: ServedCounty[] }>('GET', '/counties').then((r) => r.items),
   // The same key with the same body answers the same ticket (200, replayed): a retry after a
   // lost response never files a second report.
   submit: (body: IntakeBody, idempotencyKey: string) =>
@@ -154,7 +162,8 @@ export function keyPerContent() {
   }
 }
 
-// The county a report goes to: from the link the county publishes (?county=…), else the demo county.
+// The county a report goes to when the link names none (?county=…) and the deployment serves
+// several: the demo county if it is one of them (GET /counties decides otherwise).
 export const DEFAULT_COUNTY = '611026000000'
-// Where the map opens when the citizen has not placed a pin: the demo county seat (柞水县城).
+// Where the map opens before GET /counties answers (or when the county has no grids yet).
 export const DEFAULT_CENTRE: [number, number] = [33.668935, 109.115376]
