@@ -32,11 +32,6 @@ using nlohmann::json;
 
 namespace {
 
-// "2025-12-01 17:30" in China Standard Time (the counties' clock).
-std::string local_minutes(int64_t ms) {
-  return format_iso8601(ms, 480).substr(0, 16).replace(10, 1, " ");
-}
-
 bool is_citizen_kind(const std::string& kind) {
   return kind == "ticket.replied" || kind == "ticket.completed";
 }
@@ -49,7 +44,7 @@ json fields_of(const store::TicketRow& row, const std::string& note) {
             {"note", note}};
   std::optional<int64_t> due = row.status == "dispatched" ? row.response_due : row.resolution_due;
   if (!due) due = row.response_due ? row.response_due : row.resolution_due;
-  f["deadline"] = due ? local_minutes(*due) : std::string("—");
+  f["deadline"] = due ? format_local_minutes(*due) : std::string("—");
   return f;
 }
 
@@ -287,7 +282,7 @@ Status enqueue_transition(store::Session& s, const store::TicketRow& row,
 Status enqueue_warning(store::Session& s, const store::TicketRow& row, const std::string& unit_id,
                        int64_t due_at, int64_t now) {
   json fields = fields_of(row, "");
-  fields["deadline"] = local_minutes(due_at);
+  fields["deadline"] = format_local_minutes(due_at);
   std::set<std::pair<std::string, std::string>> seen;
   return add_unit_rows(s, row, now, "deadline.warning", unit_id, fields, seen);
 }

@@ -1901,9 +1901,6 @@ Result<ScanReport> RequestsService::run_due_timers(TimePoint now, int batch) {
       const auto& view = (*snap)->view;
       auto ticket = ticket_from(*row);
       if (!ticket.ok()) return ticket.error();
-      // System notes are "中文 (English)", like the escalation's; times in local minutes (UTC+8).
-      const bool response = ev.timer_kind == rq::TimerKind::kResponse;
-      const std::string due = format_iso8601(ms(ev.due_at), 480).substr(0, 16).replace(10, 1, " ");
       if (ev.kind == rq::DeadlineEventKind::kEscalate) {
         auto req = rq::CommandChain(view).escalation_request(ev);
         if (!req.ok()) {
@@ -1930,6 +1927,9 @@ Result<ScanReport> RequestsService::run_due_timers(TimePoint now, int batch) {
       e.from_status = e.to_status = row->status;
       e.unit_id = ev.unit.id;
       e.unit_name = ev.unit.name;
+      // System notes are "中文 (English)", like the escalation's; times in local minutes.
+      const bool response = ev.timer_kind == rq::TimerKind::kResponse;
+      const std::string due = format_local_minutes(ms(ev.due_at));
       if (ev.kind == rq::DeadlineEventKind::kWarning) {
         e.action = "deadline_warning";
         e.note = std::string(response ? "响应时限" : "办结时限") + "将于 " + due + " 到期 (" +

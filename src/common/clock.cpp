@@ -24,6 +24,10 @@ std::string format_iso8601(int64_t epoch_ms, int utc_offset_minutes) {
   return buf;
 }
 
+std::string format_local_minutes(int64_t epoch_ms) {
+  return format_iso8601(epoch_ms, 480).substr(0, 16).replace(10, 1, " ");
+}
+
 bool parse_iso8601(const std::string& text, int64_t& epoch_ms) {
   using namespace std::chrono;
   int y, mo, d, h = 0, mi = 0, s = 0;

@@ -37,6 +37,9 @@ class FakeClock final : public Clock {
 
 // W3C / ISO 8601 with zone, as Open311 and our API use: 2026-01-01T08:00:00+08:00.
 std::string format_iso8601(int64_t epoch_ms, int utc_offset_minutes = 480);
+// Local minutes in China Standard Time for people to read (notes, notifications):
+// "2025-12-01 17:30".
+std::string format_local_minutes(int64_t epoch_ms);
 // Parses ISO 8601 with a zone designator (Z or ±hh:mm); false on anything else.
 bool parse_iso8601(const std::string& text, int64_t& epoch_ms);
 

@@ -213,12 +213,14 @@ struct GridIndex::Impl {
   std::vector<Poly> polys;
   std::vector<double> areas;
   bgi::rtree<Entry, bgi::rstar<16>> tree;
+  std::optional<GeoPoint> centre;  // of the lowest-coded grid's envelope
 };
 
 GridIndex::GridIndex(std::vector<GridShape> grids) : impl_(std::make_unique<Impl>()) {
   impl_->shapes = std::move(grids);
   std::vector<Entry> entries;
   entries.reserve(impl_->shapes.size());
+  const std::string* first = nullptr;  // the lowest grid code so far
   impl_->polys.reserve(impl_->shapes.size());
   for (size_t i = 0; i < impl_->shapes.size(); ++i) {
     const GridShape& g = impl_->shapes[i];
@@ -229,7 +231,15 @@ GridIndex::GridIndex(std::vector<GridShape> grids) : impl_(std::make_unique<Impl
       for (const auto& p : g.holes[h]) bg::append(poly.inners()[h], Pt(p.lon, p.lat));
     bg::correct(poly);  // close rings, fix orientation
     impl_->areas.push_back(std::abs(bg::area(poly)));
-    if (g.outer.size() >= 3) entries.emplace_back(bg::return_envelope<Box>(poly), i);
+    if (g.outer.size() >= 3) {
+      Box box = bg::return_envelope<Box>(poly);
+      entries.emplace_back(box, i);
+      if (!first || g.code < *first) {
+        first = &g.code;
+        impl_->centre = GeoPoint{(box.min_corner().y() + box.max_corner().y()) / 2,
+                                 (box.min_corner().x() + box.max_corner().x()) / 2};
+      }
+    }
     impl_->polys.push_back(std::move(poly));
   }
   // Bulk loading (packing) builds a better tree than repeated inserts, and is faster.
@@ -243,17 +253,7 @@ size_t GridIndex::size() const {
 }
 
 std::optional<GeoPoint> GridIndex::centre() const {
-  const Poly* first = nullptr;
-  const std::string* code = nullptr;
-  for (size_t i = 0; i < impl_->shapes.size(); ++i)
-    if (impl_->shapes[i].outer.size() >= 3 && (!code || impl_->shapes[i].code < *code)) {
-      code = &impl_->shapes[i].code;
-      first = &impl_->polys[i];
-    }
-  if (!first) return std::nullopt;
-  auto b = bg::return_envelope<Box>(*first);
-  return GeoPoint{(b.min_corner().y() + b.max_corner().y()) / 2,
-                  (b.min_corner().x() + b.max_corner().x()) / 2};
+  return impl_->centre;
 }
 
 const GridShape* GridIndex::locate(const GeoPoint& p) const {

@@ -60,6 +60,16 @@ class StaffEmail : public RequestsFixture {
     return "";
   }
 
+  // One pass of the delivery worker against the SMTP test server.
+  void deliver_to(const SmtpServer& smtp) {
+    auto cfg = app::notify_config("", "127.0.0.1:" + std::to_string(smtp.port()),
+                                  "noreply@zhashui.example");
+    ASSERT_TRUE(cfg.ok()) << cfg.error().detail;
+    app::NotifyService worker(*db_, clock_, *cfg);
+    auto rep = worker.deliver_due();
+    ASSERT_TRUE(rep.ok()) << rep.error().detail;
+  }
+
   // POST /api/v1/users for a new grid worker with `field` set to `value`.
   http::Response create_worker(const std::string& field, const std::string& value,
                                const std::string& cookie) {
@@ -139,12 +149,7 @@ TEST_P(StaffEmail, the_staff_mail_reaches_the_smtp_server_with_the_staff_templat
   auto r = app_->requests().submit(citizen(), pothole());
   ASSERT_TRUE(r.ok()) << r.error().detail;
   SmtpServer smtp;
-  auto cfg =
-      app::notify_config("", "127.0.0.1:" + std::to_string(smtp.port()), "noreply@zhashui.example");
-  ASSERT_TRUE(cfg.ok()) << cfg.error().detail;
-  app::NotifyService worker(*db_, clock_, *cfg);
-  auto rep = worker.deliver_due();
-  ASSERT_TRUE(rep.ok()) << rep.error().detail;
+  ASSERT_NO_FATAL_FAILURE(deliver_to(smtp));
   auto sent = smtp.mails();
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].to, "<wang.grid@zhashui.example>");
@@ -235,11 +240,7 @@ TEST_P(StaffEmail, each_user_is_mailed_in_their_own_language) {
     if (o.recipient_kind == "unit") EXPECT_EQ(o.language, "zh-CN");
 
   SmtpServer smtp;
-  auto cfg =
-      app::notify_config("", "127.0.0.1:" + std::to_string(smtp.port()), "noreply@zhashui.example");
-  ASSERT_TRUE(cfg.ok()) << cfg.error().detail;
-  app::NotifyService worker(*db_, clock_, *cfg);
-  ASSERT_TRUE(worker.deliver_due().ok());
+  ASSERT_NO_FATAL_FAILURE(deliver_to(smtp));
   auto sent = smtp.mails();
   ASSERT_EQ(sent.size(), 2u);
   for (const auto& m : sent) {
