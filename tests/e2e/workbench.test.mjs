@@ -16,26 +16,30 @@ after(shutdown)
 const GRID = { username: 'qianyou.grid', password: DEMO_PASSWORD }
 const CADRE = { username: 'qianyou.cadre', password: DEMO_PASSWORD }
 
-// A citizen report through the public intake (no session, no CSRF), as the citizen pages send it.
-async function citizenTicket(subject) {
+// A citizen report through the public intake (no session, no CSRF), as the citizen pages send
+// it; answers the stored request.
+async function publicIntake(report) {
   const res = await fetch(`${BASE_URL}/api/v1/requests`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'Accept-Language': 'zh-CN' },
-    body: JSON.stringify({
-      county_code: '611026000000',
-      category: '0107',
-      subject,
-      text: '仁和社区东门路灯连续三晚不亮，晚上出行不安全。',
-      name: '李四',
-      phone: '13855557777',
-      lat: 33.668935,
-      lon: 109.115376,
-    }),
+    body: JSON.stringify({ county_code: '611026000000', category: '0107', ...report }),
   })
   assert.equal(res.status, 201)
-  const body = await res.json()
-  assert.equal(body.request.holder.unit_id, '611026001001001')
-  return body.request
+  return (await res.json()).request
+}
+
+// A street-light report at the centre of the grid the demo grid worker holds.
+async function citizenTicket(subject) {
+  const request = await publicIntake({
+    subject,
+    text: '仁和社区东门路灯连续三晚不亮，晚上出行不安全。',
+    name: '李四',
+    phone: '13855557777',
+    lat: 33.668935,
+    lon: 109.115376,
+  })
+  assert.equal(request.holder.unit_id, '611026001001001')
+  return request
 }
 
 // Submit the open action dialog and wait for it to close; a refusal fails with the server's message.
@@ -157,16 +161,10 @@ test('相似诉求: the case lists a similar open request and the command centre
   const tag = uniq('')
   const text = `县城北新街井盖缺失，行人夜间容易跌落，请尽快处理。编号${tag}`
   const make = async () => {
-    const res = await fetch(`${BASE_URL}/api/v1/requests`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Accept-Language': 'zh-CN' },
-      // A point in the county but outside every demo grid: the command centre dispatches it.
-      body: JSON.stringify({ county_code: '611026000000', category: '0107', subject: `井盖缺失${tag}`, text, name: '王五', phone: '13855556666', lat: 33.9, lon: 109.4 }),
-    })
-    assert.equal(res.status, 201)
-    const body = await res.json()
-    assert.equal(body.request.status, 'received')
-    return body.request
+    // A point in the county but outside every demo grid: the command centre dispatches it.
+    const request = await publicIntake({ subject: `井盖缺失${tag}`, text, name: '王五', phone: '13855556666', lat: 33.9, lon: 109.4 })
+    assert.equal(request.status, 'received')
+    return request
   }
   const first = await make()
   const second = await make()

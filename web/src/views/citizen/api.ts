@@ -135,33 +135,6 @@ export const citizenApi = {
     call<Track>('POST', `/track/${encodeURIComponent(code)}/reopen`, body),
 }
 
-// A random key per submission; crypto.randomUUID needs a secure context, getRandomValues does not.
-export function newIdempotencyKey(): string {
-  const b = new Uint8Array(16)
-  crypto.getRandomValues(b)
-  return 'cz-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
-}
-
-// One Idempotency-Key per distinct request body: a retry of the same content reuses the key,
-// so the server answers the ticket it already filed; changed content gets a new key.
-export function keyPerContent() {
-  let content = ''
-  let key = ''
-  return {
-    for(body: unknown): string {
-      const s = JSON.stringify(body)
-      if (s !== content) {
-        content = s
-        key = newIdempotencyKey()
-      }
-      return key
-    },
-    reset() {
-      content = ''
-    },
-  }
-}
-
 // The county a report goes to when the link names none (?county=…) and the deployment serves
 // several: the demo county if it is one of them (GET /counties decides otherwise).
 export const DEFAULT_COUNTY = '611026000000'

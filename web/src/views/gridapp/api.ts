@@ -58,14 +58,6 @@ export async function call<T = unknown>(method: string, path: string, opts: Call
   }
 }
 
-// A fresh key per queued submission, made on the phone when it is queued (not when sent), so
-// every retry of the same submission carries the same key.
-export function newKey(prefix: string): string {
-  const b = new Uint8Array(16)
-  crypto.getRandomValues(b)
-  return prefix + '-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
-}
-
 // ---- shapes (docs/api.md) ----
 export interface Category {
   code: string

@@ -16,7 +16,8 @@
 // POST /api/v1/requests/{id}/attachments; a 404 from a server without that endpoint keeps the
 // photo queued with its own status, to be retried later.
 import { computed, reactive, ref } from 'vue'
-import { call, newKey, type ApiAnswer } from './api'
+import { newKey } from '@/composables/idempotency'
+import { call, type ApiAnswer } from './api'
 
 export type Kind = 'report' | 'visit' | 'action' | 'photos'
 export type PhotoStatus = 'queued' | 'uploaded' | 'waiting' | 'failed'
@@ -147,6 +148,8 @@ async function drop(id: string) {
   await idbDelete(id)
 }
 
+// Keys are made on the phone when a submission is queued (not when sent), so every retry of
+// the same submission carries the same key.
 const prefix: Record<Kind, string> = { report: 'gr', visit: 'gv', action: 'ga', photos: 'gp' }
 
 export async function enqueue(

@@ -93,6 +93,18 @@ export interface CategorySuggestion extends ScoredCategory {
   model_version: string
 }
 
+// A similar open request 相似诉求 (GET /requests/{id}/duplicates, and the intake answer).
+export interface Duplicate {
+  id: number
+  subject: string
+  status: string
+  created_at: string
+  score: number
+  text_similarity: number
+  distance_m: number | null
+  reasons: string[]
+}
+
 export interface TicketPage {
   items: Ticket[]
   total: number
