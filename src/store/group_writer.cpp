@@ -87,23 +87,10 @@ void GroupWriter::run() {
   }
 }
 
-void GroupWriter::commit_group(std::vector<Job*>& group) {
-  calls_ += group.size();
-  auto fail_all = [&](const std::string& why) {
-    ++failed_commits_;
-    for (Job* j : group) j->result = unavailable(why);
-  };
-
-  Status st = target_.ensure_connected();
-  if (st.ok()) st = target_.begin();
-  if (!st.ok()) {
-    target_.rollback();
-    fail_all(st.error().detail);
-    log::warn("store.begin_failed", {{"detail", st.error().detail}});
-    return;
-  }
-
-  Session& session = target_.session();
+// Each call of a group in its own savepoint, so a failing call is undone alone and the others
+// still commit. A non-ok Status means the transaction itself is lost.
+Status GroupWriter::run_in_savepoints(std::vector<Job*>& group, Session& session) {
+  Status st;
   for (Job* j : group) {
     Status sp = target_.savepoint();
     if (!sp.ok()) {
@@ -127,6 +114,48 @@ void GroupWriter::commit_group(std::vector<Job*>& group) {
       st = end;
       break;
     }
+  }
+
+  return st;
+}
+
+void GroupWriter::commit_group(std::vector<Job*>& group) {
+  calls_ += group.size();
+  auto fail_all = [&](const std::string& why) {
+    ++failed_commits_;
+    for (Job* j : group) j->result = unavailable(why);
+  };
+
+  Status st = target_.ensure_connected();
+  if (st.ok()) st = target_.begin();
+  if (!st.ok()) {
+    target_.rollback();
+    fail_all(st.error().detail);
+    log::warn("store.begin_failed", {{"detail", st.error().detail}});
+    return;
+  }
+
+  Session& session = target_.session();
+  if (group.size() == 1) {
+    // A call alone needs no savepoint: the transaction is its undo. Besides a round trip on
+    // PostgreSQL, this spares SQLite a cost that grows with the call: while a savepoint is open
+    // every statement's own journal is kept, and ending each statement got slower as a large
+    // call (an import of 100,000 grids) went on: quadratic, 37 s instead of 3 s.
+    Job* j = group.front();
+    Status r;
+    try {
+      r = (*j->fn)(session);
+    } catch (const std::exception& e) {
+      r = make_error(ErrorCode::kInternal, std::string("exception in write: ") + e.what());
+    }
+    if (r.ok()) r = target_.end_lone_call();
+    if (!r.ok()) {
+      target_.rollback();
+      j->result = std::move(r);
+      return;
+    }
+  } else {
+    st = run_in_savepoints(group, session);
   }
 
   if (st.ok() && faults_ && faults_->fail_commit()) {

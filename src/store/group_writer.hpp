@@ -1,7 +1,8 @@
 // Internal: the one writer with group commit (LevelDB's DBImpl::Write / BuildBatchGroup), shared
 // by both backends. Callers queue; the writer thread takes up to max_group queued calls, runs
-// them in one transaction (each inside its own savepoint), commits once, then wakes each caller
-// with its own status. The commit is the only fsync, so N concurrent callers pay for one.
+// them in one transaction (each inside its own savepoint when there are several), commits once,
+// then wakes each caller with its own status. The commit is the only fsync, so N concurrent callers
+// pay for one.
 #pragma once
 
 #include <atomic>
@@ -28,6 +29,9 @@ class CommitTarget {
   // found the call's work unusable, undid that call alone, and that code is its answer.
   virtual Status release() = 0;
   virtual Status rollback_to() = 0;  // ROLLBACK TO + RELEASE: undoes one call only
+  // Ends a call that returned OK and ran alone, without a savepoint: as release(), a code
+  // other than kStorageUnavailable is the call's answer (the writer then rolls back).
+  virtual Status end_lone_call() { return {}; }
   virtual Status commit() = 0;
   virtual void rollback() = 0;  // best effort; leaves no open transaction
   virtual Session& session() = 0;
@@ -55,6 +59,7 @@ class GroupWriter {
   };
   void run();
   void commit_group(std::vector<Job*>& group);
+  Status run_in_savepoints(std::vector<Job*>& group, Session& session);
 
   CommitTarget& target_;
   const size_t max_group_;

@@ -391,6 +391,11 @@ class PgCommitTarget final : public detail::CommitTarget {
     }
     return c_.end_call_ok();
   }
+  Status end_lone_call() override {
+    if (c_.usable() && PQtransactionStatus(c_.handle()) == PQTRANS_INERROR)
+      return make_error(ErrorCode::kInternal, "a statement failed inside a write that returned OK");
+    return {};
+  }
   Status rollback_to() override {
     // After a failed statement the transaction is aborted until this rollback; it brings the
     // group back to where the call started.

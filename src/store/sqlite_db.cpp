@@ -107,10 +107,11 @@ class SqliteConnection final : public Session {
       if (mode->empty() || mode->front().str(0) != "wal") {
         return make_error(ErrorCode::kStorageUnavailable, "could not switch to WAL: " + path);
       }
-      // Each write() runs in a savepoint, so SQLite copies every page a call first touches to
-      // a sub-journal: keep it in memory (temp_store) rather than a temp file written during
-      // the transaction; and a group of calls dirties more than the default 2 MB page cache,
-      // which would spill pages into the WAL before the commit (bench/requests, intake).
+      // Each write() of a group of several runs in a savepoint, so SQLite copies every page a
+      // call first touches to a sub-journal: keep it in memory (temp_store) rather than a temp file
+      // written during the transaction; and a group of calls dirties more than the default 2 MB
+      // page cache, which would spill pages into the WAL before the commit (bench/requests,
+      // intake).
       GJ_TRY(
           exec_script("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
                       "PRAGMA cache_size=-65536;"));
