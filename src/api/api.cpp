@@ -6,6 +6,7 @@
 #include "api/dashboard_api.hpp"
 #include "api/export_api.hpp"
 #include "api/open311.hpp"
+#include "api/org_api.hpp"
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
 #include "api/visits_api.hpp"
@@ -219,6 +220,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
   register_access_routes(router, app);
   register_visits_routes(router, app);
   register_dashboard_routes(router, app);
+  register_org_routes(router, app);
 
   // ---- auth ----
   router.add(
@@ -330,7 +332,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                });
              }));
   router.add("GET", "/api/v1/org/units", authed(app, [&app](Request& req, auth::Principal& p) {
-               return reply(app.org_units(p, str_param(req, "q")), req,
+               return reply(app.org_units(p, str_param(req, "q"), str_param(req, "division")), req,
                             [](const std::vector<store::UnitRow>& units) {
                               json a = json::array();
                               for (const auto& u : units)

@@ -325,11 +325,17 @@ Result<std::pair<NodeView, store::GridRow>> App::org_grid(const auth::Principal&
   return std::pair<NodeView, store::GridRow>(std::move(*node), std::move(*g));
 }
 
-Result<std::vector<store::UnitRow>> App::org_units(const auth::Principal& p, const std::string& q) {
+Result<std::vector<store::UnitRow>> App::org_units(const auth::Principal& p, const std::string& q,
+                                                   const std::string& division) {
   GJ_TRY(require(p, auth::Permission::kBrowseOrg));
   if (!is_valid_utf8(q)) return make_error(ErrorCode::kInvalidUtf8, "", "q");
   return db_.read_value<std::vector<store::UnitRow>>(
-      [&](Session& s) { return store::units::list(s, scope_of(s, p), q); });
+      [&](Session& s) -> Result<std::vector<store::UnitRow>> {
+        if (division.empty()) return store::units::list(s, scope_of(s, p), q);
+        auto d = visible_division(s, p, division);
+        if (!d.ok()) return d.error();
+        return store::units::of_division(s, division);
+      });
 }
 
 // ---------------------------------------------------------------- users
@@ -447,6 +453,7 @@ Result<UserView> App::create_user(const auth::Principal& p, const NewUser& n) {
     auto id = store::users::insert(s, *u);
     if (!id.ok()) return id.error();
     u->id = *id;
+    GJ_TRY(store::grids::refresh_worker(s, u->scope_code));
     GJ_TRY(store::audit::append(
         s, audit_entry(p, "user.create", "user", std::to_string(*id),
                        u->username + " " + std::string(auth::role_info(u->role).code))));
@@ -497,6 +504,10 @@ Result<UserView> App::update_user(const auth::Principal& p, int64_t id, const Us
     updated.updated_at = clock_.now_ms();
     GJ_TRY(store::users::update(s, updated));
     if (updated.disabled) GJ_TRY(store::sessions::remove_for_user(s, id));
+    // The grid it left and the grid it serves now show their current grid worker 网格员.
+    GJ_TRY(store::grids::refresh_worker(s, u->scope_code));
+    if (updated.scope_code != u->scope_code)
+      GJ_TRY(store::grids::refresh_worker(s, updated.scope_code));
     std::string detail;
     if (patch.display_name) detail += "display_name ";
     if (patch.role) detail += "role ";
@@ -668,6 +679,7 @@ Result<int64_t> App::cli_add_user(const NewUser& n) {
     u->created_at = u->updated_at = clock_.now_ms();
     auto id = store::users::insert(s, *u);
     if (!id.ok()) return id.error();
+    GJ_TRY(store::grids::refresh_worker(s, u->scope_code));
     auth::Principal system;
     system.scope_code = position_of(s, *u);
     GJ_TRY(store::audit::append(s, audit_entry(system, "user.create", "user", std::to_string(*id),
@@ -705,6 +717,7 @@ Status App::cli_set_disabled(const std::string& username, bool disabled) {
     u->updated_at = clock_.now_ms();
     GJ_TRY(store::users::update(s, *u));
     if (disabled) GJ_TRY(store::sessions::remove_for_user(s, u->id));
+    GJ_TRY(store::grids::refresh_worker(s, u->scope_code));
     auth::Principal system;
     system.scope_code = position_of(s, *u);
     return store::audit::append(s, audit_entry(system, "user.update", "user", std::to_string(u->id),

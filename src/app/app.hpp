@@ -100,7 +100,10 @@ class App {
                                            int limit);
   Result<std::pair<NodeView, store::GridRow>> org_grid(const auth::Principal& p,
                                                        const std::string& code);
-  Result<std::vector<store::UnitRow>> org_units(const auth::Principal& p, const std::string& q);
+  // Units in the caller's scope whose name contains q; with `division`, only the units serving
+  // exactly that division (404 outside the scope).
+  Result<std::vector<store::UnitRow>> org_units(const auth::Principal& p, const std::string& q,
+                                                const std::string& division = "");
 
   // ---- users (administrators) ----
   Result<store::Page<UserView>> list_users(const auth::Principal& p, const store::UserFilter& f);
@@ -123,15 +126,17 @@ class App {
   Status cli_reset_password(const std::string& username, const std::string& password);
   Status cli_set_disabled(const std::string& username, bool disabled);
 
- private:
+  // For the services built on App (org imports …): the one permission check and audit entry.
   Status require(const auth::Principal& p, auth::Permission perm);
+  store::AuditEntry audit_entry(const auth::Principal& p, std::string action,
+                                std::string target_type, std::string target_id,
+                                std::string detail = {});
+
+ private:
   Result<store::DivisionRow> visible_division(store::Session& s, const auth::Principal& p,
                                               const std::string& code);
   Result<UserView> view_user(store::Session& s, const auth::UserRecord& u);
   Result<auth::UserRecord> validated_new_user(store::Session& s, const NewUser& u);
-  store::AuditEntry audit_entry(const auth::Principal& p, std::string action,
-                                std::string target_type, std::string target_id,
-                                std::string detail = {});
 
   store::Database& db_;
   const Clock& clock_;

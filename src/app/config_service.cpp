@@ -23,9 +23,6 @@ using store::Session;
 
 namespace {
 
-struct Reason {
-  std::string_view code, zh, en;
-};
 // The validation messages of this editor, zh-CN first.
 constexpr Reason kReasons[] = {
     {"unknown_category", "类别代码不存在", "Unknown category code"},
@@ -231,10 +228,8 @@ Result<double> to_double(const std::string& v, const std::string& field, int lin
 }  // namespace
 
 std::string config_reason_text(std::string_view reason, Lang lang) {
-  std::string_view code = reason.substr(0, reason.find('@'));
-  for (const auto& r : kReasons)
-    if (r.code == code) return std::string(lang == Lang::kZh ? r.zh : r.en);
-  return std::string(reason);
+  std::string_view text = reason_text(kReasons, reason.substr(0, reason.find('@')), lang);
+  return std::string(text.empty() ? reason : text);
 }
 
 Result<ConfigKind> parse_config_kind(std::string_view s) {

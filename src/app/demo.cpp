@@ -202,15 +202,6 @@ Result<DemoStats> create_demo(App& app, const std::string& divisions_dir, uint64
     auto id = app.cli_add_user(u);
     if (!id.ok())
       return make_error(id.error().code, "demo user " + l.username + ": " + id.error().detail);
-    if (l.role == "grid_worker") {
-      Status gs = app.db().write([&](store::Session& s) -> Status {
-        auto g = store::grids::get(s, u.scope_code);
-        if (!g.ok()) return g.error();
-        g->worker_user_id = *id;
-        return store::grids::upsert(s, *g);
-      });
-      if (!gs.ok()) return gs.error();
-    }
     ++stats.users;
   }
   return stats;

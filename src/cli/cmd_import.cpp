@@ -1,11 +1,15 @@
 // gongjian import divisions DIR: the NBS division files (provinces … villages).
 // gongjian import osm FILE: the walking network, facilities and homes of an OSM extract.
+// gongjian import grids FILE.geojson / units FILE.csv: the county's own grids and units.
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "app/access_service.hpp"
 #include "app/app.hpp"
+#include "app/org_import.hpp"
 #include "cli/command.hpp"
 #include "cli/store_options.hpp"
 
@@ -24,7 +28,74 @@ const char* kUsage =
     "  them in one transaction as the current network of the area CODE (a division in the\n"
     "  store); facilities from an earlier OSM import of that area are replaced, registered ones\n"
     "  kept. Then run `gongjian access run`. A bad file changes nothing.\n"
-    "  --homes nodes: every network node is one home (stress test) instead of the buildings.\n";
+    "  --homes nodes: every network node is one home (stress test) instead of the buildings.\n"
+    "       gongjian import grids FILE.geojson [--dry-run] [--db PATH | --postgres URL]\n"
+    "grids: the county's grid boundaries 网格边界, a GeoJSON FeatureCollection of Polygon\n"
+    "  features in lon/lat (WGS-84 / CGCS2000) with properties code (15 digits: the village's\n"
+    "  12-digit code and a grid number, GB/T 30428), name, and optionally households and\n"
+    "  residents. The villages must be imported first (import divisions).\n"
+    "       gongjian import units FILE.csv [--dry-run] [--db PATH | --postgres URL]\n"
+    "units: departments and other units 部门/单位, CSV columns name,kind,division_code; the\n"
+    "  responsibility matrix 责任清单 names a unit by its kind.\n"
+    "grids and units: the whole file is checked first and every problem is listed; with any\n"
+    "  problem nothing is written. A re-import changes only what differs. --dry-run only\n"
+    "  reports what would change. Running servers pick the change up within seconds.\n";
+
+// Prints the report of a grids/units import; returns the exit status.
+int report_org_import(const char* what, const Result<app::OrgImportReport>& r) {
+  if (!r.ok()) {
+    std::cerr << "gongjian import " << what << ": " << r.error().message(Lang::kEn) << ": "
+              << r.error().detail << "\nnothing was imported\n";
+    return 1;
+  }
+  if (!r->ok()) {
+    for (const auto& p : r->problems) {
+      std::cerr << (p.item ? (std::string(what[0] == 'g' ? "feature " : "line ") +
+                              std::to_string(p.item) + ": ")
+                           : std::string());
+      if (!p.field.empty()) std::cerr << p.field << ": ";
+      std::cerr << org::file_reason_text(p.reason, Lang::kEn);
+      if (!p.value.empty()) std::cerr << " (" << p.value << ")";
+      std::cerr << "\n";
+    }
+    if (r->problems_truncated) std::cerr << "(more problems not shown)\n";
+    std::cerr << "gongjian import " << what << ": " << r->problems.size()
+              << (r->problems_truncated ? "+" : "") << " problems; nothing was imported\n";
+    return 1;
+  }
+  std::printf("%s%lld %s read: %lld new, %lld changed, %lld unchanged",
+              r->dry_run ? "dry run (nothing written): " : "", (long long)r->read, what,
+              (long long)r->added, (long long)r->changed, (long long)r->unchanged);
+  if (what[0] == 'g')
+    std::printf("; %lld villages, %.2f km², %lld grids of those villages not in the file (kept)",
+                (long long)r->villages, r->area_km2, (long long)r->not_in_file);
+  for (size_t i = 0; i < r->new_kinds.size(); ++i)
+    std::printf("%s%s", i ? ", " : "; new unit kinds: ", r->new_kinds[i].c_str());
+  std::printf(" (%.2f s)\n", r->seconds);
+  return 0;
+}
+
+int run_org(const Args& args, const std::string& what, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::cerr << "gongjian import " << what << ": cannot read " << file << "\n";
+    return 1;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto db = open_store(args);
+  if (!db) return 1;
+  SystemClock clock;
+  RandomIdGenerator ids;
+  app::App a(*db, clock, ids);
+  app::OrgImportService svc(a);
+  bool dry = has_flag(args, "--dry-run");
+  auto r = what == "grids" ? svc.import_grids(nullptr, text.str(), dry, progress)
+                           : svc.import_units(nullptr, text.str(), dry, progress);
+  std::cerr << "\n";
+  db->close();
+  return report_org_import(what.c_str(), r);
+}
 
 int run_osm(const Args& args, const std::string& file) {
   if (flag_value(args, "--division").empty())
@@ -71,8 +142,13 @@ int run(const Args& args) {
     return pos.empty() && !has_flag(args, "--help") ? 2 : 0;
   }
   if (pos.size() == 2 && pos[0] == "osm") return run_osm(args, pos[1]);
+  if (pos.size() == 2 && (pos[0] == "grids" || pos[0] == "units"))
+    return run_org(args, pos[0], pos[1]);
   if (pos[0] != "divisions" || pos.size() != 2)
-    return usage_error("import: expected `import divisions DIR` or `import osm FILE`", kUsage);
+    return usage_error(
+        "import: expected `import divisions DIR`, `import osm FILE`, `import grids FILE` or "
+        "`import units FILE`",
+        kUsage);
   auto db = open_store(args);
   if (!db) return 1;
   SystemClock clock;
@@ -94,6 +170,7 @@ int run(const Args& args) {
   return 0;
 }
 
-const Registrar kReg{"import", "import reference data (divisions, OSM walking network)", run};
+const Registrar kReg{"import",
+                     "import reference data (divisions, grids, units, OSM walking network)", run};
 }  // namespace
 }  // namespace gj::cli

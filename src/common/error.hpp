@@ -78,6 +78,20 @@ bool error_code_from_public(std::string_view pub, ErrorCode& out);
 enum class Lang { kZh, kEn };
 Lang parse_lang(std::string_view accept_language);
 
+// A module's own catalogue of reasons (what exactly is wrong with an input, beyond the error
+// code), each in zh-CN and en: the configuration editor's, the organisation imports'.
+struct Reason {
+  std::string_view code, zh, en;
+};
+// The text of `code` in `lang`; empty when the catalogue has no such code.
+template <size_t N>
+constexpr std::string_view reason_text(const Reason (&catalogue)[N], std::string_view code,
+                                       Lang lang) {
+  for (const auto& r : catalogue)
+    if (r.code == code) return lang == Lang::kZh ? r.zh : r.en;
+  return {};
+}
+
 // An error value: a catalogue code plus optional detail (which field, which value).
 struct Error {
   ErrorCode code = ErrorCode::kInternal;

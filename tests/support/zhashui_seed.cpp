@@ -65,7 +65,7 @@ auth::Principal add_user(app::App& app, const std::string& name, const std::stri
   u.scope_code = scope;
   u.unit_id = unit;
   auto id = app.cli_add_user(u);
-  EXPECT_TRUE(id.ok()) << id.error().detail;
+  EXPECT_TRUE(id.ok()) << id.error().public_code() << " " << id.error().detail;
   auth::Principal p;
   p.user_id = id.ok() ? *id : 0;
   p.username = name;

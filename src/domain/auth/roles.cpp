@@ -30,6 +30,7 @@ bool has_permission(Role r, Permission p) {
     case Permission::kManageUsers:
     case Permission::kReadAudit:
     case Permission::kReadPersonalData:
+    case Permission::kManageOrg:
       return r == Role::kAdmin;
     case Permission::kBrowseOrg:
       return r != Role::kCitizen;

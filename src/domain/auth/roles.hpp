@@ -37,6 +37,7 @@ enum class Permission {
   kReadAudit,         // read the audit log
   kReadPersonalData,  // see ID numbers and phones in full (each read audited)
   kBrowseOrg,         // browse the organisation within scope
+  kManageOrg,         // import grid boundaries and units within scope
 };
 
 bool has_permission(Role r, Permission p);

@@ -133,6 +133,27 @@ Result<GridRow> grids::get(Session& s, const std::string& code) {
   return g;
 }
 
+Result<std::vector<std::string>> grids::codes_under(Session& s, const std::string& scope_code) {
+  auto [lo, hi] = org::scope_range(scope_code);
+  return map_rows<std::string>(s.query(sql::kGridCodesUnder, {lo, hi}),
+                               [](const Row& r) { return r.str(0); });
+}
+
+Status grids::refresh_worker(Session& s, const std::string& code) {
+  if (code.size() != 15) return {};  // only grids have a grid worker
+  auto n = s.exec(sql::kGridWorkerRefresh, {code});
+  if (!n.ok()) return n.error();
+  return {};
+}
+
+Result<std::vector<grids::Feature>> grids::features_under(Session& s,
+                                                          const std::string& scope_code) {
+  auto [lo, hi] = org::scope_range(scope_code);
+  return map_rows<Feature>(s.query(sql::kGridFeaturesUnder, {lo, hi}), [](const Row& r) {
+    return Feature{r.str(0), r.str(1), r.i64(2), r.i64(3), r.str(4)};
+  });
+}
+
 // ---- units ----
 Result<int64_t> units::upsert(Session& s, const UnitRow& u) {
   auto r = s.query_one(sql::kUnitInsert, {u.name, u.kind, u.division_code});
@@ -144,6 +165,21 @@ Result<UnitRow> units::get(Session& s, int64_t id) {
   auto r = s.query_one(sql::kUnitGet, {id});
   if (!r.ok()) return r.error();
   return UnitRow{r->i64(0), r->str(1), r->str(2), r->str(3)};
+}
+
+Result<std::optional<UnitRow>> units::find(Session& s, const std::string& division_code,
+                                           const std::string& name) {
+  auto rows = s.query(sql::kUnitFind, {division_code, name});
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<UnitRow>();
+  const auto& r = rows->front();
+  return std::optional<UnitRow>(UnitRow{r.i64(0), r.str(1), r.str(2), r.str(3)});
+}
+
+Result<std::vector<UnitRow>> units::of_division(Session& s, const std::string& division_code) {
+  return map_rows<UnitRow>(s.query(sql::kUnitsOfDivision, {division_code}), [](const Row& r) {
+    return UnitRow{r.i64(0), r.str(1), r.str(2), r.str(3)};
+  });
 }
 
 Result<std::vector<UnitRow>> units::list(Session& s, const std::string& scope_code,

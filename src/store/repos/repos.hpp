@@ -71,12 +71,28 @@ Result<std::vector<std::pair<int, int64_t>>> count_by_level(Session& s);
 namespace grids {
 Status upsert(Session& s, const GridRow& g);
 Result<GridRow> get(Session& s, const std::string& code);
+// Codes of the grids inside a scope (a village's grids, a county's …), in code order.
+Result<std::vector<std::string>> codes_under(Session& s, const std::string& scope_code);
+// Re-derives the grid's worker 网格员 from the active grid-worker users scoped to it (after a
+// user is created, moved, re-roled or disabled). A code that is not a grid changes nothing.
+Status refresh_worker(Session& s, const std::string& code);
+struct Feature {
+  std::string code, name;
+  int64_t households = 0, residents = 0;
+  std::string polygon;
+};
+// The grids with a boundary inside a scope, with their names, in code order (one query).
+Result<std::vector<Feature>> features_under(Session& s, const std::string& scope_code);
 }  // namespace grids
 
 namespace units {
 Result<int64_t> upsert(Session& s, const UnitRow& u);
 Result<UnitRow> get(Session& s, int64_t id);
+// The unit of that name serving that division, if any.
+Result<std::optional<UnitRow>> find(Session& s, const std::string& division_code,
+                                    const std::string& name);
 Result<std::vector<UnitRow>> list(Session& s, const std::string& scope_code, const std::string& q);
+Result<std::vector<UnitRow>> of_division(Session& s, const std::string& division_code);
 }  // namespace units
 
 namespace users {

@@ -39,6 +39,19 @@ inline constexpr const char* kGridUpsert =
     "VALUES($1, $2, $3, $4, $5) ON CONFLICT(code) DO UPDATE SET "
     "worker_user_id = excluded.worker_user_id, households = excluded.households, "
     "residents = excluded.residents, polygon = excluded.polygon";
+inline constexpr const char* kGridCodesUnder =
+    "SELECT code FROM grids WHERE code >= $1 AND code < $2 ORDER BY code";
+inline constexpr const char* kGridFeaturesUnder =
+    "SELECT g.code, d.name, g.households, g.residents, g.polygon FROM grids g "
+    "JOIN divisions d ON d.code = g.code WHERE g.code >= $1 AND g.code < $2 "
+    "AND g.polygon IS NOT NULL ORDER BY g.code";
+// The grid worker 网格员 shown for a grid: its current one while still an active grid worker
+// there, else the longest-serving active grid worker scoped to it, else none.
+inline constexpr const char* kGridWorkerRefresh =
+    "UPDATE grids SET worker_user_id = w.id FROM (SELECT (SELECT u.id FROM users u, grids g "
+    "WHERE g.code = $1 AND u.scope_code = g.code AND u.role = 'grid_worker' AND u.disabled = 0 "
+    "ORDER BY CASE WHEN u.id = g.worker_user_id THEN 0 ELSE 1 END, u.id LIMIT 1) AS id) w "
+    "WHERE grids.code = $1 AND grids.worker_user_id IS DISTINCT FROM w.id";
 inline constexpr const char* kGridGet =
     "SELECT g.code, g.worker_user_id, g.households, g.residents, g.polygon, u.display_name, "
     "u.phone FROM grids g LEFT JOIN users u ON u.id = g.worker_user_id WHERE g.code = $1";
@@ -47,6 +60,10 @@ inline constexpr const char* kGridGet =
 inline constexpr const char* kUnitInsert =
     "INSERT INTO units(name, kind, division_code) VALUES($1, $2, $3) "
     "ON CONFLICT(division_code, name) DO UPDATE SET kind = excluded.kind RETURNING id";
+inline constexpr const char* kUnitsOfDivision =
+    "SELECT id, name, kind, division_code FROM units WHERE division_code = $1 ORDER BY name";
+inline constexpr const char* kUnitFind =
+    "SELECT id, name, kind, division_code FROM units WHERE division_code = $1 AND name = $2";
 inline constexpr const char* kUnitGet =
     "SELECT id, name, kind, division_code FROM units WHERE id = $1";
 inline constexpr const char* kUnitList =

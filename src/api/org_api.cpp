@@ -1,0 +1,134 @@
+#include "api/org_api.hpp"
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "api/session.hpp"
+#include "app/org_import.hpp"
+#include "http/body.hpp"
+
+namespace gj::api {
+
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+namespace {
+
+json problems_json(const app::OrgImportReport& r, Lang lang) {
+  json a = json::array();
+  for (const auto& p : r.problems)
+    a.push_back({{"item", p.item},
+                 {"reason", p.reason},
+                 {"field", p.field},
+                 {"value", p.value},
+                 {"message", std::string(org::file_reason_text(p.reason, lang))}});
+  return a;
+}
+
+json report_json(const app::OrgImportReport& r, Lang lang) {
+  json j = {{"dry_run", r.dry_run},
+            {"ok", r.ok()},
+            {"read", r.read},
+            {"added", r.added},
+            {"changed", r.changed},
+            {"unchanged", r.unchanged},
+            {"problems", problems_json(r, lang)},
+            {"problems_truncated", r.problems_truncated},
+            {"seconds", r.seconds}};
+  return j;
+}
+
+json grids_report_json(const app::OrgImportReport& r, Lang lang) {
+  json j = report_json(r, lang);
+  j["villages"] = r.villages;
+  j["not_in_file"] = r.not_in_file;
+  j["area_km2"] = r.area_km2;
+  j["bbox"] = r.ok() && r.read > 0 ? json{r.min_lon, r.min_lat, r.max_lon, r.max_lat} : json();
+  // The preview map: a FeatureCollection coloured by what the import does to each grid.
+  json features = json::array();
+  for (const auto& p : r.preview) {
+    json geom = json::parse(p.polygon, nullptr, false);
+    if (geom.is_discarded()) continue;
+    features.push_back({{"type", "Feature"},
+                        {"properties", {{"code", p.code}, {"name", p.name}, {"status", p.status}}},
+                        {"geometry", std::move(geom)}});
+  }
+  j["preview"] = {{"type", "FeatureCollection"}, {"features", std::move(features)}};
+  j["preview_truncated"] = static_cast<int64_t>(r.preview.size()) < r.read;
+  return j;
+}
+
+json units_report_json(const app::OrgImportReport& r, Lang lang) {
+  json j = report_json(r, lang);
+  j["new_kinds"] = r.new_kinds;
+  return j;
+}
+
+// 200 with the report when the import ran or was a dry run; 400 (invalid_input) with every
+// problem when a real import found any, so nothing was written.
+template <typename ToJson>
+Response reply(const Result<app::OrgImportReport>& r, const Request& req, ToJson to_json) {
+  if (!r.ok()) return http::error(r.error(), req);
+  json body = to_json(*r, req.lang());
+  if (r->ok() || r->dry_run) return http::json(200, body);
+  Error e = make_error(ErrorCode::kInvalidInput);
+  bool zh = req.lang() == Lang::kZh;
+  std::string n = std::to_string(r->problems.size()) + (r->problems_truncated ? "+" : "");
+  json err = {{"code", e.public_code()},
+              {"message", e.message(req.lang()) +
+                              (zh ? "：文件有 " + n + " 处问题，未导入任何内容"
+                                  : ": the file has " + n + " problems; nothing was imported")},
+              {"problems", body["problems"]}};
+  if (!req.request_id.empty()) err["request_id"] = req.request_id;
+  return http::json(400, json{{"error", err}, {"report", body}});
+}
+
+bool dry_run(const Request& req) {
+  auto v = req.query_param("dry_run");
+  return v && (*v == "1" || *v == "true");
+}
+
+}  // namespace
+
+void register_org_routes(http::Router& router, app::App& app) {
+  auto svc = std::make_shared<app::OrgImportService>(app);
+  // A county's boundary file: 100,000 grids of a few hundred points each stay under 64 MB.
+  http::RouteOptions big;
+  big.body_limit = 64 * 1024 * 1024;
+  http::RouteOptions csv;
+  csv.body_limit = 4 * 1024 * 1024;
+
+  // Body: the GeoJSON FeatureCollection itself. ?dry_run=1 checks and previews only.
+  router.add("POST", "/api/v1/org/grids/import",
+             authed(app,
+                    [svc](Request& req, auth::Principal& p) {
+                      auto r = svc->import_grids(&p, req.body, dry_run(req));
+                      return reply(r, req, grids_report_json);
+                    }),
+             big);
+  // Body: {"csv": "name,kind,division_code\n…"}. ?dry_run=1 checks only.
+  router.add("POST", "/api/v1/org/units/import",
+             authed(app,
+                    [svc](Request& req, auth::Principal& p) {
+                      auto body = http::parse_json_object(req.body);
+                      if (!body.ok()) return http::error(body.error(), req);
+                      auto text = http::JsonFields(*body).required_string("csv", 4'000'000);
+                      if (!text.ok()) return http::error(text.error(), req);
+                      auto r = svc->import_units(&p, *text, dry_run(req));
+                      return reply(r, req, units_report_json);
+                    }),
+             csv);
+  // The grids under ?scope= (default: the caller's scope) as GeoJSON, for QGIS and re-import.
+  router.add("GET", "/api/v1/org/grids.geojson",
+             authed(app, [svc](Request& req, auth::Principal& p) {
+               auto scope = req.query_param("scope");
+               auto r = svc->export_grids(p, scope ? std::string(*scope) : std::string());
+               if (!r.ok()) return http::error(r.error(), req);
+               Response res(200, std::move(*r), "application/geo+json");
+               res.headers.add("Content-Disposition", "attachment; filename=\"grids.geojson\"");
+               return res;
+             }));
+}
+
+}  // namespace gj::api

@@ -1,0 +1,303 @@
+#include "app/org_import.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "app/requests_service.hpp"
+#include "common/text.hpp"
+#include "domain/org/division.hpp"
+#include "store/repos/config_repo.hpp"
+#include "store/repos/repos.hpp"
+
+namespace gj::app {
+
+using store::Session;
+
+namespace {
+
+constexpr size_t kPreviewMax = 2000;
+constexpr size_t kMaxProblems = 200;
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+bool add_problem(OrgImportReport& r, org::FileProblem p) {
+  if (r.problems.size() >= kMaxProblems) {
+    r.problems_truncated = true;
+    return false;
+  }
+  r.problems.push_back(std::move(p));
+  return true;
+}
+
+// The grids of a file against the store: problems, what would change, and (when `apply`) the
+// writes. Runs inside one transaction, so a real import sees exactly what it checked.
+Status plan_grids(Session& s, const std::string& scope, const org::GridFile& file, bool apply,
+                  OrgImportReport& r, const OrgImportProgress& progress) {
+  // Villages first: one lookup each.
+  std::map<std::string, bool> village_ok;
+  for (const auto& g : file.grids) village_ok.emplace(g.village_code(), false);
+  for (auto& [code, ok] : village_ok) {
+    auto d = store::divisions::get(s, code);
+    if (d.ok())
+      ok = d->division.level == org::Level::kVillage;
+    else if (d.error().code != ErrorCode::kNotFound)
+      return d.error();
+  }
+  r.villages = static_cast<int64_t>(village_ok.size());
+  std::vector<int> status(file.grids.size(), 0);  // 0 unchanged, 1 added, 2 changed
+  int64_t done = 0, total = static_cast<int64_t>(file.grids.size());
+  for (size_t i = 0; i < file.grids.size(); ++i) {
+    const auto& g = file.grids[i];
+    if (!scope.empty() && !org::in_scope(g.code, scope)) {
+      if (!add_problem(r, {g.item, "out_of_scope", "code", g.code})) break;
+      continue;
+    }
+    if (!village_ok[g.village_code()]) {
+      if (!add_problem(r, {g.item, "village_unknown", "code", g.code})) break;
+      continue;
+    }
+    auto d = store::divisions::get(s, g.code);
+    if (!d.ok() && d.error().code != ErrorCode::kNotFound) return d.error();
+    if (!d.ok()) {
+      status[i] = 1;
+    } else {
+      auto row = store::grids::get(s, g.code);
+      if (!row.ok() && row.error().code != ErrorCode::kNotFound) return row.error();
+      bool same = row.ok() && d->division.name == g.name && row->polygon == g.polygon &&
+                  (!g.households || *g.households == row->households) &&
+                  (!g.residents || *g.residents == row->residents) && !d->division.synthetic;
+      status[i] = same ? 0 : 2;
+    }
+    if (progress && ++done % 5000 == 0) progress("check", done, total);
+  }
+  if (!r.problems.empty()) return {};
+  // Grids of the file's villages that the file does not name.
+  std::set<std::string> in_file;
+  for (const auto& g : file.grids) in_file.insert(g.code);
+  for (const auto& [v, ok] : village_ok) {
+    auto codes = store::grids::codes_under(s, v);
+    if (!codes.ok()) return codes.error();
+    for (const auto& c : *codes)
+      if (!in_file.count(c)) ++r.not_in_file;
+  }
+  for (size_t i = 0; i < file.grids.size(); ++i) {
+    const auto& g = file.grids[i];
+    (status[i] == 1 ? r.added : status[i] == 2 ? r.changed : r.unchanged)++;
+    if (r.preview.size() < kPreviewMax)
+      r.preview.push_back({g.code, g.name,
+                           status[i] == 1   ? "added"
+                           : status[i] == 2 ? "changed"
+                                            : "unchanged",
+                           g.polygon});
+  }
+  if (!apply) return {};
+  done = 0;
+  for (size_t i = 0; i < file.grids.size(); ++i) {
+    if (status[i] == 0) continue;
+    const auto& g = file.grids[i];
+    org::Division d;
+    d.code = g.code;
+    d.parent_code = g.village_code();
+    d.name = g.name;
+    d.level = org::Level::kGrid;
+    d.kind = org::Kind::kGrid;
+    d.synthetic = false;
+    auto up = store::divisions::upsert(s, d);
+    if (!up.ok()) return up.error();
+    store::GridRow row;
+    if (status[i] == 2) {
+      auto old = store::grids::get(s, g.code);
+      if (old.ok()) row = *old;  // keeps the grid worker 网格员 and unnamed counts
+    }
+    row.code = g.code;
+    if (g.households) row.households = *g.households;
+    if (g.residents) row.residents = *g.residents;
+    row.polygon = g.polygon;
+    GJ_TRY(store::grids::upsert(s, row));
+    if (progress && ++done % 2000 == 0) progress("write", done, r.added + r.changed);
+  }
+  if (progress && r.added + r.changed > 0)
+    progress("write", r.added + r.changed, r.added + r.changed);
+  return {};
+}
+
+Status plan_units(Session& s, const std::string& scope, const org::UnitFile& file, bool apply,
+                  OrgImportReport& r) {
+  auto kinds = store::config::unit_kinds(s);
+  if (!kinds.ok()) return kinds.error();
+  std::set<std::string> known(kinds->begin(), kinds->end());
+  std::map<std::string, int> division_ok;  // 0 unknown, 1 ok, 2 wrong level
+  std::vector<int> status(file.units.size(), 0);
+  for (size_t i = 0; i < file.units.size(); ++i) {
+    const auto& u = file.units[i];
+    if (!scope.empty() && !org::in_scope(u.division_code, scope)) {
+      if (!add_problem(r, {u.item, "out_of_scope", "division_code", u.division_code})) break;
+      continue;
+    }
+    auto [it, fresh] = division_ok.emplace(u.division_code, 0);
+    if (fresh) {
+      auto d = store::divisions::get(s, u.division_code);
+      if (!d.ok() && d.error().code != ErrorCode::kNotFound) return d.error();
+      if (d.ok())
+        it->second =
+            d->division.level >= org::Level::kCounty && d->division.level <= org::Level::kVillage
+                ? 1
+                : 2;
+    }
+    if (it->second != 1) {
+      if (!add_problem(r, {u.item, it->second == 0 ? "division_unknown" : "division_level",
+                           "division_code", u.division_code}))
+        break;
+      continue;
+    }
+    auto existing = store::units::find(s, u.division_code, u.name);
+    if (!existing.ok()) return existing.error();
+    status[i] = !*existing ? 1 : (*existing)->kind != u.kind ? 2 : 0;
+  }
+  if (!r.problems.empty()) return {};
+  std::set<std::string> fresh_kinds;
+  for (size_t i = 0; i < file.units.size(); ++i) {
+    (status[i] == 1 ? r.added : status[i] == 2 ? r.changed : r.unchanged)++;
+    if (!known.count(file.units[i].kind)) fresh_kinds.insert(file.units[i].kind);
+  }
+  r.new_kinds.assign(fresh_kinds.begin(), fresh_kinds.end());
+  if (!apply) return {};
+  for (size_t i = 0; i < file.units.size(); ++i) {
+    if (status[i] == 0) continue;
+    const auto& u = file.units[i];
+    auto id = store::units::upsert(s, {0, u.name, u.kind, u.division_code});
+    if (!id.ok()) return id.error();
+  }
+  return {};
+}
+
+// The importer's scope ("" = the whole store, for the command line) after the permission check.
+Result<std::string> importer_scope(App& app, const auth::Principal* who) {
+  if (!who) return std::string();
+  GJ_TRY(app.require(*who, auth::Permission::kManageOrg));
+  return app.db().read_value<std::string>(
+      [&](Session& s) -> Result<std::string> { return scope_of(s, *who); });
+}
+
+template <typename File, typename Plan>
+Result<OrgImportReport> run_import(App& app, const auth::Principal* who, const std::string& scope,
+                                   const File& file, bool dry_run, const char* action, Plan plan,
+                                   std::chrono::steady_clock::time_point t0) {
+  OrgImportReport r;
+  r.dry_run = dry_run;
+  for (const auto& p : file.problems) add_problem(r, p);
+  r.problems_truncated = r.problems_truncated || file.truncated;
+  // The usable rows are checked against the store even when the file has problems, so that
+  // one report lists them all; the plan writes nothing once any problem is known.
+  bool write = !dry_run && r.problems.empty();
+  auto body = [&](Session& s) -> Status {
+    GJ_TRY(plan(s, scope, write, r));
+    if (!write || !r.problems.empty() || r.added + r.changed == 0) return {};
+    auth::Principal system;
+    auto e = app.audit_entry(who ? *who : system, action, "org", "",
+                             std::to_string(r.added) + " added, " + std::to_string(r.changed) +
+                                 " changed, " + std::to_string(r.unchanged) + " unchanged");
+    return store::audit::append(s, e);
+  };
+  Status st = write ? app.db().write(body) : app.db().read(body);
+  if (!st.ok()) return st.error();
+  if (!r.problems.empty()) {
+    r.added = r.changed = r.unchanged = r.not_in_file = 0;
+    r.preview.clear();
+    r.new_kinds.clear();
+    std::stable_sort(r.problems.begin(), r.problems.end(),
+                     [](const auto& a, const auto& b) { return a.item < b.item; });
+  }
+  r.seconds = seconds_since(t0);
+  return r;
+}
+
+}  // namespace
+
+Result<OrgImportReport> OrgImportService::import_grids(const auth::Principal* who,
+                                                       std::string_view geojson, bool dry_run,
+                                                       const OrgImportProgress& progress) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto scope = importer_scope(app_, who);
+  if (!scope.ok()) return scope.error();
+  if (progress) progress("parse", 0, 0);
+  org::GridFile file = org::parse_grid_geojson(geojson, {100'000, kMaxProblems});
+  if (progress) progress("parse", static_cast<int64_t>(file.grids.size()), 0);
+  auto r = run_import(
+      app_, who, *scope, file, dry_run, "org.grids.import",
+      [&](Session& s, const std::string& scope, bool apply, OrgImportReport& rep) {
+        return plan_grids(s, scope, file, apply, rep, progress);
+      },
+      t0);
+  if (!r.ok()) return r;
+  r->read = static_cast<int64_t>(file.grids.size());
+  if (!file.grids.empty() && r->ok()) {
+    r->min_lon = r->max_lon = file.grids[0].min_lon;
+    r->min_lat = r->max_lat = file.grids[0].min_lat;
+    for (const auto& g : file.grids) {
+      r->min_lon = std::min(r->min_lon, g.min_lon);
+      r->min_lat = std::min(r->min_lat, g.min_lat);
+      r->max_lon = std::max(r->max_lon, g.max_lon);
+      r->max_lat = std::max(r->max_lat, g.max_lat);
+      r->area_km2 += g.area_m2 / 1e6;
+    }
+  }
+  if (!dry_run && r->ok() && r->added + r->changed > 0) app_.requests().invalidate_routing();
+  return r;
+}
+
+Result<OrgImportReport> OrgImportService::import_units(const auth::Principal* who,
+                                                       std::string_view csv, bool dry_run,
+                                                       const OrgImportProgress& progress) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto scope = importer_scope(app_, who);
+  if (!scope.ok()) return scope.error();
+  if (progress) progress("parse", 0, 0);
+  org::UnitFile file = org::parse_units_csv(csv, {10'000, kMaxProblems});
+  auto r = run_import(
+      app_, who, *scope, file, dry_run, "org.units.import",
+      [&](Session& s, const std::string& scope, bool apply, OrgImportReport& rep) {
+        return plan_units(s, scope, file, apply, rep);
+      },
+      t0);
+  if (!r.ok()) return r;
+  r->read = static_cast<int64_t>(file.units.size());
+  if (!dry_run && r->ok() && r->added + r->changed > 0) {
+    app_.requests().invalidate_routing();
+    if (progress) progress("write", r->added + r->changed, r->added + r->changed);
+  }
+  return r;
+}
+
+Result<std::string> OrgImportService::export_grids(const auth::Principal& who,
+                                                   const std::string& scope_code) {
+  GJ_TRY(app_.require(who, auth::Permission::kBrowseOrg));
+  return app_.db().read_value<std::string>([&](Session& s) -> Result<std::string> {
+    std::string scope = scope_of(s, who);
+    std::string code = scope_code.empty() ? scope : scope_code;
+    // Outside the caller's scope looks like absent (404), as everywhere in the org API.
+    if (!org::validate_code(code).ok() || !org::in_scope(code, scope))
+      return make_error(ErrorCode::kNotFound, "outside scope", "scope");
+    auto rows = store::grids::features_under(s, code);
+    if (!rows.ok()) return rows.error();
+    std::string out =
+        "{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{"
+        "\"name\":\"urn:ogc:def:crs:OGC:1.3:CRS84\"}},\"features\":[";
+    bool first = true;
+    for (const auto& g : *rows) {
+      if (!first) out += ",\n";
+      first = false;
+      out += "{\"type\":\"Feature\",\"properties\":{\"code\":\"" + g.code +
+             "\",\"name\":" + json_quote(g.name) +
+             ",\"households\":" + std::to_string(g.households) +
+             ",\"residents\":" + std::to_string(g.residents) + "},\"geometry\":" + g.polygon + "}";
+    }
+    return out + "]}\n";
+  });
+}
+
+}  // namespace gj::app

@@ -1,0 +1,67 @@
+// Loading a county's own organisation data 组织数据导入: grid boundaries 网格边界 (GeoJSON) and
+// units 部门/单位 (CSV), from `gongjian import grids|units` and from the 组织架构 page. A file is
+// checked completely first (org_files.hpp, then against the store: the villages exist and lie in
+// the importer's scope); with any problem nothing is written and every problem is reported. A
+// dry run reports what an import would change. Imports are idempotent: a re-import changes only
+// rows that differ, and the routing cache of every node sees the change (grids_version).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/app.hpp"
+#include "domain/org/org_files.hpp"
+
+namespace gj::app {
+
+struct OrgImportReport {
+  bool dry_run = false;
+  int64_t read = 0;     // usable rows in the file
+  int64_t added = 0;    // new grids or units
+  int64_t changed = 0;  // existing rows that differ
+  int64_t unchanged = 0;
+  std::vector<org::FileProblem> problems;  // non-empty: nothing was (or would be) written
+  bool problems_truncated = false;
+  // Grids: the villages the file covers, and grids of those villages already in the store that
+  // the file does not name (kept: tickets may refer to them).
+  int64_t villages = 0, not_in_file = 0;
+  double area_km2 = 0;
+  double min_lon = 0, min_lat = 0, max_lon = 0, max_lat = 0;
+  // Grids: up to 2,000 of the file's grids for the preview map ([code, name, status, polygon]).
+  struct Preview {
+    std::string code, name, status;  // status: added | changed | unchanged
+    std::string polygon;
+  };
+  std::vector<Preview> preview;
+  // Units: kinds the store did not have before (the matrix can name them after the import).
+  std::vector<std::string> new_kinds;
+  double seconds = 0;
+  bool ok() const { return problems.empty(); }
+};
+
+// stage: "parse" | "check" | "write"; total 0 when unknown.
+using OrgImportProgress =
+    std::function<void(const std::string& stage, int64_t done, int64_t total)>;
+
+class OrgImportService {
+ public:
+  explicit OrgImportService(App& app) : app_(app) {}
+
+  // `who` = nullptr: the command line (the whole store, audited as "system"). Otherwise the
+  // caller needs kManageOrg and every row must lie in their scope.
+  Result<OrgImportReport> import_grids(const auth::Principal* who, std::string_view geojson,
+                                       bool dry_run, const OrgImportProgress& progress = {});
+  Result<OrgImportReport> import_units(const auth::Principal* who, std::string_view csv,
+                                       bool dry_run, const OrgImportProgress& progress = {});
+
+  // The grids with a boundary under `scope_code` (default: the caller's scope) as a GeoJSON
+  // FeatureCollection that import_grids reads back unchanged: edit it in QGIS, import again.
+  Result<std::string> export_grids(const auth::Principal& who, const std::string& scope_code);
+
+ private:
+  App& app_;
+};
+
+}  // namespace gj::app

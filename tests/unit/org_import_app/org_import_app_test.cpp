@@ -1,0 +1,248 @@
+// Importing a county's grids 网格 and units 单位 through app::OrgImportService, in-process on
+// real SQLite and real PostgreSQL ($GJ_TEST_POSTGRES_URL): the next intake on every node routes
+// by the imported boundaries; a dry run or a file with any problem writes nothing; re-imports are
+// idempotent and keep the grid worker; the importer's role and scope are enforced; a unit whose
+// kind changed invalidates the routing caches of the other nodes (migration 0018); an export
+// reads back unchanged.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "app/org_import.hpp"
+#include "requests_fixture.hpp"
+#include "store/repos/requests_repo.hpp"
+
+using namespace gj;
+
+namespace {
+
+using gj::testing::Backend;
+using gj::testing::kCommunity;
+using gj::testing::kCounty;
+using gj::testing::kGrid;
+using gj::testing::RequestsFixture;
+
+// A new grid of 城区社区 about 12 km north-east of the seeded ones.
+constexpr const char* kNewGrid = "611026001001002";
+constexpr double kNewLat = 33.80, kNewLon = 109.20;
+
+std::string square(double lat, double lon, double d = 0.004) {
+  char buf[320];
+  std::snprintf(
+      buf, sizeof buf,
+      R"({"type":"Polygon","coordinates":[[[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f]]]})",
+      lon - d, lat - d, lon + d, lat - d, lon + d, lat + d, lon - d, lat + d, lon - d, lat - d);
+  return buf;
+}
+std::string grid_feature(const std::string& code, const std::string& name,
+                         const std::string& geometry, const std::string& extra = "") {
+  return R"({"type":"Feature","properties":{"code":")" + code + R"(","name":")" + name + "\"" +
+         extra + R"(},"geometry":)" + geometry + "}";
+}
+std::string collection(const std::string& features) {
+  return R"({"type":"FeatureCollection","features":[)" + features + "]}";
+}
+
+class OrgImportApp : public RequestsFixture {
+ protected:
+  void SetUp() override {
+    RequestsFixture::SetUp();
+    admin_ = add("countyadmin", "admin", kCounty);
+  }
+  bool division_exists(const std::string& code) {
+    auto d = db_->read_value<store::DivisionRow>(
+        [&](store::Session& s) { return store::divisions::get(s, code); });
+    return d.ok();
+  }
+  std::string signature() {
+    return *db_->read_value<std::string>(
+        [](store::Session& s) { return store::request_config::routing_signature(s, kCounty); });
+  }
+  auth::Principal admin_;
+};
+
+TEST_P(OrgImportApp, an_imported_grid_routes_the_next_request_on_every_node) {
+  // A second node on the same store, its routing cache built before the import.
+  RandomIdGenerator ids2;
+  app::App node2(*db_, clock_, ids2);
+  auto before = node2.requests().submit(citizen(), pothole(kNewLat, kNewLon));
+  ASSERT_TRUE(before.ok()) << before.error().detail;
+  EXPECT_EQ(before->detail.view.row.grid_code, "");  // outside every grid: manual dispatch
+
+  app::OrgImportService svc(*app_);
+  std::vector<std::string> stages;
+  auto r = svc.import_grids(
+      &admin_,
+      collection(grid_feature(kNewGrid, "城区第二网格", square(kNewLat, kNewLon),
+                              R"(,"households":300,"residents":760)")),
+      false, [&](const std::string& stage, int64_t, int64_t) { stages.push_back(stage); });
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  ASSERT_TRUE(r->ok()) << r->problems.front().reason;
+  EXPECT_EQ(r->added, 1);
+  EXPECT_EQ(r->villages, 1);
+  EXPECT_EQ(r->not_in_file, 1);  // kGrid, in the same community, kept
+  // 0.008° × 0.008° at 33.8°N.
+  EXPECT_NEAR(r->area_km2, std::pow(0.008 * 111.32, 2) * std::cos(33.8 * M_PI / 180), 0.01);
+  EXPECT_EQ(stages.front(), "parse");
+  EXPECT_EQ(stages.back(), "write");
+  EXPECT_EQ(audit_count("org.grids.import"), 1);
+
+  for (app::App* node : {app_.get(), &node2}) {
+    auto t = node->requests().submit(citizen(), pothole(kNewLat + 0.001, kNewLon - 0.001));
+    ASSERT_TRUE(t.ok()) << t.error().detail;
+    EXPECT_EQ(t->detail.view.row.grid_code, kNewGrid);
+    EXPECT_EQ(t->detail.view.row.unit_type, "grid");
+  }
+  auto g = db_->read_value<store::GridRow>(
+      [&](store::Session& s) { return store::grids::get(s, kNewGrid); });
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->households, 300);
+  EXPECT_EQ(g->residents, 760);
+}
+
+TEST_P(OrgImportApp, a_dry_run_or_a_file_with_any_problem_writes_nothing) {
+  app::OrgImportService svc(*app_);
+  std::string good = grid_feature(kNewGrid, "城区第二网格", square(kNewLat, kNewLon));
+  auto dry = svc.import_grids(&admin_, collection(good), true);
+  ASSERT_TRUE(dry.ok());
+  EXPECT_TRUE(dry->ok());
+  EXPECT_EQ(dry->added, 1);
+  ASSERT_EQ(dry->preview.size(), 1u);
+  EXPECT_EQ(dry->preview[0].status, "added");
+  EXPECT_FALSE(division_exists(kNewGrid));
+
+  // One good feature, one whose village is not in the store, one outside the admin's county.
+  auto bad = svc.import_grids(
+      &admin_,
+      collection(good + "," +
+                 grid_feature("611026001099001", "无此社区", square(kNewLat, kNewLon + 0.02)) +
+                 "," + grid_feature("610103001001009", "碑林区的网格", square(34.2, 108.9))),
+      false);
+  ASSERT_TRUE(bad.ok());
+  ASSERT_EQ(bad->problems.size(), 2u);
+  EXPECT_EQ(bad->problems[0].item, 2);
+  EXPECT_EQ(bad->problems[0].reason, "village_unknown");
+  EXPECT_EQ(bad->problems[1].item, 3);
+  EXPECT_EQ(bad->problems[1].reason, "out_of_scope");
+  EXPECT_EQ(bad->added, 0);
+  EXPECT_FALSE(division_exists(kNewGrid));
+  EXPECT_EQ(audit_count("org.grids.import"), 0);
+
+  auto units = svc.import_units(
+      &admin_,
+      "name,kind,division_code\n柞水县城管局,城市管理部门,611026000000\n甲,部门,611026999000\n",
+      false);
+  ASSERT_TRUE(units.ok());
+  ASSERT_EQ(units->problems.size(), 1u);
+  EXPECT_EQ(units->problems[0].reason, "division_unknown");
+  auto found = db_->read_value<std::optional<store::UnitRow>>(
+      [](store::Session& s) { return store::units::find(s, kCounty, "柞水县城管局"); });
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+}
+
+TEST_P(OrgImportApp, reimports_change_only_what_differs_and_keep_the_grid_worker) {
+  app::OrgImportService svc(*app_);
+  auto worker = db_->read_value<store::GridRow>(
+      [](store::Session& s) { return store::grids::get(s, kGrid); });
+  ASSERT_TRUE(worker.ok());
+  // The seeded grid redrawn by the county (a new boundary, households not in the file).
+  std::string redrawn = grid_feature(kGrid, "城区第一网格", square(33.70, 109.10, 0.003));
+  std::string fresh = grid_feature(kNewGrid, "城区第二网格", square(kNewLat, kNewLon));
+  auto first = svc.import_grids(nullptr, collection(redrawn + "," + fresh), false);
+  ASSERT_TRUE(first.ok() && first->ok());
+  EXPECT_EQ(first->added, 1);
+  EXPECT_EQ(first->changed, 1);
+  auto again = svc.import_grids(nullptr, collection(redrawn + "," + fresh), false);
+  ASSERT_TRUE(again.ok() && again->ok());
+  EXPECT_EQ(again->added + again->changed, 0);
+  EXPECT_EQ(again->unchanged, 2);
+  auto after = db_->read_value<store::GridRow>(
+      [](store::Session& s) { return store::grids::get(s, kGrid); });
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->worker_user_id, worker->worker_user_id);
+  EXPECT_EQ(after->households, worker->households);
+  EXPECT_NE(after->polygon, worker->polygon);
+
+  // The export reads back as "nothing to change".
+  auto exported = svc.export_grids(admin_, kCommunity);
+  ASSERT_TRUE(exported.ok()) << exported.error().detail;
+  auto round = svc.import_grids(&admin_, *exported, true);
+  ASSERT_TRUE(round.ok() && round->ok());
+  EXPECT_EQ(round->read, 2);
+  EXPECT_EQ(round->unchanged, 2);
+}
+
+TEST_P(OrgImportApp, only_administrators_import_and_only_inside_their_scope) {
+  app::OrgImportService svc(*app_);
+  std::string file = collection(grid_feature(kNewGrid, "城区第二网格", square(kNewLat, kNewLon)));
+  auto by_command = svc.import_grids(&command_, file, true);
+  ASSERT_FALSE(by_command.ok());
+  EXPECT_EQ(by_command.error().code, ErrorCode::kForbidden);
+  auto town_admin = add("yingpanadmin", "admin", "611026101000");
+  auto outside = svc.import_grids(&town_admin, file, false);
+  ASSERT_TRUE(outside.ok());
+  ASSERT_EQ(outside->problems.size(), 1u);
+  EXPECT_EQ(outside->problems[0].reason, "out_of_scope");
+  EXPECT_FALSE(division_exists(kNewGrid));
+  auto other_county = svc.export_grids(town_admin, kCounty);
+  ASSERT_FALSE(other_county.ok());
+  EXPECT_EQ(other_county.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(OrgImportApp, a_unit_whose_kind_changed_moves_the_routing_signature) {
+  app::OrgImportService svc(*app_);
+  auto add = svc.import_units(
+      &admin_, "name,kind,division_code\n柞水县城管局,城市管理部门,611026000000\n", false);
+  ASSERT_TRUE(add.ok() && add->ok());
+  EXPECT_EQ(add->added, 1);
+  EXPECT_EQ(add->new_kinds, std::vector<std::string>{"城市管理部门"});
+  std::string s1 = signature();
+  auto same = svc.import_units(
+      &admin_, "name,kind,division_code\n柞水县城管局,城市管理部门,611026000000\n", false);
+  ASSERT_TRUE(same.ok() && same->ok());
+  EXPECT_EQ(same->unchanged, 1);
+  EXPECT_EQ(signature(), s1);
+  // Same unit count and ids: only the trigger of 0018 tells the other nodes.
+  auto kind = svc.import_units(
+      &admin_, "name,kind,division_code\n柞水县城管局,综合执法部门,611026000000\n", false);
+  ASSERT_TRUE(kind.ok() && kind->ok());
+  EXPECT_EQ(kind->changed, 1);
+  EXPECT_NE(signature(), s1);
+  EXPECT_EQ(audit_count("org.units.import"), 2);
+}
+
+TEST_P(OrgImportApp, an_imported_grid_shows_the_grid_worker_scoped_to_it) {
+  app::OrgImportService svc(*app_);
+  auto r = svc.import_grids(
+      &admin_, collection(grid_feature(kNewGrid, "城区第二网格", square(kNewLat, kNewLon))), false);
+  ASSERT_TRUE(r.ok() && r->ok());
+  auto worker = [&] {
+    return db_
+        ->read_value<store::GridRow>(
+            [](store::Session& s) { return store::grids::get(s, kNewGrid); })
+        ->worker_user_id;
+  };
+  EXPECT_FALSE(worker().has_value());
+  auto first = add("wangfang", "grid_worker", kNewGrid);
+  EXPECT_EQ(worker(), first.user_id);
+  auto second = add("liming", "grid_worker", kNewGrid);
+  EXPECT_EQ(worker(), first.user_id);  // the grid keeps its worker
+  app::UserPatch off;
+  off.disabled = true;
+  ASSERT_TRUE(app_->update_user(admin_, first.user_id, off).ok());
+  EXPECT_EQ(worker(), second.user_id);  // the other one takes over
+  app::UserPatch moved;
+  moved.scope_code = kGrid;
+  ASSERT_TRUE(app_->update_user(admin_, second.user_id, moved).ok());
+  EXPECT_FALSE(worker().has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, OrgImportApp,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) {
+                           return info.param == Backend::kSqlite ? "sqlite" : "postgres";
+                         });
+
+}  // namespace
