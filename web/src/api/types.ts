@@ -79,6 +79,39 @@ export interface Unit {
   division_code: string | null
 }
 
+// An organisation-data import's report 导入报告 (POST /org/grids/import, /org/units/import).
+export interface ImportProblem {
+  item: number // feature (GeoJSON) or line (CSV); 0 = the whole file
+  reason: string
+  field: string
+  value: string
+  message: string
+}
+export interface GridPreviewFeature {
+  type: 'Feature'
+  properties: { code: string; name: string; status: 'added' | 'changed' | 'unchanged' }
+  geometry: { type: 'Polygon'; coordinates: number[][][] }
+}
+export interface ImportReport {
+  dry_run: boolean
+  ok: boolean
+  read: number
+  added: number
+  changed: number
+  unchanged: number
+  problems: ImportProblem[]
+  problems_truncated: boolean
+  seconds: number
+  // grids
+  villages?: number
+  not_in_file?: number
+  area_km2?: number
+  preview?: { type: 'FeatureCollection'; features: GridPreviewFeature[] }
+  preview_truncated?: boolean
+  // units
+  new_kinds?: string[]
+}
+
 export interface Page<T> {
   items: T[]
   total: number

@@ -1,0 +1,121 @@
+// Browser test of the organisation data imports 组织数据导入 on the 组织架构 page against the real
+// server with the demo dataset: the 柞水县 administrator picks a grid boundary file with problems
+// and is shown each one (feature, field, reason in Chinese) with nothing written; picks a good
+// file, sees the summary and the preview map, confirms, and finds the grid with its boundary in
+// the tree; then imports a unit and sees it listed under the county. A command-centre user has no
+// import buttons. The grid lies far north of the demo's grids and has the highest code of its
+// village, so the tests that follow see the demo as before.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { ADMIN, COMMAND, apiCall, launch, login, newPage, shoot, shutdown } from './lib.mjs'
+
+before(launch)
+after(shutdown)
+
+const VILLAGE = '611026001208' // 梨园村委会, 乾佑街道
+const GRID = `${VILLAGE}901`
+const square = (lat, lon, d = 0.004) => ({
+  type: 'Polygon',
+  coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]],
+})
+const feature = (properties, geometry) => ({ type: 'Feature', properties, geometry })
+const file = (name, obj) => ({ name, mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(obj)) })
+
+test('org import: problems are listed and nothing is written; a good file is previewed, imported and shown in the tree', async () => {
+  const { context, page } = await newPage()
+  try {
+    await login(page, ADMIN)
+    await page.goto('/org')
+    await page.locator('[data-test=org-node]').waitFor()
+    await page.locator('[data-test=org-import-grids]').click()
+    const dialog = page.locator('[data-test=org-import-grids]').last()
+    const input = page.locator('[data-test=org-import-file]')
+
+    // A file with problems: a 12-digit code, projected coordinates.
+    await input.setInputFiles(
+      file('bad.geojson', {
+        type: 'FeatureCollection',
+        features: [
+          feature({ code: VILLAGE, name: '缺三位' }, square(34.0, 109.3)),
+          feature({ code: `${VILLAGE}902`, name: '投影坐标' }, square(4060000, 12130000, 300)),
+        ],
+      }),
+    )
+    const problems = page.locator('[data-test=org-import-problems]')
+    await problems.waitFor()
+    const text = await problems.innerText()
+    assert.match(text, /第 1 个要素[\s\S]*网格编码须为 15 位数字/)
+    assert.match(text, /第 2 个要素[\s\S]*投影坐标/)
+    assert.ok(await page.locator('[data-test=org-import-confirm]').isDisabled(), 'a file with problems can be confirmed')
+    assert.equal((await apiCall(context, 'GET', `/org/grids/${GRID}`)).status, 404)
+
+    // A good file: summary and preview first, nothing written yet.
+    await input.setInputFiles(
+      file('good.geojson', {
+        type: 'FeatureCollection',
+        features: [feature({ 网格编码: GRID, 网格名称: '梨园北网格', 户数: 120, 人口: 410 }, square(34.0, 109.3))],
+      }),
+    )
+    await page.locator('[data-test=org-import-summary]').waitFor()
+    assert.equal(await page.locator('[data-test=org-import-added]').innerText(), '1')
+    await page.locator('[data-test=grids-preview]').waitFor()
+    assert.equal(await page.locator('[data-test=grids-preview-shape]').count(), 1)
+    assert.match(await page.locator('[data-test=grids-preview]').innerText(), /新增 1/)
+    await shoot(page, 'org-import-preview')
+    assert.equal((await apiCall(context, 'GET', `/org/grids/${GRID}`)).status, 404, 'the check wrote the grid')
+
+    await page.locator('[data-test=org-import-confirm]').click()
+    await page.locator('[data-test=org-import-done]').waitFor()
+    await page.getByRole('button', { name: '关闭' }).last().click()
+    await page.locator('[data-test=org-imported]').waitFor()
+    assert.match(await page.locator('[data-test=org-imported]').innerText(), /新增 1/)
+    assert.ok(dialog)
+
+    // The grid is in the tree with its boundary and counts.
+    await page.goto(`/org/${GRID}`)
+    await page.locator('[data-test=org-grid]').waitFor()
+    assert.equal(await page.locator('[data-test=org-node-name]').innerText(), '梨园北网格')
+    await page.locator('[data-test=grid-shape]').waitFor()
+    assert.match(await page.locator('[data-test=org-grid]').innerText(), /120[\s\S]*410/)
+  } finally {
+    await context.close()
+  }
+})
+
+test('org import: a unit file adds the county unit and names its new kind; the command centre cannot import', async () => {
+  const { context, page } = await newPage()
+  try {
+    await login(page, ADMIN)
+    await page.goto('/org')
+    await page.locator('[data-test=org-units]').waitFor()
+    await page.locator('[data-test=org-import-units]').click()
+    await page
+      .locator('[data-test=org-import-file]')
+      .setInputFiles({
+        name: 'units.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from('单位名称,单位类型,所属区划代码\n柞水县城市管理和综合执法局,城市管理部门,611026000000\n'),
+      })
+    await page.locator('[data-test=org-import-new-kinds]').waitFor()
+    assert.match(await page.locator('[data-test=org-import-new-kinds]').innerText(), /城市管理部门/)
+    await page.locator('[data-test=org-import-confirm]').click()
+    await page.locator('[data-test=org-import-done]').waitFor()
+    await page.getByRole('button', { name: '关闭' }).last().click()
+    // The county page lists it under 部门和单位.
+    await page.locator('[data-test=org-unit]', { hasText: '柞水县城市管理和综合执法局' }).waitFor()
+    const units = await apiCall(context, 'GET', '/org/units?division=611026000000')
+    assert.ok(units.json.items.some((u) => u.name === '柞水县城市管理和综合执法局' && u.kind === '城市管理部门'))
+  } finally {
+    await context.close()
+  }
+  const other = await newPage()
+  try {
+    await login(other.page, COMMAND)
+    await other.page.goto('/org')
+    await other.page.locator('[data-test=org-node]').waitFor()
+    assert.equal(await other.page.locator('[data-test=org-import-grids]').count(), 0)
+    await other.page.locator('[data-test=org-export-grids]').waitFor() // reading is for every staff role
+  } finally {
+    await other.context.close()
+  }
+})
