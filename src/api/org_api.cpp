@@ -15,9 +15,9 @@ using nlohmann::json;
 
 namespace {
 
-json problems_json(const app::OrgImportReport& r, Lang lang) {
+json problems_json(const std::vector<org::FileProblem>& problems, Lang lang) {
   json a = json::array();
-  for (const auto& p : r.problems)
+  for (const auto& p : problems)
     a.push_back({{"item", p.item},
                  {"reason", p.reason},
                  {"field", p.field},
@@ -33,7 +33,7 @@ json report_json(const app::OrgImportReport& r, Lang lang) {
             {"added", r.added},
             {"changed", r.changed},
             {"unchanged", r.unchanged},
-            {"problems", problems_json(r, lang)},
+            {"problems", problems_json(r.problems, lang)},
             {"problems_truncated", r.problems_truncated},
             {"seconds", r.seconds}};
   return j;
@@ -41,6 +41,8 @@ json report_json(const app::OrgImportReport& r, Lang lang) {
 
 json grids_report_json(const app::OrgImportReport& r, Lang lang) {
   json j = report_json(r, lang);
+  j["warnings"] = problems_json(r.warnings, lang);
+  j["overlaps"] = r.overlaps;
   j["villages"] = r.villages;
   j["not_in_file"] = r.not_in_file;
   j["area_km2"] = r.area_km2;
@@ -50,9 +52,11 @@ json grids_report_json(const app::OrgImportReport& r, Lang lang) {
   for (const auto& p : r.preview) {
     json geom = json::parse(p.polygon, nullptr, false);
     if (geom.is_discarded()) continue;
-    features.push_back({{"type", "Feature"},
-                        {"properties", {{"code", p.code}, {"name", p.name}, {"status", p.status}}},
-                        {"geometry", std::move(geom)}});
+    features.push_back(
+        {{"type", "Feature"},
+         {"properties",
+          {{"code", p.code}, {"name", p.name}, {"status", p.status}, {"overlaps", p.overlaps}}},
+         {"geometry", std::move(geom)}});
   }
   j["preview"] = {{"type", "FeatureCollection"}, {"features", std::move(features)}};
   j["preview_truncated"] = static_cast<int64_t>(r.preview.size()) < r.read;

@@ -8,11 +8,14 @@
 #include "app/requests_service.hpp"
 #include "common/text.hpp"
 #include "domain/org/division.hpp"
+#include "domain/requests/router.hpp"
 #include "store/repos/config_repo.hpp"
 #include "store/repos/repos.hpp"
+#include "store/repos/requests_repo.hpp"
 
 namespace gj::app {
 
+namespace rq = gj::requests;
 using store::Session;
 
 namespace {
@@ -31,6 +34,55 @@ bool add_problem(OrgImportReport& r, org::FileProblem p) {
   }
   r.problems.push_back(std::move(p));
   return true;
+}
+
+// Overlaps among the file's grids and between them and the store's other grids of the same
+// counties: warnings, not problems (routing stays defined: the smaller grid wins).
+Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::string>& in_file,
+                     OrgImportReport& r, std::vector<bool>& overlapping) {
+  std::vector<rq::GridShape> shapes;
+  std::vector<int64_t> item;  // feature number, 0 for a grid of the store
+  for (const auto& g : file.grids) {
+    rq::GridShape sh;
+    sh.code = g.code;
+    if (!rq::polygon_from_geojson(g.polygon, sh)) continue;
+    shapes.push_back(std::move(sh));
+    item.push_back(g.item);
+  }
+  std::set<std::string> counties;
+  for (const auto& g : file.grids) counties.insert(g.code.substr(0, 6) + "000000");
+  for (const auto& county : counties) {
+    auto grids = store::request_config::grids_in(s, county);
+    if (!grids.ok()) return grids.error();
+    for (const auto& [code, polygon] : *grids) {
+      rq::GridShape sh;
+      sh.code = code;
+      if (in_file.count(code) || polygon.empty() || !rq::polygon_from_geojson(polygon, sh))
+        continue;
+      shapes.push_back(std::move(sh));
+      item.push_back(0);
+    }
+  }
+  std::map<int64_t, size_t> index_of_item;
+  for (size_t i = 0; i < file.grids.size(); ++i) index_of_item[file.grids[i].item] = i;
+  overlapping.assign(file.grids.size(), false);
+  rq::GridIndex index(shapes);
+  for (const auto& o : index.overlaps()) {
+    for (auto [me, other] : {std::pair{o.a, o.b}, std::pair{o.b, o.a}}) {
+      if (!item[me]) continue;  // both in the store: not this import's business
+      overlapping[index_of_item[item[me]]] = true;
+      if (me == o.b && item[o.a]) continue;  // a pair within the file: reported once
+      ++r.overlaps;
+      if (r.warnings.size() < kMaxProblems) {
+        char share[16];
+        std::snprintf(share, sizeof share, "%.0f%%", std::max(1.0, o.fraction * 100));
+        r.warnings.push_back({item[me], "overlaps", "geometry", shapes[other].code + " " + share});
+      }
+    }
+  }
+  std::stable_sort(r.warnings.begin(), r.warnings.end(),
+                   [](const auto& a, const auto& b) { return a.item < b.item; });
+  return {};
 }
 
 // The grids of a file against the store: problems, what would change, and (when `apply`) the
@@ -84,15 +136,14 @@ Status plan_grids(Session& s, const std::string& scope, const org::GridFile& fil
     for (const auto& c : *codes)
       if (!in_file.count(c)) ++r.not_in_file;
   }
+  std::vector<bool> overlapping;
+  GJ_TRY(find_overlaps(s, file, in_file, r, overlapping));
   for (size_t i = 0; i < file.grids.size(); ++i) {
     const auto& g = file.grids[i];
     (status[i] == 1 ? r.added : status[i] == 2 ? r.changed : r.unchanged)++;
+    const char* st = status[i] == 1 ? "added" : status[i] == 2 ? "changed" : "unchanged";
     if (r.preview.size() < kPreviewMax)
-      r.preview.push_back({g.code, g.name,
-                           status[i] == 1   ? "added"
-                           : status[i] == 2 ? "changed"
-                                            : "unchanged",
-                           g.polygon});
+      r.preview.push_back({g.code, g.name, st, g.polygon, overlapping[i]});
   }
   if (!apply) return {};
   done = 0;
@@ -209,6 +260,8 @@ Result<OrgImportReport> run_import(App& app, const auth::Principal* who, const s
     r.added = r.changed = r.unchanged = r.not_in_file = 0;
     r.preview.clear();
     r.new_kinds.clear();
+    r.warnings.clear();
+    r.overlaps = 0;
     std::stable_sort(r.problems.begin(), r.problems.end(),
                      [](const auto& a, const auto& b) { return a.item < b.item; });
   }

@@ -24,6 +24,10 @@ struct OrgImportReport {
   int64_t unchanged = 0;
   std::vector<org::FileProblem> problems;  // non-empty: nothing was (or would be) written
   bool problems_truncated = false;
+  // Not in the way of an import, but worth a look: grids that overlap another grid of the file
+  // or of the store (reason "overlaps", value = the other grid's code and the share).
+  std::vector<org::FileProblem> warnings;
+  int64_t overlaps = 0;
   // Grids: the villages the file covers, and grids of those villages already in the store that
   // the file does not name (kept: tickets may refer to them).
   int64_t villages = 0, not_in_file = 0;
@@ -33,6 +37,7 @@ struct OrgImportReport {
   struct Preview {
     std::string code, name, status;  // status: added | changed | unchanged
     std::string polygon;
+    bool overlaps = false;
   };
   std::vector<Preview> preview;
   // Units: kinds the store did not have before (the matrix can name them after the import).

@@ -350,27 +350,6 @@ class MemoryHierarchy final : public rq::HierarchyView {
   }
 };
 
-// GeoJSON Polygon → GridShape rings ([lon, lat] pairs).
-bool parse_polygon(const std::string& text, rq::GridShape& g) {
-  json j = json::parse(text, nullptr, false);
-  if (!j.is_object() || j.value("type", "") != "Polygon" || !j.contains("coordinates"))
-    return false;
-  const auto& rings = j["coordinates"];
-  if (!rings.is_array() || rings.empty()) return false;
-  for (size_t i = 0; i < rings.size(); ++i) {
-    std::vector<rq::GeoPoint> ring;
-    for (const auto& pt : rings[i]) {
-      if (!pt.is_array() || pt.size() < 2 || !pt[0].is_number() || !pt[1].is_number()) return false;
-      ring.push_back({pt[1].get<double>(), pt[0].get<double>()});
-    }
-    if (i == 0)
-      g.outer = std::move(ring);
-    else
-      g.holes.push_back(std::move(ring));
-  }
-  return g.outer.size() >= 3;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- configuration and caches
@@ -554,7 +533,8 @@ Result<std::shared_ptr<const RequestsService::CountySnapshot>> RequestsService::
         auto v = snap->view.division(d->parent_code);
         g.name = (v ? v->name : std::string()) + d->name;
       }
-      if (!polygon.empty() && parse_polygon(polygon, g)) snap->view.grids.push_back(std::move(g));
+      if (!polygon.empty() && rq::polygon_from_geojson(polygon, g))
+        snap->view.grids.push_back(std::move(g));
     }
     auto units = store::request_config::units_in(s, code);
     if (!units.ok()) return units.error();

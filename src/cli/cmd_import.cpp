@@ -72,6 +72,14 @@ int report_org_import(const char* what, const Result<app::OrgImportReport>& r) {
   for (size_t i = 0; i < r->new_kinds.size(); ++i)
     std::printf("%s%s", i ? ", " : "; new unit kinds: ", r->new_kinds[i].c_str());
   std::printf(" (%.2f s)\n", r->seconds);
+  if (r->overlaps > 0) {
+    std::printf("warning: %lld overlaps between grids (requests there go to the smaller grid):\n",
+                (long long)r->overlaps);
+    for (size_t i = 0; i < r->warnings.size() && i < 20; ++i)
+      std::printf("  feature %lld overlaps %s\n", (long long)r->warnings[i].item,
+                  r->warnings[i].value.c_str());
+    if (r->warnings.size() > 20) std::printf("  …\n");
+  }
   return 0;
 }
 

@@ -2,7 +2,8 @@
 // server with the demo dataset: the 柞水县 administrator picks a grid boundary file with problems
 // and is shown each one (feature, field, reason in Chinese) with nothing written; picks a good
 // file, sees the summary and the preview map, confirms, and finds the grid with its boundary in
-// the tree; then imports a unit and sees it listed under the county. A command-centre user has no
+// the tree (an overlap between two of its grids is shown as a warning, not in the way); then
+// imports a unit and sees it listed under the county. A command-centre user has no
 // import buttons. The grid lies far north of the demo's grids and has the highest code of its
 // village, so the tests that follow see the demo as before.
 import { after, before, test } from 'node:test'
@@ -49,18 +50,24 @@ test('org import: problems are listed and nothing is written; a good file is pre
     assert.ok(await page.locator('[data-test=org-import-confirm]').isDisabled(), 'a file with problems can be confirmed')
     assert.equal((await apiCall(context, 'GET', `/org/grids/${GRID}`)).status, 404)
 
-    // A good file: summary and preview first, nothing written yet.
+    // A good file (its second grid drawn over part of the first): summary, the overlap as a
+    // warning, and the preview first; nothing written yet.
     await input.setInputFiles(
       file('good.geojson', {
         type: 'FeatureCollection',
-        features: [feature({ 网格编码: GRID, 网格名称: '梨园北网格', 户数: 120, 人口: 410 }, square(34.0, 109.3))],
+        features: [
+          feature({ 网格编码: GRID, 网格名称: '梨园北网格', 户数: 120, 人口: 410 }, square(34.0, 109.3)),
+          feature({ 网格编码: `${VILLAGE}902`, 网格名称: '梨园东北网格' }, square(34.003, 109.303)),
+        ],
       }),
     )
     await page.locator('[data-test=org-import-summary]').waitFor()
-    assert.equal(await page.locator('[data-test=org-import-added]').innerText(), '1')
+    assert.equal(await page.locator('[data-test=org-import-added]').innerText(), '2')
+    assert.match(await page.locator('[data-test=org-import-overlaps]').innerText(), /1 处网格重叠/)
+    assert.match(await page.locator('[data-test=org-import-warnings]').innerText(), new RegExp(`第 1 个要素[\\s\\S]*${VILLAGE}902`))
     await page.locator('[data-test=grids-preview]').waitFor()
-    assert.equal(await page.locator('[data-test=grids-preview-shape]').count(), 1)
-    assert.match(await page.locator('[data-test=grids-preview]').innerText(), /新增 1/)
+    assert.equal(await page.locator('[data-test=grids-preview-shape]').count(), 2)
+    assert.match(await page.locator('[data-test=grids-preview]').innerText(), /新增 2[\s\S]*有重叠 2/)
     await shoot(page, 'org-import-preview')
     assert.equal((await apiCall(context, 'GET', `/org/grids/${GRID}`)).status, 404, 'the check wrote the grid')
 
@@ -68,7 +75,7 @@ test('org import: problems are listed and nothing is written; a good file is pre
     await page.locator('[data-test=org-import-done]').waitFor()
     await page.getByRole('button', { name: '关闭' }).last().click()
     await page.locator('[data-test=org-imported]').waitFor()
-    assert.match(await page.locator('[data-test=org-imported]').innerText(), /新增 1/)
+    assert.match(await page.locator('[data-test=org-imported]').innerText(), /新增 2/)
     assert.ok(dialog)
 
     // The grid is in the tree with its boundary and counts.

@@ -73,6 +73,10 @@ constexpr Reason kReasons[] = {
     {"duplicate_unit", "同一区划下的单位名称在文件中出现了不止一次",
      "The same unit name appears more than once for one division"},
     {"invalid_utf8", "文本编码无效（须为 UTF-8）", "Text is not valid UTF-8"},
+    {"overlaps",
+     "与另一网格重叠（括号内为该网格及重叠部分占较小网格的比例）；重叠处的诉求派给较小的网格",
+     "Overlaps another grid (in brackets: that grid and the overlap's share of the smaller one); "
+     "requests in the overlap go to the smaller grid"},
 };
 
 constexpr std::string_view kChainTypes[] = {"grid", "village_committee", "township_platform",

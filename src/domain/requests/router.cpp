@@ -1,7 +1,9 @@
 #include "domain/requests/router.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/geometries/box.hpp>
@@ -15,6 +17,7 @@
 namespace gj::requests {
 
 namespace bg = boost::geometry;
+using nlohmann::json;
 namespace bgi = boost::geometry::index;
 
 namespace {
@@ -271,6 +274,49 @@ const GridShape* GridIndex::locate(const GeoPoint& p) const {
     }
   }
   return best;
+}
+
+bool polygon_from_geojson(std::string_view text, GridShape& g) {
+  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (!j.is_object() || j.value("type", "") != "Polygon" || !j.contains("coordinates"))
+    return false;
+  const auto& rings = j["coordinates"];
+  if (!rings.is_array() || rings.empty()) return false;
+  for (size_t i = 0; i < rings.size(); ++i) {
+    std::vector<GeoPoint> ring;
+    if (!rings[i].is_array()) return false;
+    for (const auto& pt : rings[i]) {
+      if (!pt.is_array() || pt.size() < 2 || !pt[0].is_number() || !pt[1].is_number()) return false;
+      ring.push_back({pt[1].get<double>(), pt[0].get<double>()});
+    }
+    if (i == 0)
+      g.outer = std::move(ring);
+    else
+      g.holes.push_back(std::move(ring));
+  }
+  return g.outer.size() >= 3;
+}
+
+std::vector<GridIndex::Overlap> GridIndex::overlaps(double min_fraction) const {
+  std::vector<Overlap> out;
+  const auto& polys = impl_->polys;
+  for (const auto& [box, i] : impl_->tree) {
+    for (auto it = impl_->tree.qbegin(bgi::intersects(box)); it != impl_->tree.qend(); ++it) {
+      size_t j = it->second;
+      if (j <= i) continue;
+      // Cheap first: grids that only touch (the usual neighbours) have no interior in common.
+      if (!bg::intersects(polys[i], polys[j]) || bg::touches(polys[i], polys[j])) continue;
+      bg::model::multi_polygon<Poly> common;
+      bg::intersection(polys[i], polys[j], common);
+      double smaller = std::min(impl_->areas[i], impl_->areas[j]);
+      double f = smaller > 0 ? std::abs(bg::area(common)) / smaller : 0;
+      if (f >= min_fraction) out.push_back({i, j, f});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Overlap& x, const Overlap& y) {
+    return std::tie(x.a, x.b) < std::tie(y.a, y.b);
+  });
+  return out;
 }
 
 std::string_view locate_method_code(LocateMethod m) {

@@ -108,6 +108,10 @@ class ResponsibilityMatrix {
   std::map<std::string, std::pair<std::string, std::string>, std::less<>> type_names_;
 };
 
+// A GeoJSON Polygon's rings ([lon, lat] pairs) into g.outer / g.holes; false when the text is
+// not a Polygon with an outer ring of at least 3 points.
+bool polygon_from_geojson(std::string_view geojson, GridShape& g);
+
 // Point → grid with an R-tree over the grid bounding boxes, then exact point-in-polygon.
 class GridIndex {
  public:
@@ -122,6 +126,16 @@ class GridIndex {
   // Where a map of the area opens: the centre of its lowest-coded grid (NBS numbering puts the
   // county seat's township first); none without grids.
   std::optional<GeoPoint> centre() const;
+
+  // Pairs of grids whose areas overlap (sharing an edge is not overlapping), each with the
+  // overlap as a fraction of the smaller grid; pairs under min_fraction (digitising slivers)
+  // are left out. A point in an overlap goes to the smaller grid (locate), so a boundary file
+  // with overlaps routes, but not as its authors may think: imports report them.
+  struct Overlap {
+    size_t a = 0, b = 0;  // indexes into the grids given, a < b
+    double fraction = 0;
+  };
+  std::vector<Overlap> overlaps(double min_fraction = 0.001) const;
 
  private:
   struct Impl;

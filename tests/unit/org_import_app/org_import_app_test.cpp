@@ -213,6 +213,35 @@ TEST_P(OrgImportApp, a_unit_whose_kind_changed_moves_the_routing_signature) {
   EXPECT_EQ(audit_count("org.units.import"), 2);
 }
 
+TEST_P(OrgImportApp, overlapping_grids_are_imported_with_a_warning_for_each_overlap) {
+  app::OrgImportService svc(*app_);
+  // 甲 and 乙 share an edge (no warning); 丙 lies inside 甲; 丁 covers part of the seeded kGrid
+  // (a 500 m square around 33.70, 109.10).
+  std::string file = collection(
+      grid_feature(kNewGrid, "甲", square(kNewLat, kNewLon)) + "," +
+      grid_feature("611026001001003", "乙", square(kNewLat, kNewLon + 0.008)) + "," +
+      grid_feature("611026001001004", "丙", square(kNewLat + 0.001, kNewLon + 0.001, 0.001)) + "," +
+      grid_feature("611026001001005", "丁", square(33.702, 109.102, 0.002)));
+  auto r = svc.import_grids(&admin_, file, true);
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->ok());
+  EXPECT_EQ(r->overlaps, 2);
+  ASSERT_EQ(r->warnings.size(), 2u);
+  EXPECT_EQ(r->warnings[0].item, 1);
+  EXPECT_EQ(r->warnings[0].reason, "overlaps");
+  EXPECT_EQ(r->warnings[0].value, "611026001001004 100%");
+  EXPECT_EQ(r->warnings[1].item, 4);
+  EXPECT_EQ(r->warnings[1].value.substr(0, 16), std::string(kGrid) + " ");
+  ASSERT_EQ(r->preview.size(), 4u);
+  EXPECT_TRUE(r->preview[0].overlaps);
+  EXPECT_FALSE(r->preview[1].overlaps);
+  EXPECT_TRUE(r->preview[2].overlaps);
+  // Warnings do not stop an import.
+  auto w = svc.import_grids(&admin_, file, false);
+  ASSERT_TRUE(w.ok() && w->ok());
+  EXPECT_EQ(w->added, 4);
+}
+
 TEST_P(OrgImportApp, an_imported_grid_shows_the_grid_worker_scoped_to_it) {
   app::OrgImportService svc(*app_);
   auto r = svc.import_grids(

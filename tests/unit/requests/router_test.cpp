@@ -319,5 +319,23 @@ TEST(RouterScale, routing_among_100k_grids_takes_well_under_a_millisecond_on_ave
   EXPECT_EQ(d->grid_code, "G123321");
 }
 
+// Overlapping grids 网格重叠 in a boundary file: neighbours that share an edge do not overlap; a
+// grid drawn over part of another does, with the share of the smaller one; slivers under the
+// threshold are left out.
+TEST_F(RouterTest, overlapping_grids_are_found_and_neighbours_sharing_an_edge_are_not) {
+  GridShape a = testing::square("A", "甲", testing::kRenhe, 33.50, 109.00, 0.02);
+  GridShape b = testing::square("B", "乙（相邻）", testing::kRenhe, 33.50, 109.02, 0.02);
+  GridShape c = testing::square("C", "丙（压在甲上）", testing::kRenhe, 33.505, 109.005, 0.01);
+  GridShape d = testing::square("D", "丁（擦边）", testing::kRenhe, 33.50, 109.0399999, 0.02);
+  GridIndex idx({a, b, c, d});
+  auto o = idx.overlaps(0.001);
+  ASSERT_EQ(o.size(), 1u);
+  EXPECT_EQ(o[0].a, 0u);
+  EXPECT_EQ(o[0].b, 2u);
+  EXPECT_NEAR(o[0].fraction, 1.0, 1e-6);  // 丙 lies wholly inside 甲
+  // The sliver between 乙 and 丁 counts only with a threshold below its share.
+  EXPECT_EQ(idx.overlaps(0).size(), 2u);
+}
+
 }  // namespace
 }  // namespace gj::requests

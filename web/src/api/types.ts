@@ -89,7 +89,7 @@ export interface ImportProblem {
 }
 export interface GridPreviewFeature {
   type: 'Feature'
-  properties: { code: string; name: string; status: 'added' | 'changed' | 'unchanged' }
+  properties: { code: string; name: string; status: 'added' | 'changed' | 'unchanged'; overlaps?: boolean }
   geometry: { type: 'Polygon'; coordinates: number[][][] }
 }
 export interface ImportReport {
@@ -103,6 +103,8 @@ export interface ImportReport {
   problems_truncated: boolean
   seconds: number
   // grids
+  warnings?: ImportProblem[] // overlaps with other grids: shown, not in the way of the import
+  overlaps?: number
   villages?: number
   not_in_file?: number
   area_km2?: number

@@ -147,6 +147,10 @@ const en: Messages = {
     done: 'Import complete',
     summary: '{added} new, {changed} changed, {unchanged} unchanged',
     status: { added: 'New', changed: 'Changed', unchanged: 'Unchanged' },
+    overlapping: 'Overlapping',
+    overlaps: '{n} overlaps between grids',
+    overlapsHint: 'The file can be imported; requests in an overlap go to the smaller grid. If that is not intended, fix the boundaries in your GIS and import again.',
+    overlapsWith: 'Overlaps grid (share of the smaller one)',
   },
   users: {
     title: 'Users',
