@@ -52,6 +52,18 @@ struct NewUser {
   std::string language;  // of those notifications 通知语言: zh-CN | en; "" = zh-CN
 };
 
+// `gongjian user import`: accounts for a county's staff from a CSV file 批量导入账号.
+struct UserImportReport {
+  int64_t read = 0, added = 0;
+  struct Problem {
+    int64_t line = 0;  // in the file (header = 1)
+    Error error;       // the catalogue's code and the field at fault
+  };
+  std::vector<Problem> problems;  // non-empty: nothing was written
+  // Each new account's initial password (generated), for handing out once.
+  std::vector<std::pair<std::string, std::string>> passwords;
+};
+
 struct UserPatch {
   std::optional<std::string> display_name, role, scope_code, phone;
   std::optional<int64_t> unit_id;
@@ -123,6 +135,12 @@ class App {
   // ---- batch work (CLI; no principal: the operator of the machine) ----
   Result<ImportStats> import_divisions(const std::string& dir, const ImportProgress& progress);
   Result<int64_t> cli_add_user(const NewUser& u);
+  // CSV: username,display_name,role[,scope_code][,unit_division_code,unit_name][,phone]
+  // [,id_number][,email][,language]. Every row is checked first (as cli_add_user would) and
+  // every problem listed with its line; with any problem nothing is written, else all accounts
+  // are added in one transaction, each with a generated initial password. At most 5,000 rows.
+  Result<UserImportReport> cli_import_users(std::string_view csv, bool dry_run,
+                                            const ImportProgress& progress);
   Status cli_reset_password(const std::string& username, const std::string& password);
   Status cli_set_disabled(const std::string& username, bool disabled);
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/org_import.hpp"
+#include "domain/auth/passwords.hpp"
 #include "requests_fixture.hpp"
 #include "store/repos/requests_repo.hpp"
 
@@ -266,6 +267,59 @@ TEST_P(OrgImportApp, an_imported_grid_shows_the_grid_worker_scoped_to_it) {
   moved.scope_code = kGrid;
   ASSERT_TRUE(app_->update_user(admin_, second.user_id, moved).ok());
   EXPECT_FALSE(worker().has_value());
+}
+
+// `gongjian user import`: a county's staff accounts from one CSV file.
+TEST_P(OrgImportApp, staff_accounts_are_imported_all_or_nothing_with_initial_passwords) {
+  const std::string header =
+      "username,display_name,role,scope_code,unit_division_code,unit_name,phone,email\n";
+  std::string bad = header + "zhang.grid,张伟,grid_worker," + kGrid + ",,,12345,\n" +  // 2: phone
+                    "li.dept,李娜,department,,611026000000,没有的局,,\n" +             // 3: unit
+                    "wu.cadre,吴军,village," + kCommunity + ",,,,\n" +                 // 4: fine
+                    "wu.cadre,吴军,village," + kCommunity + ",,,,\n" +                 // 5: twice
+                    "command,重名,command,611026000000,,,,\n";                         // 6: exists
+  const int64_t users_before = audit_count("user.create");  // the fixture's
+  auto r = app_->cli_import_users(bad, false, {});
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  std::vector<std::pair<int64_t, std::string>> got;
+  for (const auto& p : r->problems) got.emplace_back(p.line, p.error.field);
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, std::string>>{
+                     {2, "phone"}, {3, "unit_name"}, {5, "username"}, {6, "username"}}));
+  EXPECT_EQ(r->added, 0);
+  EXPECT_TRUE(r->passwords.empty());
+  auto none = db_->read_value<auth::UserRecord>(
+      [](store::Session& s) { return store::users::by_username(s, "wu.cadre"); });
+  EXPECT_FALSE(none.ok());  // the good row was not written either
+
+  std::string good =
+      header + "zhang.grid,张伟,grid_worker," + kGrid + ",,,13912345678,\n" +
+      "li.dept,李娜,department,,611026000000,柞水县住房和城乡建设局,,li@example.cn\n";
+  auto dry = app_->cli_import_users(good, true, {});
+  ASSERT_TRUE(dry.ok() && dry->problems.empty());
+  EXPECT_EQ(dry->read, 2);
+  EXPECT_TRUE(dry->passwords.empty());
+  EXPECT_EQ(audit_count("user.create"), users_before);
+
+  std::vector<std::string> stages;
+  auto ok = app_->cli_import_users(
+      good, false, {[&](const std::string& st, int64_t, int64_t) { stages.push_back(st); }});
+  ASSERT_TRUE(ok.ok()) << ok.error().detail;
+  ASSERT_TRUE(ok->problems.empty()) << ok->problems.front().error.detail;
+  EXPECT_EQ(ok->added, 2);
+  ASSERT_EQ(ok->passwords.size(), 2u);
+  EXPECT_EQ(stages.back(), "write");
+  EXPECT_EQ(audit_count("user.create"), users_before + 2);
+  // Each generated password signs its account in.
+  for (const auto& [user, password] : ok->passwords) {
+    EXPECT_TRUE(auth::check_password_rules(password).ok()) << password;
+    auto login = app_->login(user, password, "10.0.0.9", "req-1");
+    EXPECT_TRUE(login.ok()) << user;
+  }
+  auto dept = db_->read_value<auth::UserRecord>(
+      [](store::Session& s) { return store::users::by_username(s, "li.dept"); });
+  ASSERT_TRUE(dept.ok());
+  EXPECT_EQ(dept->unit_id, dept_unit_);
+  EXPECT_EQ(dept->email, "li@example.cn");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OrgImportApp,
