@@ -360,6 +360,55 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
         });
       }));
 
+  // Staff accounts from a CSV file 批量导入 (as `gongjian user import`): {"csv": "…"};
+  // ?dry_run=1 checks only. The generated initial passwords come back once, in this answer.
+  http::RouteOptions users_csv;
+  users_csv.body_limit = 2 * 1024 * 1024;
+  router.add("POST", "/api/v1/users/import",
+             authed(app,
+                    [&app](Request& req, auth::Principal& p) {
+                      auto body = http::parse_json_object(req.body);
+                      if (!body.ok()) return http::error(body.error(), req);
+                      auto text = http::JsonFields(*body).required_string("csv", 2'000'000);
+                      if (!text.ok()) return http::error(text.error(), req);
+                      auto dry = req.query_param("dry_run");
+                      bool dry_run = dry && (*dry == "1" || *dry == "true");
+                      auto r = app.import_users(&p, *text, dry_run);
+                      if (!r.ok()) return http::error(r.error(), req);
+                      json problems = json::array();
+                      for (const auto& pr : r->problems) {
+                        json e = {{"line", pr.line},
+                                  {"field", pr.error.field},
+                                  {"code", pr.error.public_code()},
+                                  {"message", pr.error.message(req.lang())},
+                                  {"detail", pr.error.detail}};
+                        problems.push_back(std::move(e));
+                      }
+                      json passwords = json::array();
+                      for (const auto& [user, pw] : r->passwords)
+                        passwords.push_back({{"username", user}, {"password", pw}});
+                      json report = {{"dry_run", dry_run},   {"ok", r->problems.empty()},
+                                     {"read", r->read},      {"added", r->added},
+                                     {"problems", problems}, {"passwords", passwords}};
+                      if (r->problems.empty() || dry_run) {
+                        Response res = http::json(200, report);
+                        res.headers.add("Cache-Control", "no-store");
+                        return res;
+                      }
+                      Error e = make_error(ErrorCode::kInvalidInput);
+                      bool zh = req.lang() == Lang::kZh;
+                      std::string n = std::to_string(r->problems.size());
+                      json err = {{"code", e.public_code()},
+                                  {"message", e.message(req.lang()) +
+                                                  (zh ? "：文件有 " + n + " 处问题，未导入任何账号"
+                                                      : ": the file has " + n +
+                                                            " problems; no account was added")},
+                                  {"problems", problems}};
+                      if (!req.request_id.empty()) err["request_id"] = req.request_id;
+                      return http::json(400, json{{"error", err}, {"report", report}});
+                    }),
+             users_csv);
+
   router.add("POST", "/api/v1/users",
              authed(app,
                     [&app](Request& req, auth::Principal& p) {

@@ -679,8 +679,9 @@ std::string initial_password(IdGenerator& ids) {
 }
 }  // namespace
 
-Result<UserImportReport> App::cli_import_users(std::string_view text, bool dry_run,
-                                               const ImportProgress& progress) {
+Result<UserImportReport> App::import_users(const auth::Principal* who, std::string_view text,
+                                           bool dry_run, const ImportProgress& progress) {
+  if (who) GJ_TRY(require(*who, auth::Permission::kManageUsers));
   UserImportReport rep;
   auto problem = [&](int64_t line, Error e) { rep.problems.push_back({line, std::move(e)}); };
   std::istringstream in{std::string(text)};
@@ -756,6 +757,17 @@ Result<UserImportReport> App::cli_import_users(std::string_view text, bool dry_r
         problem(r.line, u.error());
         continue;
       }
+      if (who) {
+        // An administrator adds staff only inside their own scope (as create_user).
+        if (u->role == auth::Role::kCitizen) {
+          problem(r.line, make_error(ErrorCode::kInvalidInput, "staff accounts only", "role"));
+          continue;
+        }
+        if (!org::in_scope(position_of(s, *u), scope_of(s, *who))) {
+          problem(r.line, make_error(ErrorCode::kInvalidCode, "outside your scope", "scope_code"));
+          continue;
+        }
+      }
       if (!names.insert(u->username).second || store::users::by_username(s, u->username).ok()) {
         problem(r.line, make_error(ErrorCode::kAlreadyExists, u->username, "username"));
         continue;
@@ -789,8 +801,9 @@ Result<UserImportReport> App::cli_import_users(std::string_view text, bool dry_r
       GJ_TRY(store::grids::refresh_worker(s, u.scope_code));
       auth::Principal system;
       system.scope_code = position_of(s, u);
-      GJ_TRY(store::audit::append(s, audit_entry(system, "user.create", "user", std::to_string(*id),
-                                                 u.username + " (cli import)")));
+      GJ_TRY(store::audit::append(
+          s, audit_entry(who ? *who : system, "user.create", "user", std::to_string(*id),
+                         u.username + (who ? " (import)" : " (cli import)"))));
     }
     return {};
   });

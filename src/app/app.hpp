@@ -136,11 +136,13 @@ class App {
   Result<ImportStats> import_divisions(const std::string& dir, const ImportProgress& progress);
   Result<int64_t> cli_add_user(const NewUser& u);
   // CSV: username,display_name,role[,scope_code][,unit_division_code,unit_name][,phone]
-  // [,id_number][,email][,language]. Every row is checked first (as cli_add_user would) and
-  // every problem listed with its line; with any problem nothing is written, else all accounts
-  // are added in one transaction, each with a generated initial password. At most 5,000 rows.
-  Result<UserImportReport> cli_import_users(std::string_view csv, bool dry_run,
-                                            const ImportProgress& progress);
+  // [,id_number][,email][,language]. Every row is checked first (as user add would) and every
+  // problem listed with its line; with any problem nothing is written, else all accounts are
+  // added in one transaction, each with a generated initial password. At most 5,000 rows.
+  // `who` = nullptr: the command line; otherwise an administrator (kManageUsers) whose scope
+  // must hold every account's position, and no citizen accounts.
+  Result<UserImportReport> import_users(const auth::Principal* who, std::string_view csv,
+                                        bool dry_run, const ImportProgress& progress = {});
   Status cli_reset_password(const std::string& username, const std::string& password);
   Status cli_set_disabled(const std::string& username, bool disabled);
 

@@ -72,7 +72,7 @@ int run_import(const Args& args, const std::string& file) {
   SystemClock clock;
   RandomIdGenerator ids;
   app::App a(*db, clock, ids);
-  auto r = a.cli_import_users(text.str(), dry, app::ImportProgress{progress});
+  auto r = a.import_users(nullptr, text.str(), dry, app::ImportProgress{progress});
   std::cerr << "\n";
   db->close();
   if (!r.ok()) return fail(r.error());

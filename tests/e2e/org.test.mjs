@@ -126,3 +126,43 @@ test('org import: a unit file adds the county unit and names its new kind; the c
     await other.context.close()
   }
 })
+
+test('user import: problems are listed by line; a good file adds the accounts and shows each initial password once', async () => {
+  const { context, page } = await newPage()
+  const name = `lz${Date.now().toString(36)}`
+  let password = ''
+  try {
+    await login(page, ADMIN)
+    await page.goto('/users')
+    await page.locator('[data-test=user-import-open]').click()
+    const input = page.locator('[data-test=user-import-file]')
+    const csv = (body) => ({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(`username,display_name,role,scope_code,phone\n${body}`) })
+    await input.setInputFiles(csv(`${name}a,梨园村干部,village,611026001208,12345\n`))
+    const problems = page.locator('[data-test=user-import-problems]')
+    await problems.waitFor()
+    assert.match(await problems.innerText(), /第 2 行[\s\S]*phone[\s\S]*手机号码格式不正确/)
+    assert.ok(await page.locator('[data-test=user-import-confirm]').isDisabled())
+
+    await input.setInputFiles(csv(`${name}a,梨园村干部,village,611026001208,13912345678\n${name}b,梨园村干部二,village,611026001208,\n`))
+    await page.locator('[data-test=user-import-ready]').waitFor()
+    assert.match(await page.locator('[data-test=user-import-ready]').innerText(), /可导入 2 个账号/)
+    await page.locator('[data-test=user-import-confirm]').click()
+    await page.locator('[data-test=user-import-done]').waitFor()
+    const rows = page.locator('[data-test=user-import-passwords] tbody tr')
+    assert.equal(await rows.count(), 2)
+    password = (await rows.first().locator('td').nth(1).innerText()).trim()
+    assert.match(password, /^[0-9A-Z]{12}$/)
+    await shoot(page, 'user-import-done')
+  } finally {
+    await context.close()
+  }
+  // The new cadre signs in with the password shown.
+  const fresh = await newPage()
+  try {
+    await login(fresh.page, { username: `${name}a`, password })
+    const me = await apiCall(fresh.context, 'GET', '/auth/me')
+    assert.equal(me.json.user.username, `${name}a`)
+  } finally {
+    await fresh.context.close()
+  }
+})

@@ -57,6 +57,7 @@ declare module 'vue' {
     ElTimelineItem: typeof import('element-plus/es')['ElTimelineItem']
     ElTooltip: typeof import('element-plus/es')['ElTooltip']
     ExportButton: typeof import('./components/ExportButton.vue')['default']
+    ImportFooter: typeof import('./components/ImportFooter.vue')['default']
     LangSwitch: typeof import('./components/LangSwitch.vue')['default']
     ReportBar: typeof import('./components/ReportBar.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']

@@ -279,7 +279,7 @@ TEST_P(OrgImportApp, staff_accounts_are_imported_all_or_nothing_with_initial_pas
                     "wu.cadre,吴军,village," + kCommunity + ",,,,\n" +                 // 5: twice
                     "command,重名,command,611026000000,,,,\n";                         // 6: exists
   const int64_t users_before = audit_count("user.create");  // the fixture's
-  auto r = app_->cli_import_users(bad, false, {});
+  auto r = app_->import_users(nullptr, bad, false);
   ASSERT_TRUE(r.ok()) << r.error().detail;
   std::vector<std::pair<int64_t, std::string>> got;
   for (const auto& p : r->problems) got.emplace_back(p.line, p.error.field);
@@ -294,15 +294,16 @@ TEST_P(OrgImportApp, staff_accounts_are_imported_all_or_nothing_with_initial_pas
   std::string good =
       header + "zhang.grid,张伟,grid_worker," + kGrid + ",,,13912345678,\n" +
       "li.dept,李娜,department,,611026000000,柞水县住房和城乡建设局,,li@example.cn\n";
-  auto dry = app_->cli_import_users(good, true, {});
+  auto dry = app_->import_users(nullptr, good, true);
   ASSERT_TRUE(dry.ok() && dry->problems.empty());
   EXPECT_EQ(dry->read, 2);
   EXPECT_TRUE(dry->passwords.empty());
   EXPECT_EQ(audit_count("user.create"), users_before);
 
   std::vector<std::string> stages;
-  auto ok = app_->cli_import_users(
-      good, false, {[&](const std::string& st, int64_t, int64_t) { stages.push_back(st); }});
+  auto ok =
+      app_->import_users(nullptr, good, false,
+                         {[&](const std::string& st, int64_t, int64_t) { stages.push_back(st); }});
   ASSERT_TRUE(ok.ok()) << ok.error().detail;
   ASSERT_TRUE(ok->problems.empty()) << ok->problems.front().error.detail;
   EXPECT_EQ(ok->added, 2);

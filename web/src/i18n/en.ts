@@ -112,6 +112,18 @@ const en: Messages = {
     unitKind: 'Unit kind',
     imported: 'Imported: {added} new, {changed} changed, {unchanged} unchanged',
   },
+  userImport: {
+    open: 'Import',
+    title: 'Import accounts',
+    format:
+      'A CSV file, one account per row. The header names username, display_name, role (admin, command, township, village, grid_worker, department) and optionally scope_code (the division or grid served), unit_division_code and unit_name (a department handler’s unit), phone, email, language. Every row is checked first; after you confirm all are added at once, each with a generated initial password.',
+    example: 'wang.grid,Wang Fang,grid_worker,611026001001001,,,13912345678,,en',
+    ready: 'Checked: {n} accounts can be added.',
+    done: '{n} accounts added',
+    once: 'The initial passwords are shown only this once: download them, hand each to its owner, and ask them to change it after the first sign-in.',
+    download: 'Download initial passwords (CSV)',
+    password: 'Initial password',
+  },
   orgImport: {
     gridsTitle: 'Import grid boundaries',
     unitsTitle: 'Import departments and units',

@@ -111,6 +111,18 @@ const zhCN = {
     unitKind: '单位类型',
     imported: '已导入：新增 {added}，更新 {changed}，未变 {unchanged}',
   },
+  userImport: {
+    open: '批量导入',
+    title: '批量导入账号',
+    format:
+      'CSV 文件，每行一个账号。表头须有 username（用户名）、display_name（姓名）、role（角色：admin、command、township、village、grid_worker、department），可选 scope_code（管辖区划或网格代码）、unit_division_code 与 unit_name（部门人员所在单位）、phone、email、language。先检查全部行，确认后一次性导入；每个账号生成初始密码。',
+    example: 'wang.grid,王芳,grid_worker,611026001001001,,,13912345678,,zh-CN',
+    ready: '检查通过：可导入 {n} 个账号。',
+    done: '已导入 {n} 个账号',
+    once: '初始密码只在此显示一次：请下载后分发给本人，并提醒首次登录后修改密码。',
+    download: '下载初始密码（CSV）',
+    password: '初始密码',
+  },
   orgImport: {
     gridsTitle: '导入网格边界',
     unitsTitle: '导入部门和单位',
