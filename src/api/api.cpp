@@ -51,6 +51,7 @@ json nodes_json(const std::vector<store::DivisionRow>& rows, Lang lang) {
 
 json principal_json(const auth::Principal& p, app::App& app) {
   json j = {{"id", p.user_id},
+            {"must_change_password", p.must_change_password},
             {"username", p.username},
             {"display_name", p.display_name},
             {"role", auth::role_info(p.role).code},
@@ -242,6 +243,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
         p.role = r->user.role;
         p.scope_code = r->user.scope_code;
         p.unit_id = r->user.unit_id;
+        p.must_change_password = r->user.must_change_password;
         Response res =
             http::json(200, {{"user", principal_json(p, app)}, {"csrf_token", r->csrf_token}});
         int64_t max_age = (r->expires_at - app.clock().now_ms()) / 1000;

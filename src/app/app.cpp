@@ -184,6 +184,7 @@ Result<std::pair<auth::Principal, std::string>> App::authenticate(const std::str
   p.role = user.role;
   p.scope_code = user.scope_code;
   p.unit_id = user.unit_id;
+  p.must_change_password = user.must_change_password;
   p.ip = ip;
   p.request_id = request_id;
   return std::pair<auth::Principal, std::string>(p, sess.csrf_token);
@@ -204,12 +205,16 @@ Status App::change_password(const auth::Principal& p, const std::string& old_pw,
   if (!u.ok()) return u.error();
   if (!auth::verify_password(old_pw, u->password_hash))
     return make_error(ErrorCode::kWrongPassword, "", "old_password");
+  if (u->must_change_password && new_pw == old_pw)  // the generated initial one stays unusable
+    return make_error(ErrorCode::kWeakPassword, "the initial password must be replaced",
+                      "new_password");
   auto hash = auth::hash_password(new_pw, config_.password);
   if (!hash.ok()) return hash.error();
   return db_.write([&](Session& s) -> Status {
     auto cur = store::users::by_id(s, p.user_id);
     if (!cur.ok()) return cur.error();
     cur->password_hash = *hash;
+    cur->must_change_password = false;
     cur->updated_at = clock_.now_ms();
     GJ_TRY(store::users::update(s, *cur));
     return store::audit::append(
@@ -795,6 +800,7 @@ Result<UserImportReport> App::import_users(const auth::Principal* who, std::stri
     for (size_t i = 0; i < records.size(); ++i) {
       auth::UserRecord& u = records[i];
       u.password_hash = hashes[i];
+      u.must_change_password = true;  // the generated one is only for the first sign-in
       u.created_at = u.updated_at = clock_.now_ms();
       auto id = store::users::insert(s, u);
       if (!id.ok()) return id.error();

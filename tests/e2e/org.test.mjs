@@ -127,7 +127,7 @@ test('org import: a unit file adds the county unit and names its new kind; the c
   }
 })
 
-test('user import: problems are listed by line; a good file adds the accounts and shows each initial password once', async () => {
+test('user import: problems are listed by line; a good file adds the accounts, shows each initial password once, and the first sign-in replaces it', async () => {
   const { context, page } = await newPage()
   const name = `lz${Date.now().toString(36)}`
   let password = ''
@@ -156,12 +156,26 @@ test('user import: problems are listed by line; a good file adds the accounts an
   } finally {
     await context.close()
   }
-  // The new cadre signs in with the password shown.
+  // The new cadre signs in with the password shown and is sent to 个人设置 to choose their own
+  // before anything else; after that the app opens as usual.
   const fresh = await newPage()
   try {
-    await login(fresh.page, { username: `${name}a`, password })
+    const p = fresh.page
+    await p.goto('/login')
+    await p.locator('input[data-test=login-username]').fill(`${name}a`)
+    await p.locator('input[data-test=login-password]').fill(password)
+    await p.locator('input[data-test=login-password]').press('Enter')
+    await p.locator('[data-test=must-change-password]').waitFor()
+    await p.goto('/requests') // any other page leads back here
+    await p.locator('[data-test=must-change-password]').waitFor()
+    await p.locator('input[data-test=old-password]').fill(password)
+    await p.locator('input[data-test=new-password]').fill('Liyuan-2026-own')
+    await p.locator('input[data-test=confirm-password]').fill('Liyuan-2026-own')
+    await p.locator('[data-test=password-submit]').click()
+    await p.locator('[data-test=home]').waitFor()
     const me = await apiCall(fresh.context, 'GET', '/auth/me')
     assert.equal(me.json.user.username, `${name}a`)
+    assert.equal(me.json.user.must_change_password, false)
   } finally {
     await fresh.context.close()
   }

@@ -49,7 +49,8 @@ struct Principal {
   Role role = Role::kCitizen;
   std::string scope_code;  // division the user is bound to ("" for unit-bound or citizens)
   std::optional<int64_t> unit_id;
-  std::string ip, request_id;  // for the audit log
+  bool must_change_password = false;  // an initial password still in use (see UserRecord)
+  std::string ip, request_id;         // for the audit log
 };
 
 }  // namespace gj::auth

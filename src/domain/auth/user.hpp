@@ -21,6 +21,8 @@ struct UserRecord {
   std::string email;               // personal data like phone (staff notifications); "" = none
   std::string language = "zh-CN";  // 通知语言 of the staff e-mails: zh-CN | en
   bool disabled = false;
+  // Set for generated initial passwords (imports): the user must choose their own first.
+  bool must_change_password = false;
   int failed_logins = 0;
   std::optional<int64_t> first_failed_at, locked_until, last_login_at;
   int64_t created_at = 0, updated_at = 0;

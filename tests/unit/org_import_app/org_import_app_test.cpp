@@ -321,6 +321,21 @@ TEST_P(OrgImportApp, staff_accounts_are_imported_all_or_nothing_with_initial_pas
   ASSERT_TRUE(dept.ok());
   EXPECT_EQ(dept->unit_id, dept_unit_);
   EXPECT_EQ(dept->email, "li@example.cn");
+  // The generated password is for the first sign-in only: it cannot be kept, and choosing one's
+  // own clears the flag.
+  EXPECT_TRUE(dept->must_change_password);
+  auth::Principal li;
+  li.user_id = dept->id;
+  li.username = "li.dept";
+  std::string initial = ok->passwords[1].second;
+  auto same = app_->change_password(li, initial, initial);
+  ASSERT_FALSE(same.ok());
+  EXPECT_EQ(same.error().code, ErrorCode::kWeakPassword);
+  ASSERT_TRUE(app_->change_password(li, initial, "Lina-own-2026").ok());
+  auto after = db_->read_value<auth::UserRecord>(
+      [](store::Session& s) { return store::users::by_username(s, "li.dept"); });
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(after->must_change_password);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OrgImportApp,

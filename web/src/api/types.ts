@@ -12,6 +12,7 @@ export interface User {
   scope_level: number | null
   unit_id: number | string | null
   unit_name: string | null
+  must_change_password?: boolean // a generated initial password: choose one in 个人设置 first
 }
 
 export interface Session {

@@ -243,6 +243,7 @@ const en: Messages = {
     confirmPassword: 'Confirm new password',
     mismatch: 'The two new passwords differ',
     changed: 'Password changed',
+    mustChange: 'You are signed in with the initial password an administrator issued: choose your own before using anything else.',
   },
   notFound: {
     title: 'Page not found',

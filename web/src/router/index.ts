@@ -65,6 +65,8 @@ router.beforeEach(async (to) => {
     return user && to.name === 'login' ? { path: (to.query.redirect as string) || '/' } : true
   }
   if (!user) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  // An imported account signs in with a generated password and must replace it before anything else.
+  if (user.must_change_password && to.name !== 'settings') return { name: 'settings' }
   const roles = to.meta.roles as string[] | undefined
   if (roles && roles.length && !roles.includes(user.role)) return { name: 'not-found', params: { rest: to.path.split('/').filter(Boolean) } }
   return true

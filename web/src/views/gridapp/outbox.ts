@@ -100,6 +100,7 @@ export interface GridUser {
   role: string
   scope_code: string | null
   scope_name: string | null
+  must_change_password?: boolean
 }
 
 export const state = reactive({
