@@ -26,6 +26,11 @@ http::Handler authed(app::App& app, AuthedHandler h) {
     bool safe = req.method == "GET" || req.method == "HEAD";
     if (!safe && req.headers.get_or("X-CSRF-Token") != who->second)
       return http::error(make_error(ErrorCode::kCsrf), req);
+    // A generated initial password opens the account for one thing only: choosing a new one
+    // (and signing out). GET /auth/me is not behind this wrapper and reports the flag.
+    if (who->first.must_change_password && req.path != "/api/v1/auth/password" &&
+        req.path != "/api/v1/auth/logout")
+      return http::error(make_error(ErrorCode::kPasswordChangeRequired), req);
     return h(req, who->first);
   };
 }

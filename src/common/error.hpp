@@ -34,6 +34,8 @@ namespace gj {
   X(kCsrf, 403, "csrf", "安全校验失败，请刷新页面后重试",                                        \
     "Security check failed; reload the page and try again")                                      \
   X(kForbidden, 403, "forbidden", "当前角色无权执行此操作", "Your role may not do this")         \
+  X(kPasswordChangeRequired, 403, "password_change_required", "请先在个人设置中修改初始密码",    \
+    "Change your initial password in Settings first")                                            \
   X(kNotFound, 404, "not_found", "未找到该记录", "Not found")                                    \
   X(kNoRoute, 404, "no_route", "接口不存在", "No such endpoint")                                 \
   X(kMethodNotAllowed, 405, "method_not_allowed", "不支持该请求方法", "Method not allowed")      \
