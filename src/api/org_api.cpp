@@ -49,6 +49,14 @@ json grids_report_json(const app::OrgImportReport& r, Lang lang) {
   j["bbox"] = r.ok() && r.read > 0 ? json{r.min_lon, r.min_lat, r.max_lon, r.max_lat} : json();
   // The preview map: a FeatureCollection coloured by what the import does to each grid.
   json features = json::array();
+  // The stored grids around first, so the map draws the file's grids over them.
+  for (const auto& p : r.context) {
+    json geom = json::parse(p.polygon, nullptr, false);
+    if (geom.is_discarded()) continue;
+    features.push_back({{"type", "Feature"},
+                        {"properties", {{"code", p.code}, {"name", p.name}, {"status", p.status}}},
+                        {"geometry", std::move(geom)}});
+  }
   for (const auto& p : r.preview) {
     json geom = json::parse(p.polygon, nullptr, false);
     if (geom.is_discarded()) continue;

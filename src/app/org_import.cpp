@@ -21,6 +21,7 @@ using store::Session;
 namespace {
 
 constexpr size_t kPreviewMax = 2000;
+constexpr size_t kContextMax = 1000;
 constexpr size_t kMaxProblems = 200;
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -51,6 +52,15 @@ Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::
   }
   std::set<std::string> counties;
   for (const auto& g : file.grids) counties.insert(g.code.substr(0, 6) + "000000");
+  // The file's extent, widened by a tenth on each side: stored grids there give the preview
+  // its surroundings.
+  double x0 = 180, y0 = 90, x1 = -180, y1 = -90;
+  for (const auto& g : file.grids) {
+    x0 = std::min(x0, g.min_lon), y0 = std::min(y0, g.min_lat);
+    x1 = std::max(x1, g.max_lon), y1 = std::max(y1, g.max_lat);
+  }
+  double dx = (x1 - x0) / 10, dy = (y1 - y0) / 10;
+  x0 -= dx, x1 += dx, y0 -= dy, y1 += dy;
   for (const auto& county : counties) {
     auto grids = store::request_config::grids_in(s, county);
     if (!grids.ok()) return grids.error();
@@ -59,6 +69,15 @@ Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::
       sh.code = code;
       if (in_file.count(code) || polygon.empty() || !rq::polygon_from_geojson(polygon, sh))
         continue;
+      if (r.context.size() < kContextMax) {
+        double a0 = 180, b0 = 90, a1 = -180, b1 = -90;  // the stored grid's box
+        for (const auto& p : sh.outer) {
+          a0 = std::min(a0, p.lon), b0 = std::min(b0, p.lat);
+          a1 = std::max(a1, p.lon), b1 = std::max(b1, p.lat);
+        }
+        if (a0 <= x1 && a1 >= x0 && b0 <= y1 && b1 >= y0)
+          r.context.push_back({code, "", "existing", polygon});
+      }
       shapes.push_back(std::move(sh));
       item.push_back(0);
     }
@@ -259,6 +278,7 @@ Result<OrgImportReport> run_import(App& app, const auth::Principal* who, const s
   if (!r.problems.empty()) {
     r.added = r.changed = r.unchanged = r.not_in_file = 0;
     r.preview.clear();
+    r.context.clear();
     r.new_kinds.clear();
     r.warnings.clear();
     r.overlaps = 0;

@@ -40,6 +40,9 @@ struct OrgImportReport {
     bool overlaps = false;
   };
   std::vector<Preview> preview;
+  // Grids already stored (not in the file) around the file's grids, for the preview map's
+  // context (status "existing"; up to 1,000).
+  std::vector<Preview> context;
   // Units: kinds the store did not have before (the matrix can name them after the import).
   std::vector<std::string> new_kinds;
   double seconds = 0;

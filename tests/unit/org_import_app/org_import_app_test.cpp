@@ -234,6 +234,10 @@ TEST_P(OrgImportApp, overlapping_grids_are_imported_with_a_warning_for_each_over
   EXPECT_EQ(r->warnings[1].item, 4);
   EXPECT_EQ(r->warnings[1].value.substr(0, 16), std::string(kGrid) + " ");
   ASSERT_EQ(r->preview.size(), 4u);
+  // The preview's surroundings: the stored grid 丁 was drawn over (the file reaches 33.70 N).
+  ASSERT_EQ(r->context.size(), 1u);
+  EXPECT_EQ(r->context[0].code, kGrid);
+  EXPECT_EQ(r->context[0].status, "existing");
   EXPECT_TRUE(r->preview[0].overlaps);
   EXPECT_FALSE(r->preview[1].overlaps);
   EXPECT_TRUE(r->preview[2].overlaps);

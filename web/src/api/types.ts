@@ -90,7 +90,7 @@ export interface ImportProblem {
 }
 export interface GridPreviewFeature {
   type: 'Feature'
-  properties: { code: string; name: string; status: 'added' | 'changed' | 'unchanged'; overlaps?: boolean }
+  properties: { code: string; name: string; status: 'added' | 'changed' | 'unchanged' | 'existing'; overlaps?: boolean }
   geometry: { type: 'Polygon'; coordinates: number[][][] }
 }
 export interface ImportReport {

@@ -158,7 +158,7 @@ const en: Messages = {
     confirm: 'Import',
     done: 'Import complete',
     summary: '{added} new, {changed} changed, {unchanged} unchanged',
-    status: { added: 'New', changed: 'Changed', unchanged: 'Unchanged' },
+    status: { added: 'New', changed: 'Changed', unchanged: 'Unchanged', existing: 'Stored grids around' },
     overlapping: 'Overlapping',
     overlaps: '{n} overlaps between grids',
     overlapsHint: 'The file can be imported; requests in an overlap go to the smaller grid. If that is not intended, fix the boundaries in your GIS and import again.',

@@ -157,7 +157,7 @@ const zhCN = {
     confirm: '确认导入',
     done: '导入完成',
     summary: '新增 {added}，更新 {changed}，未变 {unchanged}',
-    status: { added: '新增', changed: '更新', unchanged: '未变' },
+    status: { added: '新增', changed: '更新', unchanged: '未变', existing: '周边已有网格' },
     overlapping: '有重叠',
     overlaps: '{n} 处网格重叠',
     overlapsHint: '可以导入；重叠处的诉求将派给较小的网格。如非有意，请在 GIS 中修正边界后重新导入。',
