@@ -507,12 +507,8 @@ int run_stored(const Args& args) {
 int run_households(const Args& args) {
   if (args.size() < 2 || args[0] != "import" || args[1].rfind("--", 0) == 0)
     return usage_error("access households import FILE.csv [--replace]", kUsage);
-  std::ifstream in(args[1], std::ios::binary);
-  if (!in) {
-    std::cerr << "gongjian access households: cannot read " << args[1] << "\n";
-    return 1;
-  }
-  std::string text((std::istreambuf_iterator<char>(in)), {});
+  auto text = read_input("access households", args[1]);
+  if (!text) return 1;
   auto db = open_store(args);
   if (!db) return 1;
   SystemClock clock;
@@ -520,7 +516,7 @@ int run_households(const Args& args) {
   app::App a(*db, clock, ids);
   app::AccessService svc(a);
   std::fprintf(stderr, "gongjian access households: importing %s\n", args[1].c_str());
-  auto r = svc.import_households("", text, has_flag(args, "--replace"), "cli");
+  auto r = svc.import_households("", *text, has_flag(args, "--replace"), "cli");
   db->close();
   if (!r.ok()) {
     std::cerr << "gongjian access households: " << args[1] << ": " << r.error().message(Lang::kEn)

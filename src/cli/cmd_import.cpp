@@ -3,9 +3,7 @@
 // gongjian import grids FILE.geojson / units FILE.csv: the county's own grids and units.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "app/access_service.hpp"
 #include "app/app.hpp"
@@ -84,13 +82,8 @@ int report_org_import(const char* what, const Result<app::OrgImportReport>& r) {
 }
 
 int run_org(const Args& args, const std::string& what, const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    std::cerr << "gongjian import " << what << ": cannot read " << file << "\n";
-    return 1;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
+  auto text = read_input("import " + what, file);
+  if (!text) return 1;
   auto db = open_store(args);
   if (!db) return 1;
   SystemClock clock;
@@ -98,8 +91,8 @@ int run_org(const Args& args, const std::string& what, const std::string& file) 
   app::App a(*db, clock, ids);
   app::OrgImportService svc(a);
   bool dry = has_flag(args, "--dry-run");
-  auto r = what == "grids" ? svc.import_grids(nullptr, text.str(), dry, progress)
-                           : svc.import_units(nullptr, text.str(), dry, progress);
+  auto r = what == "grids" ? svc.import_grids(nullptr, *text, dry, progress)
+                           : svc.import_units(nullptr, *text, dry, progress);
   std::cerr << "\n";
   db->close();
   return report_org_import(what.c_str(), r);

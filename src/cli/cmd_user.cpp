@@ -4,7 +4,6 @@
 
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "common/csv.hpp"
 
@@ -50,13 +49,8 @@ int run_import(const Args& args, const std::string& file) {
   if (out.empty() && !dry)
     return usage_error("user import: --passwords OUT.csv is required (the initial passwords)",
                        kUsage);
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    std::cerr << "gongjian user import: cannot read " << file << "\n";
-    return 1;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
+  auto text = read_input("user import", file);
+  if (!text) return 1;
   // Opened first (owner-only), so an unwritable path fails before any account exists.
   std::ofstream pw;
   if (!dry) {
@@ -72,7 +66,7 @@ int run_import(const Args& args, const std::string& file) {
   SystemClock clock;
   RandomIdGenerator ids;
   app::App a(*db, clock, ids);
-  auto r = a.import_users(nullptr, text.str(), dry, app::ImportProgress{progress});
+  auto r = a.import_users(nullptr, *text, dry, app::ImportProgress{progress});
   std::cerr << "\n";
   db->close();
   if (!r.ok()) return fail(r.error());

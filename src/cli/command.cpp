@@ -4,7 +4,9 @@
 #include <algorithm>
 
 #include <cstdint>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace gj::cli {
 
@@ -83,6 +85,17 @@ void progress(const std::string& stage, int64_t done, int64_t total) {
   std::cerr << (tty ? "\r  " : "  ") << stage << ": " << done
             << (total ? " / " + std::to_string(total) : "") << (tty ? "        " : "\n")
             << std::flush;
+}
+
+std::optional<std::string> read_input(const std::string& what, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "gongjian " << what << ": cannot read " << path << "\n";
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 int usage_error(const std::string& message, const std::string& usage) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,8 @@ Args positional(const Args& args, const std::vector<std::string>& valued);
 int usage_error(const std::string& message, const std::string& usage);
 // Progress on stderr: redrawn in place on a terminal, one line per report in a log.
 void progress(const std::string& stage, int64_t done, int64_t total);
+// The whole of an input file named on the command line; nullopt (after telling stderr
+// "gongjian WHAT: cannot read PATH") when it cannot be read.
+std::optional<std::string> read_input(const std::string& what, const std::string& path);
 
 }  // namespace gj::cli
