@@ -5,6 +5,7 @@
 #include "api/config_api.hpp"
 #include "api/dashboard_api.hpp"
 #include "api/export_api.hpp"
+#include "api/import_reply.hpp"
 #include "api/open311.hpp"
 #include "api/org_api.hpp"
 #include "api/requests_api.hpp"
@@ -373,8 +374,7 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                       if (!body.ok()) return http::error(body.error(), req);
                       auto text = http::JsonFields(*body).required_string("csv", 2'000'000);
                       if (!text.ok()) return http::error(text.error(), req);
-                      auto dry = req.query_param("dry_run");
-                      bool dry_run = dry && (*dry == "1" || *dry == "true");
+                      bool dry_run = dry_run_param(req);
                       auto r = app.import_users(&p, *text, dry_run);
                       if (!r.ok()) return http::error(r.error(), req);
                       json problems = json::array();
@@ -397,17 +397,8 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                         res.headers.add("Cache-Control", "no-store");
                         return res;
                       }
-                      Error e = make_error(ErrorCode::kInvalidInput);
-                      bool zh = req.lang() == Lang::kZh;
-                      std::string n = std::to_string(r->problems.size());
-                      json err = {{"code", e.public_code()},
-                                  {"message", e.message(req.lang()) +
-                                                  (zh ? "：文件有 " + n + " 处问题，未导入任何账号"
-                                                      : ": the file has " + n +
-                                                            " problems; no account was added")},
-                                  {"problems", problems}};
-                      if (!req.request_id.empty()) err["request_id"] = req.request_id;
-                      return http::json(400, json{{"error", err}, {"report", report}});
+                      return import_rejected(req, report, std::to_string(r->problems.size()),
+                                             "账号", "no account was added");
                     }),
              users_csv);
 

@@ -3,6 +3,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "api/import_reply.hpp"
 #include "api/session.hpp"
 #include "app/org_import.hpp"
 #include "http/body.hpp"
@@ -84,21 +85,8 @@ Response reply(const Result<app::OrgImportReport>& r, const Request& req, ToJson
   if (!r.ok()) return http::error(r.error(), req);
   json body = to_json(*r, req.lang());
   if (r->ok() || r->dry_run) return http::json(200, body);
-  Error e = make_error(ErrorCode::kInvalidInput);
-  bool zh = req.lang() == Lang::kZh;
   std::string n = std::to_string(r->problems.size()) + (r->problems_truncated ? "+" : "");
-  json err = {{"code", e.public_code()},
-              {"message", e.message(req.lang()) +
-                              (zh ? "：文件有 " + n + " 处问题，未导入任何内容"
-                                  : ": the file has " + n + " problems; nothing was imported")},
-              {"problems", body["problems"]}};
-  if (!req.request_id.empty()) err["request_id"] = req.request_id;
-  return http::json(400, json{{"error", err}, {"report", body}});
-}
-
-bool dry_run(const Request& req) {
-  auto v = req.query_param("dry_run");
-  return v && (*v == "1" || *v == "true");
+  return import_rejected(req, body, n, "内容", "nothing was imported");
 }
 
 }  // namespace
@@ -115,7 +103,7 @@ void register_org_routes(http::Router& router, app::App& app) {
   router.add("POST", "/api/v1/org/grids/import",
              authed(app,
                     [svc](Request& req, auth::Principal& p) {
-                      auto r = svc->import_grids(&p, req.body, dry_run(req));
+                      auto r = svc->import_grids(&p, req.body, dry_run_param(req));
                       return reply(r, req, grids_report_json);
                     }),
              big);
@@ -127,7 +115,7 @@ void register_org_routes(http::Router& router, app::App& app) {
                       if (!body.ok()) return http::error(body.error(), req);
                       auto text = http::JsonFields(*body).required_string("csv", 4'000'000);
                       if (!text.ok()) return http::error(text.error(), req);
-                      auto r = svc->import_units(&p, *text, dry_run(req));
+                      auto r = svc->import_units(&p, *text, dry_run_param(req));
                       return reply(r, req, units_report_json);
                     }),
              csv);
