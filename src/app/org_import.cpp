@@ -120,6 +120,9 @@ Status plan_grids(Session& s, const std::string& scope, const org::GridFile& fil
   }
   r.villages = static_cast<int64_t>(village_ok.size());
   std::vector<int> status(file.grids.size(), 0);  // 0 unchanged, 1 added, 2 changed
+  // What a changed grid keeps from its stored row (the grid worker 网格员, counts the file
+  // leaves out), read once here for the write below.
+  std::vector<store::GridRow> stored(file.grids.size());
   int64_t done = 0, total = static_cast<int64_t>(file.grids.size());
   for (size_t i = 0; i < file.grids.size(); ++i) {
     const auto& g = file.grids[i];
@@ -142,6 +145,10 @@ Status plan_grids(Session& s, const std::string& scope, const org::GridFile& fil
                   (!g.households || *g.households == row->households) &&
                   (!g.residents || *g.residents == row->residents) && !d->division.synthetic;
       status[i] = same ? 0 : 2;
+      if (!same && row.ok()) {
+        stored[i] = std::move(*row);
+        stored[i].polygon.clear();  // replaced anyway: not kept for 100,000 grids
+      }
     }
     if (progress && ++done % 5000 == 0) progress("check", done, total);
   }
@@ -178,11 +185,7 @@ Status plan_grids(Session& s, const std::string& scope, const org::GridFile& fil
     d.synthetic = false;
     auto up = store::divisions::upsert(s, d);
     if (!up.ok()) return up.error();
-    store::GridRow row;
-    if (status[i] == 2) {
-      auto old = store::grids::get(s, g.code);
-      if (old.ok()) row = *old;  // keeps the grid worker 网格员 and unnamed counts
-    }
+    store::GridRow& row = stored[i];
     row.code = g.code;
     if (g.households) row.households = *g.households;
     if (g.residents) row.residents = *g.residents;
