@@ -400,6 +400,10 @@ Response post_request(app::App& app, Request& req, Format f) {
   in.subject = description.empty() ? service_name : utf8_prefix(description, 40);
   in.name = trim(param(p, "first_name") + " " + param(p, "last_name"));
   in.phone = trim(param(p, "phone"));
+  // The spec's optional e-mail: progress updates go there (else by SMS to the phone), in the
+  // language the client asked for (Accept-Language).
+  in.email = trim(param(p, "email"));
+  in.language = req.lang() == Lang::kEn ? "en" : "zh-CN";
   // Our callbacks 回访 need a phone: this jurisdiction requires it (the spec lets servers do so).
   if (in.phone.empty())
     return o311_error(f, 400, "phone is required: the county calls every requester back");

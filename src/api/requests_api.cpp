@@ -84,7 +84,11 @@ json ticket_json(const app::TicketView& v, Lang lang) {
           {"escalation_count", t.escalation_count},
           {"merged_into", r.merged_into},
           {"rating", t.rating ? json(rq::rating_code(*t.rating)) : json(nullptr)},
-          {"requester", {{"name", r.requester_name}, {"phone", r.requester_phone}}},
+          {"requester",
+           {{"name", r.requester_name},
+            {"phone", r.requester_phone},
+            {"email", r.requester_email},
+            {"language", r.requester_language}}},
           {"public", r.is_public},
           {"manual_dispatch", r.manual_dispatch},
           {"created_at", format_iso8601(r.created_at)},
@@ -177,16 +181,31 @@ json duplicates_json(const std::vector<app::DuplicateView>& ds, Lang lang) {
   return a;
 }
 
+// The handler's answer 答复 to the citizen: the note of the latest reply (no staff names).
+json reply_json(const std::vector<store::TicketEventRow>& events) {
+  for (auto e = events.rbegin(); e != events.rend(); ++e)
+    if (e->action == "reply")
+      return {{"text", e->note}, {"at", format_iso8601(e->at)}, {"unit_name", e->unit_name}};
+  return nullptr;
+}
+
 json track_json(const app::TrackView& v, Lang lang) {
   const auto& r = v.row;
-  // The handler's answer 答复 to the citizen: the note of the latest reply (no staff names).
-  json reply = nullptr;
-  for (auto e = v.events.rbegin(); e != v.events.rend(); ++e)
-    if (e->action == "reply") {
-      reply = {{"text", e->note}, {"at", format_iso8601(e->at)}, {"unit_name", e->unit_name}};
-      break;
-    }
+  json reply = reply_json(v.events);
+  // Merged 已合并: where the case this request joined stands; its outcome is this requester's.
+  json joined = nullptr;
+  if (v.joined) {
+    const auto& j = v.joined->row;
+    joined = {{"status", j.status},
+              {"status_name", status_json(j.status, lang)["name"]},
+              {"handled_by", j.unit_name},
+              {"expected_at", iso_or_null(j.resolution_due)},
+              {"reply", reply_json(v.joined->events)},
+              {"updated_at", format_iso8601(j.updated_at)},
+              {"events", events_json(v.joined->events, false)}};
+  }
   return {{"tracking_code", r.code},
+          {"joined", joined},
           {"reply", reply},
           {"status", r.status},
           {"status_name", status_json(r.status, lang)["name"]},
@@ -242,6 +261,17 @@ Response intake(app::App& app, Request& req, const auth::Principal& who) {
   auto phone = f.optional_string("phone", 20);
   if (!phone.ok()) return http::error(phone.error(), req);
   in.phone = phone->value_or("");
+  auto email = f.optional_string("email", 254);
+  if (!email.ok()) return http::error(email.error(), req);
+  in.email = email->value_or("");
+  // The language of the requester's updates: given, else (citizens filing themselves) the
+  // language they are reading the form in; staff entering a call leave it to zh-CN.
+  auto language = f.optional_enum("language", {"zh-CN", "en"});
+  if (!language.ok()) return http::error(language.error(), req);
+  if (*language)
+    in.language = **language;
+  else if (in.channel == "citizen")
+    in.language = req.lang() == Lang::kEn ? "en" : "zh-CN";
   auto pub = f.optional_bool("public");
   if (!pub.ok()) return http::error(pub.error(), req);
   in.is_public = pub->value_or(false);
@@ -452,7 +482,10 @@ void register_requests_routes(http::Router& router, app::App& app, const ApiConf
                if (!id.ok()) return http::error(id.error(), req);
                auto r = app.requests().read_requester(p, *id);
                if (!r.ok()) return http::error(r.error(), req);
-               return http::json(200, {{"name", r->first}, {"phone", r->second}});
+               return http::json(200, {{"name", r->name},
+                                       {"phone", r->phone},
+                                       {"email", r->email},
+                                       {"language", r->language}});
              }));
 
   // Citizen tracking 查询: public, no personal data.

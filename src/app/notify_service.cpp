@@ -36,6 +36,41 @@ bool is_citizen_kind(const std::string& kind) {
   return kind == "ticket.replied" || kind == "ticket.completed";
 }
 
+// Where a requester's updates go: the e-mail they gave, else their phone by SMS, else the log
+// (the tracking page shows the update either way). `code`/`subject` are their own request's,
+// which differ from the ticket's when their request was merged into it.
+struct CitizenContact {
+  std::string code, subject, channel, address, language;
+};
+
+CitizenContact contact_of(const store::TicketRow& t) {
+  CitizenContact c;
+  c.code = t.code;
+  c.subject = t.subject;
+  c.language = notify::is_language(t.requester_language) ? t.requester_language
+                                                         : std::string(notify::kDefaultLanguage);
+  if (notify::is_plain_address(t.requester_email)) {
+    c.channel = std::string(kNotifyEmail);
+    c.address = t.requester_email;
+  } else if (!t.requester_phone.empty()) {
+    c.channel = std::string(kNotifySms);
+    c.address = t.requester_phone;
+  } else {
+    c.channel = std::string(kNotifyLog);
+  }
+  return c;
+}
+
+// The contact behind a tracking code of the ticket's requesters: the ticket's own, or a request
+// merged into it (read by its code in the same transaction).
+Result<CitizenContact> contact_for_code(store::Session& s, const store::TicketRow& row,
+                                        const std::string& code) {
+  if (code == row.code) return contact_of(row);
+  auto other = store::tickets::by_code(s, code);
+  if (!other.ok()) return other.error();
+  return contact_of(*other);
+}
+
 json fields_of(const store::TicketRow& row, const std::string& note) {
   json f = {{"subject", row.subject},
             {"code", row.code},
@@ -246,37 +281,46 @@ std::string rfc5322_date(int64_t ms) {
 // ---------------------------------------------------------------- enqueue 入箱
 
 Status enqueue_transition(store::Session& s, const store::TicketRow& row,
-                          const requests::Transition& t, const std::string& citizen_email) {
+                          const requests::Transition& t) {
   if (t.notify.empty()) return {};
   int64_t now = t.at.time_since_epoch().count();
   json fields = fields_of(row, t.note);
   std::set<std::pair<std::string, std::string>> seen;  // (kind, recipient): one row each
+  // One row per requester, addressed by their tracking code 查询码: every intake names its
+  // requester "track:<code>" (a signed-in citizen also by user id, the same person), and a
+  // merge 合并 adds the merged request's requesters with their own codes.
+  auto citizen_row = [&](const std::string& kind, const std::string& code) -> Status {
+    if (!seen.insert({kind, "citizen:" + code}).second) return {};
+    auto c = contact_for_code(s, row, code);
+    if (!c.ok()) return c.error().code == ErrorCode::kNotFound ? Status{} : Status(c.error());
+    json f = fields;
+    f["code"] = c->code;
+    f["subject"] = c->subject;
+    return add_row(s, row, now, kind, "citizen", c->code, c->channel, c->address, f, c->language);
+  };
   bool citizen_done = false;
-  const bool email = notify::is_plain_address(citizen_email);
   for (const auto& n : t.notify) {
     if (!n.unit_id.empty()) {
       if (!seen.insert({n.kind, "unit:" + n.unit_id}).second) continue;
       GJ_TRY(add_unit_rows(s, row, now, n.kind, n.unit_id, fields, seen));
-    } else if (!n.user_id.empty()) {
-      // Anonymous intake names its requester "track:<code>": the tracking code 查询码.
-      const bool by_code = n.user_id.rfind("track:", 0) == 0;
-      std::string kind = by_code ? "citizen" : "user";
-      std::string id = by_code ? n.user_id.substr(6) : n.user_id;
-      if (!seen.insert({n.kind, kind + ":" + id}).second) continue;
+    } else if (n.user_id.rfind("track:", 0) == 0) {
       citizen_done = true;
-      GJ_TRY(add_row(s, row, now, n.kind, kind, id, std::string(email ? kNotifyEmail : kNotifyLog),
-                     email ? citizen_email : "", fields));
+      GJ_TRY(citizen_row(n.kind, n.user_id.substr(6)));
     }
   }
-  // Phone intake has no requester account: the update is kept for the tracking page 查询页.
-  for (const auto& n : t.notify) {
-    if (citizen_done || !is_citizen_kind(n.kind)) continue;
-    if (!seen.insert({n.kind, "citizen:" + row.code}).second) continue;
-    GJ_TRY(add_row(s, row, now, n.kind, "citizen", row.code,
-                   std::string(email ? kNotifyEmail : kNotifyLog), email ? citizen_email : "",
-                   fields));
-  }
+  // A ticket whose requesters carry no tracking code (none made since the first release) still
+  // tells its own contact.
+  for (const auto& n : t.notify)
+    if (!citizen_done && is_citizen_kind(n.kind)) GJ_TRY(citizen_row(n.kind, row.code));
   return {};
+}
+
+Status enqueue_receipt(store::Session& s, const store::TicketRow& row, int64_t now) {
+  CitizenContact c = contact_of(row);
+  if (c.channel == kNotifyLog) return {};  // nobody to tell: the caller saw the code
+  json f = fields_of(row, "");
+  return add_row(s, row, now, "ticket.received", "citizen", row.code, c.channel, c.address, f,
+                 c.language);
 }
 
 Status enqueue_warning(store::Session& s, const store::TicketRow& row, const std::string& unit_id,
@@ -290,7 +334,7 @@ Status enqueue_warning(store::Session& s, const store::TicketRow& row, const std
 // ---------------------------------------------------------------- configuration
 
 Result<NotifyConfig> notify_config(const std::string& webhook, const std::string& smtp,
-                                   const std::string& smtp_from, const NotifyTlsSettings& tls) {
+                                   const std::string& smtp_from, const NotifySettings& tls) {
   auto env = [](const char* name) {
     const char* v = std::getenv(name);
     return std::string(v ? v : "");
@@ -300,6 +344,11 @@ Result<NotifyConfig> notify_config(const std::string& webhook, const std::string
   };
   NotifyConfig c;
   c.webhook_url = pick(webhook, "GONGJIAN_NOTIFY_WEBHOOK");
+  c.sms_url = pick(tls.sms_url, "GONGJIAN_NOTIFY_SMS");
+  if (!c.sms_url.empty()) {
+    auto u = parse_http_url(c.sms_url);
+    if (!u.ok()) return make_error(ErrorCode::kInvalidInput, u.error().detail, "notify-sms");
+  }
   std::string hp = pick(smtp, "GONGJIAN_SMTP");
   std::string from = pick(smtp_from, "GONGJIAN_SMTP_FROM");
   if (!c.webhook_url.empty()) {
@@ -532,6 +581,14 @@ Status NotifyService::send(const store::OutboxRow& row) {
                  {"fields", fields_json.is_object() ? fields_json : json::object()}};
     if (row.ticket_id) body["ticket_id"] = *row.ticket_id;
     return send_webhook(config_.webhook_url, key, body.dump(), config_.timeout, config_.ca_file);
+  }
+  if (row.channel == kNotifySms && !config_.sms_url.empty()) {
+    // The county's SMS gateway 短信网关: one JSON POST per message; the gateway adds its
+    // signature 签名 and speaks to the carrier. SMS has no subject: the body stands alone.
+    json body = {
+        {"id", row.id},     {"to", row.address},        {"text", msg->body},
+        {"kind", row.kind}, {"language", row.language}, {"tracking_code", row.recipient_id}};
+    return send_webhook(config_.sms_url, key, body.dump(), config_.timeout, config_.ca_file);
   }
   if (row.channel == kNotifyEmail && !config_.smtp_host.empty()) {
     notify::Mail m;

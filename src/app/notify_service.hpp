@@ -26,13 +26,19 @@ namespace gj::app {
 inline constexpr std::string_view kNotifyLog = "log";          // the log only (tracking page)
 inline constexpr std::string_view kNotifyWebhook = "webhook";  // unit staff: POST JSON
 inline constexpr std::string_view kNotifyEmail = "email";      // SMTP to row.address
+inline constexpr std::string_view kNotifySms = "sms";          // the SMS gateway, row.address
 
 // One outbox row per notification of the transition: units (holder, escalation target, summoned
-// departments) on the webhook channel; citizens on e-mail when `citizen_email` is a plain
-// address, else on the log channel (they read it on the tracking page). A ticket without
-// requester accounts (phone intake) still gets its citizen updates, addressed by tracking code.
+// departments) on the webhook channel, plus an e-mail row for each of their users with an
+// address; each requester — the ticket's own and those of requests merged into it — once,
+// addressed by their tracking code: by e-mail when they gave one, else by SMS to their phone,
+// else the log (they read it on the tracking page), in the language they filed in.
 Status enqueue_transition(store::Session& s, const store::TicketRow& row,
-                          const requests::Transition& t, const std::string& citizen_email = "");
+                          const requests::Transition& t);
+// The acknowledgement 受理回执 with the tracking code for a requester who did not file the
+// request themselves (a hotline call, a grid worker's or a department's entry): nothing when
+// the ticket has no phone or e-mail.
+Status enqueue_receipt(store::Session& s, const store::TicketRow& row, int64_t now);
 // A deadline warning 预警 for the unit holding the timer.
 Status enqueue_warning(store::Session& s, const store::TicketRow& row, const std::string& unit_id,
                        int64_t due_at, int64_t now);
@@ -56,6 +62,7 @@ struct SmtpOptions {
 
 struct NotifyConfig {
   std::string webhook_url;  // http(s)://host[:port]/path; empty = webhook rows go to the log
+  std::string sms_url;      // the SMS gateway, http(s)://…; empty = SMS rows go to the log
   std::string smtp_host;    // empty = email rows go to the log
   int smtp_port = 25;
   std::string smtp_from = "gongjian@localhost";
@@ -73,21 +80,24 @@ struct NotifyConfig {
   std::function<bool(const store::OutboxRow&)> crash_after_send;
 };
 
-// The secured-transport settings (flags or configuration file); the SMTP password is read only
-// from $GONGJIAN_SMTP_PASSWORD or a file named here, never from a flag (ps would show it).
-struct NotifyTlsSettings {
+// The SMS gateway and the secured-transport settings (flags or configuration file); the SMTP
+// password is read only from $GONGJIAN_SMTP_PASSWORD or a file named here, never from a flag
+// (ps would show it).
+struct NotifySettings {
+  std::string sms_url;   // --notify-sms (else $GONGJIAN_NOTIFY_SMS)
   std::string smtp_tls;  // none | starttls | tls (default: none, or tls for port 465)
   std::string smtp_user;
   std::string smtp_password_file;
   std::string ca_file;
 };
 
-// Reads GONGJIAN_NOTIFY_WEBHOOK, GONGJIAN_SMTP (HOST:PORT), GONGJIAN_SMTP_FROM,
-// GONGJIAN_SMTP_TLS, GONGJIAN_SMTP_USER, GONGJIAN_SMTP_PASSWORD, GONGJIAN_TLS_CA_FILE; then the
-// given values (flags) override. Errors: kInvalidInput for a malformed URL or HOST:PORT, an
-// unknown TLS mode, a user without a password, or a password that would travel unencrypted.
+// Reads GONGJIAN_NOTIFY_WEBHOOK, GONGJIAN_NOTIFY_SMS, GONGJIAN_SMTP (HOST:PORT),
+// GONGJIAN_SMTP_FROM, GONGJIAN_SMTP_TLS, GONGJIAN_SMTP_USER, GONGJIAN_SMTP_PASSWORD,
+// GONGJIAN_TLS_CA_FILE; then the given values (flags) override. Errors: kInvalidInput for a
+// malformed URL or HOST:PORT, an unknown TLS mode, a user without a password, or a password that
+// would travel unencrypted.
 Result<NotifyConfig> notify_config(const std::string& webhook, const std::string& smtp,
-                                   const std::string& smtp_from, const NotifyTlsSettings& tls = {});
+                                   const std::string& smtp_from, const NotifySettings& tls = {});
 
 struct DeliveryReport {
   int claimed = 0, sent = 0, retried = 0, dead = 0;

@@ -264,6 +264,7 @@ std::string mask_name(const std::string& name) {
 void mask_row(store::TicketRow& r) {
   r.requester_name = mask_name(r.requester_name);
   if (!r.requester_phone.empty()) r.requester_phone = auth::mask_phone(r.requester_phone);
+  r.requester_email = notify::mask_address(r.requester_email);
 }
 
 rq::LimitUnit limit_unit(const std::string& s) {
@@ -597,21 +598,29 @@ struct Written {
   std::vector<store::TimerRow> timers;
 };
 
+// The event a transition (or its side effect) records on `row`: who, when, as which role, with
+// the row's holder; the caller sets the action, statuses and note.
+store::TicketEventRow event_on(const store::TicketRow& row, const rq::Transition& t,
+                               const auth::Principal& who) {
+  store::TicketEventRow e;
+  e.ticket_id = row.id;
+  e.at = ms(t.at);
+  if (who.user_id) e.actor_id = who.user_id;
+  e.actor_name = actor_name(who);
+  e.actor_role = std::string(rq::role_code(t.actor.role));
+  e.unit_id = row.unit_id;
+  e.unit_name = row.unit_name;
+  return e;
+}
+
 Status persist_effects(Session& s, const store::TicketRow& row, const rq::Transition& t,
                        const auth::Principal& who, const rq::HierarchyView& view,
                        bool cancel_timers, Written* written = nullptr) {
   int64_t now = ms(t.at);
-  store::TicketEventRow e;
-  e.ticket_id = row.id;
-  e.at = now;
-  if (who.user_id) e.actor_id = who.user_id;
-  e.actor_name = actor_name(who);
-  e.actor_role = std::string(rq::role_code(t.actor.role));
+  store::TicketEventRow e = event_on(row, t, who);
   e.action = std::string(rq::action_code(t.action));
   e.from_status = std::string(rq::status_code(t.from));
   e.to_status = std::string(rq::status_code(t.to));
-  e.unit_id = row.unit_id;
-  e.unit_name = row.unit_name;
   e.note = t.note;
   auto event_id = store::ticket_events::append(s, e);
   if (!event_id.ok()) return event_id.error();
@@ -663,6 +672,68 @@ Status persist(Session& s, store::TicketRow& row, const rq::Transition& t,
   sync_row(row, t.after, ms(t.at));
   GJ_TRY(store::tickets::update(s, row));
   return persist_effects(s, row, t, who, view, true);
+}
+
+// A ticket that ended without an outcome (merged on, withdrawn, rejected, sent elsewhere) cannot
+// take other requests in: their requesters would never hear of one.
+Status can_absorb(const store::TicketRow& survivor) {
+  auto st = rq::parse_status(survivor.status);
+  if (!st.ok()) return st.error();
+  using S = rq::RequestStatus;
+  if (*st == S::kMerged)
+    return make_error(ErrorCode::kInvalidInput,
+                      "ticket " + std::to_string(survivor.id) + " was itself merged into " +
+                          survivor.merged_into + ": merge into that one",
+                      "merged_into");
+  if (*st == S::kWithdrawn || *st == S::kRejected || *st == S::kRedirected)
+    return make_error(ErrorCode::kInvalidInput,
+                      "ticket " + std::to_string(survivor.id) + " is closed without an outcome",
+                      "merged_into");
+  return {};
+}
+
+// 合并: the surviving ticket takes in the merged request's requesters (each with their own
+// tracking code), so every one of them is told its outcome; a `merged_in` event records it on
+// the survivor. When the survivor has already been answered, the newcomers are told at once.
+Status absorb(Session& s, store::TicketRow& survivor, const store::TicketRow& merged,
+              const rq::Transition& t, const auth::Principal& who) {
+  auto st = ticket_from(survivor);
+  if (!st.ok()) return st.error();
+  std::vector<std::string> added;
+  for (const auto& r : t.after.requester_ids)
+    if (std::find(st->requester_ids.begin(), st->requester_ids.end(), r) ==
+        st->requester_ids.end()) {
+      st->requester_ids.push_back(r);
+      added.push_back(r);
+    }
+  int64_t now = ms(t.at);
+  sync_row(survivor, *st, now);
+  GJ_TRY(store::tickets::update(s, survivor));
+  store::TicketEventRow e = event_on(survivor, t, who);
+  e.action = "merged_in";
+  e.from_status = e.to_status = survivor.status;
+  e.note = "#" + std::to_string(merged.id) + " " + merged.code + " " + merged.subject;
+  GJ_TRY(store::ticket_events::append(s, e));
+  using S = rq::RequestStatus;
+  auto status = rq::parse_status(survivor.status);
+  if (!status.ok()) return status.error();
+  const char* kind = *status == S::kReplied ? "ticket.replied"
+                     : (*status == S::kCompleted || *status == S::kCallback || *status == S::kRated)
+                         ? "ticket.completed"
+                         : nullptr;
+  if (!kind) return {};
+  rq::Transition told;  // the outcome so far, for the newcomers only
+  told.at = t.at;
+  auto events = store::ticket_events::list(s, survivor.id);
+  if (!events.ok()) return events.error();
+  for (auto ev = events->rbegin(); ev != events->rend(); ++ev)
+    if (ev->action == "reply") {
+      told.note = ev->note;
+      break;
+    }
+  for (const auto& r : added)
+    if (r.rfind("track:", 0) == 0) told.notify.push_back({kind, "", r});
+  return enqueue_transition(s, survivor, told);
 }
 
 auth::Principal system_principal() {
@@ -803,6 +874,13 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
   } else if (in.channel == kChannelCitizen) {
     return make_error(ErrorCode::kMissingField, "a phone number is needed for callbacks", "phone");
   }
+  const std::string email = trim(in.email);
+  if (!email.empty() && (email.size() > 254 || !notify::is_plain_address(email)))
+    return make_error(ErrorCode::kInvalidInput, "not an e-mail address", "email");
+  if (!in.language.empty() && !notify::is_language(in.language))
+    return make_error(ErrorCode::kInvalidInput, "zh-CN | en", "language");
+  const std::string language =
+      in.language.empty() ? std::string(notify::kDefaultLanguage) : in.language;
   // The county: given, or the staff member's own.
   if (!anonymous) {
     if (!county_code.empty() && !org::in_scope(scope, county_code) &&
@@ -839,6 +917,8 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
                     {"phone", phone},
                     {"public", in.is_public},
                     {"by", who.user_id}};
+  // Only when given, so a body without one hashes as it did before migration 0020.
+  if (!email.empty()) canonical["email"] = email;
   std::string body_hash = auth::sha256_hex(canonical.dump());
   TimePoint now = app_.clock().now();
   const rq::Lifecycle& life = *cfg.lifecycle;
@@ -885,6 +965,8 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
   prepared.grid_code = decision->grid_code;
   prepared.requester_name = trim(in.name);
   prepared.requester_phone = phone;
+  prepared.requester_email = email;
+  prepared.requester_language = language;
   prepared.is_public = in.is_public;
   prepared.manual_dispatch = decision->manual_dispatch;
   prepared.route_zh = decision->explanation(Lang::kZh);
@@ -956,6 +1038,9 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
       auth::Principal sys = system_principal();
       GJ_TRY(persist_effects(s, row, *dispatch, sys, snap->view, false, &written));
     }
+    // Someone filed it for the requester (a hotline call, a grid worker, a department): tell
+    // them their tracking code 查询码. Citizens filing themselves read it on their screen.
+    if (in.channel != kChannelCitizen) GJ_TRY(enqueue_receipt(s, row, ms(now)));
     if (!in.idempotency_key.empty())
       GJ_TRY(store::idempotency::put(s, in.idempotency_key, body_hash, row.id, ms(now)));
     if (in.in_transaction) GJ_TRY(in.in_transaction(s, row.id));
@@ -1221,14 +1306,8 @@ Result<std::vector<DuplicateView>> RequestsService::duplicates(const auth::Princ
   bool denied = false;
   auto r = app_.db().read_value<std::vector<DuplicateView>>(
       [&](Session& s) -> Result<std::vector<DuplicateView>> {
-        auto row = store::tickets::get(s, id);
-        if (!row.ok()) return make_error(ErrorCode::kNotFound);
-        auto vis = visible(s, p, *row);
-        if (!vis.ok()) return vis.error();
-        if (!*vis) {
-          denied = true;
-          return make_error(ErrorCode::kNotFound);
-        }
+        auto row = visible_ticket(s, app_.db().backend(), p, id, false, denied);
+        if (!row.ok()) return row.error();
         return find_duplicates(s, *row, cfg);
       });
   if (denied) app_.audit_denied(p, "request", std::to_string(id));
@@ -1255,29 +1334,22 @@ Result<std::vector<RequestsService::ServedCounty>> RequestsService::served_count
   return out;
 }
 
-Result<std::pair<std::string, std::string>> RequestsService::read_requester(
-    const auth::Principal& p, int64_t id) {
+Result<RequesterContact> RequestsService::read_requester(const auth::Principal& p, int64_t id) {
   bool denied = false;
   int64_t now = app_.clock().now_ms();
-  auto r = app_.db().write_value<std::pair<std::string, std::string>>(
-      [&](Session& s) -> Result<std::pair<std::string, std::string>> {
-        auto row = store::tickets::get(s, id);
-        if (!row.ok()) return make_error(ErrorCode::kNotFound);
-        auto vis = visible(s, p, *row);
-        if (!vis.ok()) return vis.error();
-        if (!*vis) {
-          denied = true;
-          return make_error(ErrorCode::kNotFound);
-        }
-        auto t = ticket_from(*row);
-        if (!t.ok()) return t.error();
-        bool holder = t->holder() && rq::acts_for(actor_of(p), *t->holder());
-        if (!holder && !auth::has_permission(p.role, auth::Permission::kReadPersonalData))
-          return make_error(ErrorCode::kForbidden);
-        GJ_TRY(store::audit::append(s, audit_of(p, now, "pii.read", std::to_string(id),
-                                                "requester name phone", row->division_code)));
-        return std::pair<std::string, std::string>(row->requester_name, row->requester_phone);
-      });
+  auto r = app_.db().write_value<RequesterContact>([&](Session& s) -> Result<RequesterContact> {
+    auto row = visible_ticket(s, app_.db().backend(), p, id, false, denied);
+    if (!row.ok()) return row.error();
+    auto t = ticket_from(*row);
+    if (!t.ok()) return t.error();
+    bool holder = t->holder() && rq::acts_for(actor_of(p), *t->holder());
+    if (!holder && !auth::has_permission(p.role, auth::Permission::kReadPersonalData))
+      return make_error(ErrorCode::kForbidden);
+    GJ_TRY(store::audit::append(s, audit_of(p, now, "pii.read", std::to_string(id),
+                                            "requester contact", row->division_code)));
+    return RequesterContact{row->requester_name, row->requester_phone, row->requester_email,
+                            row->requester_language};
+  });
   if (denied) app_.audit_denied(p, "request", std::to_string(id));
   return r;
 }
@@ -1408,21 +1480,25 @@ Result<TicketDetail> RequestsService::act(const auth::Principal& p, int64_t id,
       req.departments.push_back(*u);
     }
     req.lead_unit_id = in.lead_unit_id;
+    std::optional<store::TicketRow> survivor;  // 合并: the ticket this one is merged into
     if (!in.merged_into.empty()) {
       int64_t other = 0;
       if (!all_digits(in.merged_into) || in.merged_into.size() > 18 ||
           (other = std::stoll(in.merged_into)) == id)
         return make_error(ErrorCode::kInvalidInput, "", "merged_into");
-      auto survivor = store::tickets::get(s, other);
-      if (!survivor.ok()) return make_error(ErrorCode::kNotFound, "", "merged_into");
-      auto v2 = visible(s, p, *survivor);
+      auto found = store::tickets::get_for_update(s, app_.db().backend(), other);
+      if (!found.ok()) return make_error(ErrorCode::kNotFound, "", "merged_into");
+      auto v2 = visible(s, p, *found);
       if (!v2.ok()) return v2.error();
       if (!*v2) return make_error(ErrorCode::kNotFound, "", "merged_into");
+      GJ_TRY(can_absorb(*found));
       req.merged_into = in.merged_into;
+      survivor = std::move(*found);
     }
     auto tr = cfg.lifecycle->apply(*ticket, req, actor_of(p), now);
     if (!tr.ok()) return tr.error();
     GJ_TRY(persist(s, *row, *tr, p, view));
+    if (survivor && tr->action == rq::Action::kMerge) GJ_TRY(absorb(s, *survivor, *row, *tr, p));
     if (!key.empty()) GJ_TRY(store::idempotency::put(s, key, body_hash, id, ms(now)));
     return {};
   });
@@ -1509,6 +1585,7 @@ Result<TrackView> RequestsService::track(const std::string& code) {
     v.row = std::move(*row);
     v.row.requester_name.clear();
     v.row.requester_phone.clear();
+    v.row.requester_email.clear();
     auto c = cfg.categories.find(v.row.category);
     if (c != cfg.categories.end()) {
       v.category_name_zh = c->second.name_zh;
@@ -1517,6 +1594,25 @@ Result<TrackView> RequestsService::track(const std::string& code) {
     auto ev = store::ticket_events::list(s, v.row.id);
     if (!ev.ok()) return ev.error();
     v.events = std::move(*ev);
+    // Merged: the requester follows the case theirs joined (a merge chain is at most a few
+    // steps; the bound only guards against a cycle in damaged data).
+    std::string next = v.row.merged_into;
+    for (int hop = 0; !next.empty() && all_digits(next) && next.size() <= 18 && hop < 8; ++hop) {
+      auto other = store::tickets::get(s, std::stoll(next));
+      if (!other.ok()) break;
+      TrackView::Joined j;
+      j.row = std::move(*other);
+      j.row.requester_name.clear();
+      j.row.requester_phone.clear();
+      j.row.requester_email.clear();
+      next = j.row.merged_into;
+      v.joined = std::move(j);
+    }
+    if (v.joined) {
+      auto jev = store::ticket_events::list(s, v.joined->row.id);
+      if (!jev.ok()) return jev.error();
+      v.joined->events = std::move(*jev);
+    }
     return v;
   });
 }
@@ -1544,6 +1640,7 @@ Result<store::Page<TrackView>> RequestsService::list_public(const std::string& c
           v.ticket = std::move(*t);
           r.requester_name.clear();
           r.requester_phone.clear();
+          r.requester_email.clear();
           v.row = std::move(r);
           auto c = cfg.categories.find(v.row.category);
           if (c != cfg.categories.end()) {
@@ -1590,6 +1687,7 @@ Result<std::vector<TrackView>> RequestsService::search_public(const PublicQuery&
     v.row = r;
     v.row.requester_name.clear();
     v.row.requester_phone.clear();
+    v.row.requester_email.clear();
     auto c = cfg.categories.find(v.row.category);
     if (c != cfg.categories.end()) {
       v.category_name_zh = c->second.name_zh;

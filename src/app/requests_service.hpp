@@ -43,11 +43,19 @@ struct IntakeInput {
   std::string subject, text, address;
   std::optional<double> lat, lon;
   std::string name, phone;  // the requester (personal data)
+  // Optional: the requester's e-mail for progress updates (personal data), and the language of
+  // those updates (zh-CN | en; empty = zh-CN).
+  std::string email, language;
   bool is_public = false;
   std::string idempotency_key;  // optional; same key + same body → same ticket
   // Runs inside the intake's own write transaction once the ticket id is known (a new ticket or
   // a replayed one), so what it writes commits with the intake: the citizen's attachment token.
   std::function<Status(store::Session&, int64_t ticket_id)> in_transaction;
+};
+
+// The requester's contact 诉求人联系方式 (personal data).
+struct RequesterContact {
+  std::string name, phone, email, language;
 };
 
 struct DuplicateView {
@@ -106,6 +114,13 @@ struct TrackView {
   requests::Ticket ticket;
   std::string category_name_zh, category_name_en;
   std::vector<store::TicketEventRow> events;  // actor names are dropped by the API
+  // A request merged 合并 into another: the case it joined (followed to the last survivor),
+  // where its outcome is, with its events; no personal data.
+  struct Joined {
+    store::TicketRow row;
+    std::vector<store::TicketEventRow> events;
+  };
+  std::optional<Joined> joined;
 };
 
 struct MetricRow {
@@ -156,10 +171,9 @@ class RequestsService {
   void set_suggest_threshold(double t) { suggest_threshold_ = t; }
   double suggest_threshold() const { return suggest_threshold_; }
   CategorySuggester& suggester() { return suggester_; }
-  // The requester's name and phone in full (name, phone), for the unit holding the ticket (to
-  // call back) or a role that may read personal data; audited (pii.read) in the same
-  // transaction as the read.
-  Result<std::pair<std::string, std::string>> read_requester(const auth::Principal& p, int64_t id);
+  // The requester's contact in full, for the unit holding the ticket (to call back) or a role
+  // that may read personal data; audited (pii.read) in the same transaction as the read.
+  Result<RequesterContact> read_requester(const auth::Principal& p, int64_t id);
   Result<std::vector<store::CategoryRow>> categories();
   Result<std::vector<requests::HotIssue>> hot(const auth::Principal& p, int days);
   // `area` empty: the caller's scope; periods are YYYY-MM (empty: this month).

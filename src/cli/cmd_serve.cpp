@@ -22,7 +22,8 @@ namespace {
 const char* kUsage =
     "usage: gongjian serve [--listen ADDR:PORT] [--db PATH | --postgres URL] [--web DIR]\n"
     "                      [--workers N] [--secure-cookies] [--scan-seconds N]\n"
-    "                      [--notify-webhook URL] [--smtp HOST:PORT] [--smtp-from ADDR]\n"
+    "                      [--notify-webhook URL] [--notify-sms URL]\n"
+    "                      [--smtp HOST:PORT] [--smtp-from ADDR]\n"
     "                      [--smtp-tls none|starttls|tls] [--smtp-user NAME]\n"
     "                      [--smtp-password-file FILE] [--tls-ca-file FILE]\n"
     "                      [--trusted-proxies LIST] [--attachments-dir DIR]\n"
@@ -38,6 +39,8 @@ const char* kUsage =
     "  --notify-seconds N  notification delivery period (default 2; 0 = off)\n"
     "  --notify-webhook URL  POST unit notifications as JSON to this http:// or https:// URL\n"
     "                      (or $GONGJIAN_NOTIFY_WEBHOOK; unset: the log only)\n"
+    "  --notify-sms URL    POST citizens' SMS updates as JSON {to, text, …} to the county's\n"
+    "                      SMS gateway (or $GONGJIAN_NOTIFY_SMS; unset: the log only)\n"
     "  --smtp HOST:PORT    send citizen e-mail through this SMTP server\n"
     "                      (or $GONGJIAN_SMTP; unset: the log only)\n"
     "  --smtp-from ADDR    envelope and From address (or $GONGJIAN_SMTP_FROM)\n"
@@ -58,7 +61,8 @@ int run(const Args& args) {
   std::string listen = flag_value(
       args, "--listen",
       std::getenv("GONGJIAN_LISTEN") ? std::getenv("GONGJIAN_LISTEN") : "127.0.0.1:8080");
-  app::NotifyTlsSettings tls;
+  app::NotifySettings tls;
+  tls.sms_url = flag_value(args, "--notify-sms");
   tls.smtp_tls = flag_value(args, "--smtp-tls");
   tls.smtp_user = flag_value(args, "--smtp-user");
   tls.smtp_password_file = flag_value(args, "--smtp-password-file");

@@ -57,6 +57,8 @@ TicketRow to_ticket(const Row& r) {
   t.created_by = get_opt_i(r, i++);
   t.created_at = r.i64(i++);
   t.updated_at = r.i64(i++);
+  t.requester_email = r.str(i++);
+  t.requester_language = r.str(i++);
   return t;
 }
 
@@ -124,7 +126,9 @@ Result<int64_t> insert(Session& s, const TicketRow& t) {
                                             t.state,
                                             opt_i(t.created_by),
                                             t.created_at,
-                                            t.updated_at});
+                                            t.updated_at,
+                                            t.requester_email,
+                                            t.requester_language});
   if (!r.ok()) return r.error();
   return r->i64(0);
 }

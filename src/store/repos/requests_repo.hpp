@@ -25,6 +25,8 @@ struct TicketRow {
   std::string merged_into;
   int reopen_count = 0;
   std::string requester_name, requester_phone;  // personal data
+  std::string requester_email;                  // personal data; optional (migration 0020)
+  std::string requester_language = "zh-CN";     // the requester's updates: zh-CN | en
   bool is_public = false, manual_dispatch = false;
   std::string route_zh, route_en;
   std::string state;  // the lifecycle Ticket as JSON

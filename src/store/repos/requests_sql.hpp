@@ -11,14 +11,17 @@ inline constexpr const char* kTicketColumns =
     "t.address, t.grid_code, t.division_code, t.unit_id, t.unit_type, t.unit_name, t.level, "
     "t.status, t.sla_tier, t.response_due, t.resolution_due, t.merged_into, t.reopen_count, "
     "t.requester_name, t.requester_phone, t.is_public, t.manual_dispatch, t.route_zh, t.route_en, "
-    "t.state, t.created_by, t.created_at, t.updated_at";
+    "t.state, t.created_by, t.created_at, t.updated_at, t.requester_email, t.requester_language";
 inline constexpr const char* kTicketInsert =
     "INSERT INTO tickets(code, county_code, channel, category, subject, body, lat, lon, address, "
     "grid_code, division_code, unit_id, unit_type, unit_name, level, status, sla_tier, "
     "response_due, resolution_due, merged_into, reopen_count, requester_name, requester_phone, "
-    "is_public, manual_dispatch, route_zh, route_en, state, created_by, created_at, updated_at) "
-    "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, "
-    "$20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) RETURNING id";
+    "is_public, manual_dispatch, route_zh, route_en, state, created_by, created_at, updated_at, "
+    "requester_email, requester_language) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+    "$12, "
+    "$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, "
+    "$31, "
+    "$32, $33) RETURNING id";
 // What a transition may change.
 inline constexpr const char* kTicketUpdate =
     "UPDATE tickets SET division_code = $2, unit_id = $3, unit_type = $4, unit_name = $5, "

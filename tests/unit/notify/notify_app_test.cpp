@@ -10,6 +10,8 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -132,11 +134,8 @@ class NotifyApp : public ::testing::TestWithParam<Backend> {
     return add_user(*app_, name, role, scope);
   }
 
-  // A citizen's request, routed to kGrid at intake (so dispatched already).
-  store::TicketRow submit(const std::string& subject = "小区门口垃圾堆放多日无人清运") {
-    auth::Principal citizen;
-    citizen.role = auth::Role::kCitizen;
-    citizen.ip = "10.0.0.1";
+  // A citizen's report at the centre of kGrid (so routed there and dispatched at intake).
+  static app::IntakeInput report(const std::string& subject) {
     app::IntakeInput in;
     in.county_code = kCounty;
     in.category = "0106";
@@ -145,7 +144,21 @@ class NotifyApp : public ::testing::TestWithParam<Backend> {
     in.lat = kLat;
     in.lon = kLon;
     in.phone = "13812345678";
-    auto r = app_->requests().submit(citizen, in);
+    return in;
+  }
+  static auth::Principal citizen() {
+    auth::Principal c;
+    c.role = auth::Role::kCitizen;
+    c.ip = "10.0.0.1";
+    return c;
+  }
+  // That report filed; `edit` changes it first (an e-mail, a language, a point outside every
+  // grid).
+  store::TicketRow submit(const std::string& subject = "小区门口垃圾堆放多日无人清运",
+                          const std::function<void(app::IntakeInput&)>& edit = {}) {
+    app::IntakeInput in = report(subject);
+    if (edit) edit(in);
+    auto r = app_->requests().submit(citizen(), in);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().detail);
     return r.ok() ? r->detail.view.row : store::TicketRow{};
   }
@@ -207,7 +220,8 @@ TEST_P(NotifyApp, each_transition_enqueues_its_messages_with_the_ticket_in_one_t
   EXPECT_EQ(rows[2].kind, "ticket.replied");
   EXPECT_EQ(rows[2].recipient_kind, "citizen");
   EXPECT_EQ(rows[2].recipient_id, t.code);
-  EXPECT_EQ(rows[2].channel, "log");
+  EXPECT_EQ(rows[2].channel, "sms");  // no e-mail given: the phone
+  EXPECT_EQ(rows[2].address, "13812345678");
   EXPECT_EQ(json::parse(rows[2].payload)["note"], "已联系环卫站清运完毕");
 }
 
@@ -388,6 +402,183 @@ TEST_P(NotifyApp, a_citizen_email_goes_through_smtp_with_encoded_headers) {
   EXPECT_NE(d.find("您反映的“路灯不亮 Bcc: evil@example.com”已办结"), std::string::npos) << d;
   EXPECT_EQ(d.find("\r\nBcc:"), std::string::npos);  // no forged header
   EXPECT_EQ(row(*id).state, "sent");
+}
+
+// 进度通知: a requester hears by the e-mail they gave, else by SMS to their phone through the
+// county's gateway, in the language they filed in.
+TEST_P(NotifyApp, citizen_updates_go_to_their_email_else_by_sms_in_their_language) {
+  auto by_mail = submit("路灯不亮", [](app::IntakeInput& in) {
+    in.email = "li@example.com";
+    in.language = "en";
+  });
+  auto by_sms = submit("井盖缺失");
+  EXPECT_EQ(by_mail.requester_email, "l***@example.com");  // masked in the answer
+  for (const auto* t : {&by_mail, &by_sms}) {
+    for (const char* a : {"claim", "start", "reply"}) {
+      app::ActionInput in;
+      in.action = a;
+      in.contacted = true;
+      if (std::string(a) == "reply") in.note = "已修复";
+      ASSERT_TRUE(app_->requests().act(grid_, t->id, in).ok()) << a;
+    }
+  }
+  SmtpServer smtp;
+  WebhookServer gateway;
+  app::NotifySettings settings;
+  settings.sms_url = gateway.url();
+  auto cfg = app::notify_config("", "127.0.0.1:" + std::to_string(smtp.port()),
+                                "noreply@zhashui.example", settings);
+  ASSERT_TRUE(cfg.ok()) << cfg.error().detail;
+  app::NotifyService worker(*db_, clock_, *cfg);
+  auto r = worker.deliver_due();
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  EXPECT_EQ(r->dead + r->retried, 0);
+
+  auto mail_row = outbox(by_mail.id).back();
+  EXPECT_EQ(mail_row.channel, "email");
+  EXPECT_EQ(mail_row.address, "li@example.com");
+  EXPECT_EQ(mail_row.language, "en");
+  auto mails = smtp.mails();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].to, "<li@example.com>");
+  EXPECT_NE(mails[0].data.find("was answered: 已修复"), std::string::npos) << mails[0].data;
+
+  auto sms_row = outbox(by_sms.id).back();
+  EXPECT_EQ(sms_row.channel, "sms");
+  EXPECT_EQ(sms_row.language, "zh-CN");
+  auto hits = gateway.hits();
+  ASSERT_EQ(hits.size(), 1u);  // the gateway gets SMS rows only (no unit webhook configured)
+  EXPECT_EQ(hits[0].key, std::to_string(sms_row.id));
+  auto body = json::parse(hits[0].body);
+  EXPECT_EQ(body["to"], "13812345678");
+  EXPECT_EQ(body["tracking_code"], by_sms.code);
+  EXPECT_EQ(body["text"],
+            "您反映的“井盖缺失”已有答复：已修复。可凭查询码 " + by_sms.code + " 查看进度并评价。");
+  for (const auto& o : outbox()) EXPECT_EQ(o.state, "sent") << o.id << " " << o.channel;
+
+  // Bad contact data is refused at intake and stores nothing.
+  app::IntakeInput bad = report("坏邮箱");
+  bad.email = "not an address";
+  size_t before = outbox().size();
+  auto e = app_->requests().submit(citizen(), bad);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().field, "email");
+  bad.email.clear();
+  bad.language = "fr";
+  e = app_->requests().submit(citizen(), bad);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().field, "language");
+  EXPECT_EQ(outbox().size(), before);
+}
+
+// 受理回执: a requester whose call a hotline operator entered is sent the tracking code; one
+// who filed it themselves saw it on the screen; an entry without a phone tells no one.
+TEST_P(NotifyApp, a_request_entered_for_a_caller_sends_them_the_tracking_code) {
+  app::IntakeInput in = report("热线：垃圾无人清运");
+  in.channel = "hotline";
+  in.county_code.clear();  // staff default to their own county
+  in.phone = "13900001111";
+  auto r = app_->requests().submit(command_, in);
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  const auto& t = r->detail.view.row;
+  std::vector<store::OutboxRow> receipts;
+  for (const auto& o : outbox(t.id))
+    if (o.recipient_kind == "citizen") receipts.push_back(o);
+  ASSERT_EQ(receipts.size(), 1u);
+  EXPECT_EQ(receipts[0].kind, "ticket.received");
+  EXPECT_EQ(receipts[0].channel, "sms");
+  EXPECT_EQ(receipts[0].address, "13900001111");
+  EXPECT_EQ(json::parse(receipts[0].payload)["code"], t.code);
+
+  in.phone.clear();
+  in.subject = "热线：匿名反映垃圾";
+  auto anon = app_->requests().submit(command_, in);
+  ASSERT_TRUE(anon.ok()) << anon.error().detail;
+  for (const auto& o : outbox(anon->detail.view.row.id)) EXPECT_NE(o.recipient_kind, "citizen");
+  auto own = submit("自己提交的诉求");
+  for (const auto& o : outbox(own.id)) EXPECT_NE(o.recipient_kind, "citizen");
+}
+
+// 合并: every reporter of a merged request is kept on the surviving case and told its outcome,
+// each with their own tracking code and subject; their tracking page follows the case.
+TEST_P(NotifyApp, the_reporters_of_a_merged_request_are_told_the_outcome_of_the_case) {
+  auto survivor = submit("城区社区东门垃圾堆放");
+  // Outside every grid: it waits at the command centre (已受理), where duplicates are merged.
+  auto outside = [](app::IntakeInput& in) {
+    in.lat = 33.95;
+    in.lon = 109.60;
+    in.email = "wang@example.com";
+  };
+  auto dup = submit("东门垃圾没人管", outside);
+  ASSERT_EQ(dup.status, "received");
+  auto late = submit("东门垃圾还在", [&](app::IntakeInput& in) {
+    outside(in);
+    in.email.clear();
+    in.phone = "13700002222";
+  });
+  app::ActionInput merge;
+  merge.action = "merge";
+  merge.merged_into = std::to_string(survivor.id);
+  auto m = app_->requests().act(command_, dup.id, merge);
+  ASSERT_TRUE(m.ok()) << m.error().detail;
+  EXPECT_EQ(m->view.row.status, "merged");
+  auto detail = app_->requests().get(command_, survivor.id);
+  ASSERT_TRUE(detail.ok());
+  EXPECT_EQ(detail->events.back().action, "merged_in");
+  EXPECT_NE(detail->events.back().note.find(dup.code), std::string::npos);
+
+  // A merged ticket takes nothing in; the error names where to merge instead.
+  app::ActionInput into_dup = merge;
+  into_dup.merged_into = std::to_string(dup.id);
+  auto refused = app_->requests().act(command_, late.id, into_dup);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "merged_into");
+  EXPECT_NE(refused.error().detail.find(std::to_string(survivor.id)), std::string::npos);
+
+  for (const char* a : {"claim", "start", "reply"}) {
+    app::ActionInput in;
+    in.action = a;
+    in.contacted = true;
+    if (std::string(a) == "reply") in.note = "环卫站已全部清运";
+    ASSERT_TRUE(app_->requests().act(grid_, survivor.id, in).ok()) << a;
+  }
+  std::map<std::string, store::OutboxRow> told;  // tracking code → the reply's citizen row
+  for (const auto& o : outbox(survivor.id))
+    if (o.recipient_kind == "citizen" && o.kind == "ticket.replied") told[o.recipient_id] = o;
+  ASSERT_EQ(told.size(), 2u);
+  ASSERT_TRUE(told.count(survivor.code));
+  ASSERT_TRUE(told.count(dup.code));
+  EXPECT_EQ(told[survivor.code].channel, "sms");
+  EXPECT_EQ(told[dup.code].channel, "email");
+  EXPECT_EQ(told[dup.code].address, "wang@example.com");
+  auto p = json::parse(told[dup.code].payload);
+  EXPECT_EQ(p["code"], dup.code);
+  EXPECT_EQ(p["subject"], "东门垃圾没人管");
+  EXPECT_EQ(p["note"], "环卫站已全部清运");
+
+  // Merged after the answer: the newcomer is told at once.
+  auto m2 = app_->requests().act(command_, late.id, merge);
+  ASSERT_TRUE(m2.ok()) << m2.error().detail;
+  bool late_told = false;
+  for (const auto& o : outbox(survivor.id))
+    if (o.recipient_id == late.code && o.kind == "ticket.replied") {
+      late_told = true;
+      EXPECT_EQ(o.channel, "sms");
+      EXPECT_EQ(o.address, "13700002222");
+      EXPECT_EQ(json::parse(o.payload)["note"], "环卫站已全部清运");
+    }
+  EXPECT_TRUE(late_told);
+
+  // The merged requester's tracking page shows the case it joined, with the answer.
+  auto track = app_->requests().track(dup.code);
+  ASSERT_TRUE(track.ok());
+  ASSERT_TRUE(track->joined.has_value());
+  EXPECT_EQ(track->joined->row.id, survivor.id);
+  EXPECT_EQ(track->joined->row.status, "replied");
+  EXPECT_TRUE(track->joined->row.requester_phone.empty());
+  bool replied = false;
+  for (const auto& e : track->joined->events) replied |= e.action == "reply";
+  EXPECT_TRUE(replied);
 }
 
 TEST_P(NotifyApp, a_deadline_warning_notifies_the_holding_unit) {

@@ -291,7 +291,7 @@ TEST(SecureSmtp, a_password_never_goes_over_an_unencrypted_connection) {
 
 TEST(NotifyConfig, tls_settings_are_checked_before_the_server_starts) {
   ::unsetenv("GONGJIAN_SMTP_PASSWORD");
-  app::NotifyTlsSettings t;
+  app::NotifySettings t;
   t.smtp_tls = "sometimes";
   EXPECT_FALSE(app::notify_config("", "mail.example:587", "", t).ok());
 
@@ -314,6 +314,16 @@ TEST(NotifyConfig, tls_settings_are_checked_before_the_server_starts) {
   EXPECT_EQ(r->smtp_tls, app::SmtpTls::kStartTls);
   EXPECT_EQ(r->smtp_password, "secret");
   ::unsetenv("GONGJIAN_SMTP_PASSWORD");
+
+  t = {};
+  t.sms_url = "sms.example/send";  // the SMS gateway needs an http(s) URL
+  r = app::notify_config("", "", "", t);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().field, "notify-sms");
+  t.sms_url = "https://sms.example/send";
+  r = app::notify_config("", "", "", t);
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  EXPECT_EQ(r->sms_url, "https://sms.example/send");
 
   r = app::notify_config("", "mail.example:465", "", {});  // SMTPS port: TLS by default
   ASSERT_TRUE(r.ok());

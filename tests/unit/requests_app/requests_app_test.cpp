@@ -463,8 +463,9 @@ TEST_P(RequestsApp, the_holder_reads_the_requesters_phone_in_full_and_the_read_i
   int64_t reads = audit_count("pii.read");
   auto full = app_->requests().read_requester(grid_, id);
   ASSERT_TRUE(full.ok()) << full.error().detail;
-  EXPECT_EQ(full->first, "张三");
-  EXPECT_EQ(full->second, "13812345678");
+  EXPECT_EQ(full->name, "张三");
+  EXPECT_EQ(full->phone, "13812345678");
+  EXPECT_EQ(full->language, "zh-CN");
   EXPECT_EQ(audit_count("pii.read"), reads + 1);
   EXPECT_EQ(app_->requests().read_requester(yingpan_, id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(app_->requests().read_requester(dept_, id).error().code, ErrorCode::kNotFound);
