@@ -205,3 +205,61 @@ test('市民端: a similar report nearby is offered as a duplicate to follow; En
     await context.close()
   }
 })
+
+test('市民端: an e-mail for updates goes with the report; a request merged into another follows that case to its answer', async () => {
+  const subject = uniq('合并：北门垃圾')
+  const { context, page } = await newPage({ viewport: PHONE })
+  const grid = await staff(GRID)
+  const command = await staff(COMMAND)
+  try {
+    await fillReport(page, { subject, text: '仁和社区北门垃圾堆放一周无人清运', phone: phoneNumber() })
+    // A malformed address is caught in the form, in Chinese, before anything is sent.
+    await page.locator('input[data-test=cz-email]').fill('wang at example')
+    await page.locator('input[data-test=cz-email]').blur()
+    await page.getByText('请填写正确的电子邮箱地址').waitFor()
+    await page.locator('input[data-test=cz-email]').fill('wang@example.com')
+    const filed = page.waitForResponse((r) => r.url().endsWith('/api/v1/requests') && r.request().method() === 'POST')
+    await page.locator('[data-test=cz-submit]').click()
+    const intake = await (await filed).json()
+    const done = page.locator('[data-test=cz-done] [data-test=cz-code]')
+    const dupStep = page.locator('[data-test=cz-dup-keep]')
+    await done.or(dupStep).waitFor()
+    if (await dupStep.isVisible()) await dupStep.click()
+    assert.equal((await page.locator('[data-test=cz-code]').innerText()).trim(), intake.tracking_code)
+
+    // Staff see the address masked, with the language the form was read in.
+    const first = (await apiCall(command.context, 'GET', `/requests/${intake.request.id}`)).json
+    assert.equal(first.subject, subject)
+    assert.equal(first.requester.email, 'w***@example.com')
+    assert.equal(first.requester.language, 'zh-CN')
+
+    // A second citizen reports the same from outside every grid: it waits at the command
+    // centre, which merges it into the first case.
+    const other = await page.context().request.post('/api/v1/requests', {
+      data: { county_code: '611026000000', category: '0104', subject: subject + '（又一位）', text: '北门垃圾还是没人清运',
+        phone: phoneNumber(), lat: 34.9, lon: 108.2 },
+    })
+    assert.equal(other.status(), 201)
+    const dup = await other.json()
+    await act(command.context, dup.request.id, 'merge', { merged_into: String(first.id) })
+
+    // Its tracking page shows the case it joined, then that case's answer.
+    await page.goto(`/m/track/${dup.tracking_code}`)
+    await page.locator('[data-test=cz-joined]').waitFor()
+    assert.equal(await page.locator('[data-test=cz-track-status]').innerText(), '已合并')
+    assert.equal(await page.locator('[data-test=cz-joined-status]').innerText(), '已派单')
+    assert.match(await page.locator('[data-test=cz-joined-unit]').innerText(), /仁和社区居委会第1网格/)
+    await act(grid.context, first.id, 'claim', { contacted: true })
+    await act(grid.context, first.id, 'start')
+    await act(grid.context, first.id, 'reply', { note: '已协调环卫站清运北门垃圾' })
+    await page.locator('[data-test=cz-track] button', { hasText: '刷新' }).click()
+    await page.locator('[data-test=cz-joined-status]', { hasText: '已答复' }).waitFor()
+    assert.equal(await page.locator('[data-test=cz-reply-text]').innerText(), '已协调环卫站清运北门垃圾')
+    await shoot(page, 'citizen-track-joined')
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+    await grid.context.close()
+    await command.context.close()
+  }
+})

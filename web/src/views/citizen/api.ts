@@ -30,6 +30,8 @@ export interface IntakeBody {
   address?: string
   name?: string
   phone: string
+  email?: string
+  language?: 'zh-CN' | 'en' // of the progress updates: the language the form is read in
   public: boolean
 }
 
@@ -65,6 +67,16 @@ export interface Track {
   events: TrackEvent[]
   // The handler's answer 答复: the note of the latest reply.
   reply: { text: string; at: string; unit_name: string } | null
+  // Merged 已合并: the case this request joined; its answer is this requester's answer.
+  joined: {
+    status: string
+    status_name: string
+    handled_by: string
+    expected_at: string | null
+    reply: { text: string; at: string; unit_name: string } | null
+    updated_at: string
+    events: TrackEvent[]
+  } | null
 }
 
 export interface TrackPhoto {

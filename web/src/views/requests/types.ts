@@ -33,7 +33,7 @@ export interface Ticket {
   escalation_count: number
   merged_into: string
   rating: string | null
-  requester: { name: string; phone: string }
+  requester: { name: string; phone: string; email: string; language: string }
   public: boolean
   manual_dispatch: boolean
   created_at: string
