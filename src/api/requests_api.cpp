@@ -1,6 +1,7 @@
 #include "api/requests_api.hpp"
 #include "api/session.hpp"
 
+#include <cmath>
 #include <functional>
 #include <nlohmann/json.hpp>
 
@@ -584,6 +585,29 @@ void register_requests_routes(http::Router& router, app::App& app, const ApiConf
                {"centre",
                 c.centre ? json{{"lat", c.centre->lat}, {"lon", c.centre->lon}} : json(nullptr)}});
         return http::json(200, {{"items", items}});
+      },
+      open);
+
+  // A served county's grids as GeoJSON (public), for the location maps: outlines to place a pin
+  // by, and which grid (and village/community) a pin lies in. Coordinates to 1e-5° (~1 m).
+  router.add(
+      "GET", "/api/v1/counties/{code}/grids",
+      [&app](Request& req) -> Response {
+        auto r = app.requests().county_grids(std::string(req.param("code")));
+        if (!r.ok()) return http::error(r.error(), req);
+        auto round5 = [](double v) { return std::round(v * 1e5) / 1e5; };
+        json features = json::array();
+        for (const auto& g : *r) {
+          json ring = json::array();
+          for (const auto& p : g.outer) ring.push_back({round5(p.lon), round5(p.lat)});
+          features.push_back(
+              {{"type", "Feature"},
+               {"properties", {{"code", g.code}, {"name", g.name}, {"village", g.village_name}}},
+               {"geometry", {{"type", "Polygon"}, {"coordinates", json::array({ring})}}}});
+        }
+        auto res = http::json(200, {{"type", "FeatureCollection"}, {"features", features}});
+        res.headers.set("Cache-Control", "public, max-age=300");
+        return res;
       },
       open);
 

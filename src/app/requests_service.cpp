@@ -1334,6 +1334,27 @@ Result<std::vector<RequestsService::ServedCounty>> RequestsService::served_count
   return out;
 }
 
+Result<std::vector<RequestsService::MapGrid>> RequestsService::county_grids(
+    const std::string& county_code) {
+  if (county_code.size() != 12 || !all_digits(county_code)) return make_error(ErrorCode::kNotFound);
+  auto snap = county(county_code);  // cached; rebuilt when the county's grids change
+  if (!snap.ok()) {
+    auto c = snap.error().code;
+    if (c == ErrorCode::kInvalidCode || c == ErrorCode::kNotFound)
+      return make_error(ErrorCode::kNotFound);
+    return snap.error();
+  }
+  if (!(*snap)->router || (*snap)->router->grids().size() == 0)
+    return make_error(ErrorCode::kNotFound);
+  std::vector<MapGrid> out;
+  for (const auto& g : (*snap)->router->grids().shapes()) {
+    MapGrid m{g.code, g.name, "", g.outer};
+    if (auto v = (*snap)->view.division(g.village_code)) m.village_name = v->name;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
 Result<RequesterContact> RequestsService::read_requester(const auth::Principal& p, int64_t id) {
   bool denied = false;
   int64_t now = app_.clock().now_ms();

@@ -163,6 +163,14 @@ class RequestsService {
     std::optional<requests::GeoPoint> centre;
   };
   Result<std::vector<ServedCounty>> served_counties();
+  // A served county's grids for the location maps (public: the citizen form draws them under
+  // the pin and says which grid a point lies in): code, name, the village/community it belongs
+  // to and its outer ring. Unknown county (or one without grids) → kNotFound.
+  struct MapGrid {
+    std::string code, name, village_name;
+    std::vector<requests::GeoPoint> outer;
+  };
+  Result<std::vector<MapGrid>> county_grids(const std::string& county_code);
   // Staff who may act on the ticket now set its category 改分类 (overriding a suggestion or a
   // citizen's choice): one write with the ticket, a "recategorize" event and the audit entry.
   Result<TicketDetail> change_category(const auth::Principal& p, int64_t id,

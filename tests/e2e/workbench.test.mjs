@@ -213,6 +213,12 @@ test('受理登记: the command centre records a hotline call and reads the trac
     await page.locator('input[data-test=intake-phone]').fill('0914-2321234')
     await page.locator('textarea[data-test=intake-text]').fill(`乾佑街道仁和社区东门垃圾桶满溢，异味很大，请尽快清运。${tag}`)
     await page.locator('input[data-test=intake-address]').fill('乾佑街道仁和社区东门')
+    // The county's map with its grids: a pin says where it lies; this call is placed by address.
+    await page.getByText('细线为各网格边界').waitFor()
+    await page.locator('[data-test=intake-pin-centre]').click()
+    assert.match(await page.locator('[data-test=intake-where]').innerText(), /^(位于 .+网格|不在已划分的网格内)/)
+    await page.getByRole('button', { name: '清除标注' }).click()
+    await page.locator('[data-test=intake-pin]', { hasText: '尚未标注' }).waitFor()
     // The subject is required: the form says so before anything is sent.
     await page.locator('[data-test=intake-submit]').click()
     await page.locator('.el-form-item.is-error', { has: page.locator('input[data-test=intake-subject]') }).getByText('请填写此项').waitFor()

@@ -59,6 +59,7 @@ declare module 'vue' {
     ExportButton: typeof import('./components/ExportButton.vue')['default']
     ImportFooter: typeof import('./components/ImportFooter.vue')['default']
     LangSwitch: typeof import('./components/LangSwitch.vue')['default']
+    LocationMap: typeof import('./components/LocationMap.vue')['default']
     ReportBar: typeof import('./components/ReportBar.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']

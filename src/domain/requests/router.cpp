@@ -255,6 +255,10 @@ size_t GridIndex::size() const {
   return impl_->shapes.size();
 }
 
+const std::vector<GridShape>& GridIndex::shapes() const {
+  return impl_->shapes;
+}
+
 std::optional<GeoPoint> GridIndex::centre() const {
   return impl_->centre;
 }

@@ -123,6 +123,8 @@ class GridIndex {
   // smallest, then the lowest code, so the answer never depends on insertion order.
   const GridShape* locate(const GeoPoint& p) const;
   size_t size() const;
+  // The grids as given (their order), for drawing them.
+  const std::vector<GridShape>& shapes() const;
   // Where a map of the area opens: the centre of its lowest-coded grid (NBS numbering puts the
   // county seat's township first); none without grids.
   std::optional<GeoPoint> centre() const;

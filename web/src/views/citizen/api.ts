@@ -150,5 +150,3 @@ export const citizenApi = {
 // The county a report goes to when the link names none (?county=…) and the deployment serves
 // several: the demo county if it is one of them (GET /counties decides otherwise).
 export const DEFAULT_COUNTY = '611026000000'
-// Where the map opens before GET /counties answers (or when the county has no grids yet).
-export const DEFAULT_CENTRE: [number, number] = [33.668935, 109.115376]
