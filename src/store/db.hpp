@@ -34,10 +34,14 @@ struct Row {
 
 using Params = std::vector<Value>;
 
+enum class Backend { kSqlite, kPostgres };
+
 // A connection inside an open transaction (read-only or read-write).
 class Session {
  public:
   virtual ~Session() = default;
+  // The SQL dialect on the other end (for the few statements written per backend).
+  virtual Backend backend() const = 0;
   // Runs one statement with $1…$n parameters and returns all rows.
   virtual Result<std::vector<Row>> query(std::string_view sql, const Params& params = {}) = 0;
   // Runs one statement; returns the number of rows changed.
@@ -48,8 +52,6 @@ class Session {
   // Convenience: first row, or kNotFound.
   Result<Row> query_one(std::string_view sql, const Params& params = {});
 };
-
-enum class Backend { kSqlite, kPostgres };
 
 // Group-commit counters since open. calls/commits > 1 means calls shared a commit.
 struct WriterStats {

@@ -105,8 +105,11 @@ int max_placeholder(std::string_view sql) {
 
 class PgConnection final : public Session {
  public:
-  explicit PgConnection(std::string url) : url_(std::move(url)) {}
+  // `writer`: the node's one writing connection, which claims a write shard on each connect.
+  explicit PgConnection(std::string url, bool writer = false)
+      : url_(std::move(url)), writer_(writer) {}
   ~PgConnection() override { disconnect(); }
+  Backend backend() const override { return Backend::kPostgres; }
 
   Status connect() {
     disconnect();
@@ -121,7 +124,41 @@ class PgConnection final : public Session {
       return make_error(ErrorCode::kStorageUnavailable, "connect to PostgreSQL: " + msg);
     }
     PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
+    if (writer_) {
+      auto st = claim_write_shard();
+      if (!st.ok()) {
+        disconnect();
+        return make_error(ErrorCode::kStorageUnavailable, st.error().detail);
+      }
+    }
     return {};
+  }
+
+  // Hot rows 热点行: every ticket write adds to the counter rows of its county, city and
+  // province (metric_counters, area_activity, dashboard_intake), so the writers of two nodes
+  // would wait on those rows' locks for the whole of each other's group. Each writer adds to its
+  // own shard of those tables instead (migration 0021: the shard column defaults to this
+  // session's gongjian.write_shard) and readers sum the shards. The shard is the first of
+  // kWriteShards whose session advisory lock is free, so two live writers never share one; the
+  // lock goes with the connection. With every shard taken, writers share by process id.
+  Status claim_write_shard() {
+    constexpr int64_t kShardLockClass = 0x474A;  // "GJ"
+    constexpr int kWriteShards = 32;
+    int64_t shard = -1;
+    for (int i = 0; i < kWriteShards && shard < 0; ++i) {
+      auto got = query("SELECT CASE WHEN pg_try_advisory_lock($1::int, $2::int) THEN 1 ELSE 0 END",
+                       {kShardLockClass, int64_t{i}});
+      if (!got.ok()) return got.error();
+      if (!got->empty() && got->front().i64(0) == 1) shard = i;
+    }
+    if (shard < 0) {
+      auto pid = query("SELECT pg_backend_pid() % $1::int", {int64_t{kWriteShards}});
+      if (!pid.ok()) return pid.error();
+      shard = pid->empty() ? 0 : pid->front().i64(0);
+    }
+    auto set =
+        query("SELECT set_config('gongjian.write_shard', $1, false)", {std::to_string(shard)});
+    return set.ok() ? Status{} : Status(set.error());
   }
   void disconnect() {
     if (conn_) PQfinish(conn_);
@@ -361,6 +398,7 @@ class PgConnection final : public Session {
   }
 
   std::string url_;
+  bool writer_ = false;
   PGconn* conn_ = nullptr;
   bool release_pending_ = false, sp_pending_ = false, sp_active_ = false;
 };
@@ -435,7 +473,7 @@ class PostgresDatabase final : public Database {
 
   Status open() {
     if (!options_.read_only) {
-      writer_conn_ = std::make_unique<PgConnection>(options_.target);
+      writer_conn_ = std::make_unique<PgConnection>(options_.target, /*writer=*/true);
       GJ_TRY(writer_conn_->connect());
     }
     int n = options_.readers < 1 ? 1 : options_.readers;

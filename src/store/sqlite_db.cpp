@@ -84,6 +84,7 @@ class SqliteConnection final : public Session {
  public:
   SqliteConnection() = default;
   ~SqliteConnection() override { close(); }
+  Backend backend() const override { return Backend::kSqlite; }
 
   enum class Kind { kWriter, kReader, kReadOnlyReader, kCheckpointer };
 

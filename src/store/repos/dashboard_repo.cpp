@@ -39,9 +39,10 @@ constexpr const char* kTokenCounters =
     "AND period >= $2 AND period <= $3";
 
 // How many times a ticket row in the area was written (migration 0017's triggers keep it): a
-// reply, a start or a note moves no counter but writes the ticket. One primary-key read.
+// reply, a start or a note moves no counter but writes the ticket. One primary-key range (on
+// PostgreSQL one row per writing node: migration 0021).
 constexpr const char* kTokenActivity =
-    "SELECT COALESCE((SELECT changes FROM area_activity WHERE area_code = $1), 0)";
+    "SELECT COALESCE(SUM(changes), 0) FROM area_activity WHERE area_code = $1";
 
 Result<Counts> counts(Session& s, const char* q, const Params& p) {
   auto rows = s.query(q, p);

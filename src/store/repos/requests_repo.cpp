@@ -398,7 +398,8 @@ Status put(Session& s, const std::string& key, const std::string& body_hash, int
 namespace counters {
 Status add(Session& s, const std::string& scope, const std::string& ref_id,
            const std::string& period, const std::string& part, int64_t delta) {
-  auto n = s.exec(sql::kCounterAdd, {scope, ref_id, period, part, delta});
+  auto n = s.exec(s.backend() == Backend::kPostgres ? sql::kCounterAddPostgres : sql::kCounterAdd,
+                  {scope, ref_id, period, part, delta});
   if (!n.ok()) return n.error();
   return {};
 }
@@ -420,7 +421,10 @@ Status add_all(Session& s, const std::vector<CounterDelta>& deltas) {
       ++n;
     }
     if (p.empty()) break;
-    auto n = s.exec(std::string(sql::kCounterAddMany) + values + sql::kCounterAddManyTail, p);
+    auto n = s.exec(std::string(sql::kCounterAddMany) + values +
+                        (s.backend() == Backend::kPostgres ? sql::kCounterAddManyTailPostgres
+                                                           : sql::kCounterAddManyTail),
+                    p);
     if (!n.ok()) return n.error();
   }
   return {};

@@ -173,6 +173,15 @@ inline constexpr const char* kCounterAddMany =
 inline constexpr const char* kCounterAddManyTail =
     " ON CONFLICT(scope, ref_id, period, part) DO UPDATE SET value = metric_counters.value + "
     "excluded.value";
+// PostgreSQL: each node's writer adds to its own shard of a key (migration 0021; the shard
+// column defaults to the session's write shard), so nodes do not queue on a county's rows.
+inline constexpr const char* kCounterAddPostgres =
+    "INSERT INTO metric_counters(scope, ref_id, period, part, value) VALUES($1, $2, $3, $4, $5) "
+    "ON CONFLICT(scope, ref_id, period, part, shard) DO UPDATE SET value = metric_counters.value "
+    "+ excluded.value";
+inline constexpr const char* kCounterAddManyTailPostgres =
+    " ON CONFLICT(scope, ref_id, period, part, shard) DO UPDATE SET value = "
+    "metric_counters.value + excluded.value";
 // Parts of one id summed over a period range [$3, $4] (same-granularity keys sort in order).
 inline constexpr const char* kCounterSum =
     "SELECT part, SUM(value) FROM metric_counters WHERE scope = $1 AND ref_id = $2 AND "

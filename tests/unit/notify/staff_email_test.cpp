@@ -236,8 +236,11 @@ TEST_P(StaffEmail, each_user_is_mailed_in_their_own_language) {
   for (const auto& m : mails) language_of[m.address] = m.language;
   EXPECT_EQ(language_of["wang.grid@zhashui.example"], "zh-CN");
   EXPECT_EQ(language_of["li.grid@zhashui.example"], "en");
-  for (const auto& o : outbox(r->detail.view.row.id))
-    if (o.recipient_kind == "unit") EXPECT_EQ(o.language, "zh-CN");
+  for (const auto& o : outbox(r->detail.view.row.id)) {
+    if (o.recipient_kind == "unit") {
+      EXPECT_EQ(o.language, "zh-CN");
+    }
+  }
 
   SmtpServer smtp;
   ASSERT_NO_FATAL_FAILURE(deliver_to(smtp));

@@ -556,6 +556,54 @@ TEST_P(RequestsApp, two_nodes_scanning_at_once_escalate_an_overdue_ticket_once) 
   EXPECT_EQ(count("ticket_events WHERE action = 'escalate'"), 5);
 }
 
+// 热点行: two nodes on one PostgreSQL take in requests at the same moment; each writer adds to its
+// own shard of the county's counter rows (migration 0021), so neither waits for the other's
+// group, and every count read back (metrics, the dashboard's change token) is the sum.
+TEST_P(RequestsApp, two_nodes_count_requests_at_once_on_their_own_counter_shards) {
+  if (GetParam() == Backend::kSqlite) GTEST_SKIP() << "one serving process per SQLite file";
+  store::Options opt;
+  opt.target = target_.url;
+  auto other_db = store::open_database(opt);
+  ASSERT_TRUE(other_db.ok());
+  app::App other(**other_db, clock_, ids_);
+  auto sum = [&](const std::string& q) {
+    return *db_->read_value<int64_t>([&](store::Session& s) -> Result<int64_t> {
+      auto r = s.query_one(q);
+      if (!r.ok()) return r.error();
+      return r->i64(0);
+    });
+  };
+  const std::string county_rows = "FROM metric_counters WHERE scope = 'area' AND ref_id = '" +
+                                  std::string(kCounty) +
+                                  "' AND part = 'assignments' AND period LIKE 'M%'";  // month rows
+  int64_t before = sum("SELECT COALESCE(SUM(value), 0) " + county_rows);
+  int64_t activity = sum("SELECT COALESCE(SUM(changes), 0) FROM area_activity WHERE area_code = '" +
+                         std::string(kCounty) + "'");
+  constexpr int kEach = 15;
+  std::atomic<int> failures{0};
+  auto intake = [&](app::App& a) {
+    for (int i = 0; i < kEach; ++i)
+      if (!a.requests().submit(citizen(), pothole()).ok()) ++failures;
+  };
+  std::thread t1(intake, std::ref(*app_)), t2(intake, std::ref(other));
+  t1.join();
+  t2.join();
+  (*other_db)->close();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(sum("SELECT SUM(value) " + county_rows), before + 2 * kEach);
+  EXPECT_EQ(sum("SELECT SUM(changes) FROM area_activity WHERE area_code = '" +
+                std::string(kCounty) + "'"),
+            activity + 2 * kEach);
+  // Two writers, two shards: the county's key has a row in each.
+  EXPECT_GE(sum("SELECT COUNT(DISTINCT shard) " + county_rows), 2);
+  EXPECT_GE(sum("SELECT COUNT(DISTINCT shard) FROM area_activity WHERE area_code = '" +
+                std::string(kCounty) + "'"),
+            2);
+  auto m = app_->requests().metrics(command_, kCounty, "", "");
+  ASSERT_TRUE(m.ok()) << m.error().detail;
+  EXPECT_EQ(m->counters["assignments"], before + 2 * kEach);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RequestsApp,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) {
