@@ -264,6 +264,7 @@ test('市民端: an e-mail for updates goes with the report; a request merged in
     await page.locator('[data-test=cz-track] button', { hasText: '刷新' }).click()
     await page.locator('[data-test=cz-joined-status]', { hasText: '已答复' }).waitFor()
     assert.equal(await page.locator('[data-test=cz-reply-text]').innerText(), '已协调环卫站清运北门垃圾')
+    await page.locator('[data-test=cz-rate-merged]').waitFor() // nothing to rate on a merged request
     await shoot(page, 'citizen-track-joined')
     assert.deepEqual(page.errors, [])
   } finally {

@@ -477,6 +477,7 @@ const en: Messages = {
       reopenNote: 'Your dissatisfaction is recorded; the command centre will review and reopen if needed.',
       wrongDigits: 'The last 4 digits do not match the phone given with the request',
       notYet: 'You can rate here once it is completed.',
+      merged: 'Your request is handled together with the same problem reported by others; there is nothing to rate here. The outcome is under "Handled together" above.',
     },
     status: {
       received: 'Received',
