@@ -20,6 +20,7 @@
 
 #include "common/log.hpp"
 #include "common/text.hpp"
+#include "domain/auth/personal_data.hpp"
 #include "store/repos/repos.hpp"
 #include "store/repos/requests_repo.hpp"
 
@@ -36,9 +37,9 @@ bool is_citizen_kind(const std::string& kind) {
   return kind == "ticket.replied" || kind == "ticket.completed";
 }
 
-// Where a requester's updates go: the e-mail they gave, else their phone by SMS, else the log
-// (the tracking page shows the update either way). `code`/`subject` are their own request's,
-// which differ from the ticket's when their request was merged into it.
+// Where a requester's updates go: the e-mail they gave, else their mobile by SMS, else the log
+// (the tracking page shows the update either way; staff call a landline back). `code`/`subject` are
+// their own request's, which differ from the ticket's when their request was merged into it.
 struct CitizenContact {
   std::string code, subject, channel, address, language;
 };
@@ -52,7 +53,7 @@ CitizenContact contact_of(const store::TicketRow& t) {
   if (notify::is_plain_address(t.requester_email)) {
     c.channel = std::string(kNotifyEmail);
     c.address = t.requester_email;
-  } else if (!t.requester_phone.empty()) {
+  } else if (auth::is_mobile(t.requester_phone)) {  // a landline takes no SMS
     c.channel = std::string(kNotifySms);
     c.address = t.requester_phone;
   } else {

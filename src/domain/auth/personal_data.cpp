@@ -1,5 +1,6 @@
 #include "domain/auth/personal_data.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 
@@ -29,6 +30,11 @@ Result<std::string> validate_id_number(std::string_view raw) {
   return id;
 }
 
+bool is_mobile(std::string_view p) {
+  return p.size() == 11 && p[0] == '1' && p[1] >= '3' && p[1] <= '9' &&
+         std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 Result<std::string> validate_phone(std::string_view raw) {
   std::string p;
   for (char c : raw)
@@ -36,7 +42,7 @@ Result<std::string> validate_phone(std::string_view raw) {
   if (p.rfind("+86", 0) == 0) p = p.substr(3);
   bool ok = !p.empty();
   for (char c : p) ok = ok && std::isdigit(static_cast<unsigned char>(c));
-  const bool mobile = p.size() == 11 && p[0] == '1' && p[1] >= '3' && p[1] <= '9';
+  const bool mobile = is_mobile(p);
   // 区号 (0 + 2 or 3 digits: 010, 029, 0914) and a 7- or 8-digit local number.
   const bool landline = p.size() >= 10 && p.size() <= 12 && p[0] == '0' && p[1] != '0';
   ok = ok && (mobile || landline);

@@ -15,6 +15,8 @@ Result<std::string> validate_id_number(std::string_view id);
 // landlines with their area code (固定电话: 0 + a 2- or 3-digit area code + 7 or 8 digits, 10 to
 // 12 digits in all). Spaces, dashes and parentheses are removed: "(0914) 232-1234" → 09142321234.
 Result<std::string> validate_phone(std::string_view phone);
+// A validated number that can take an SMS: a mobile (a landline cannot).
+bool is_mobile(std::string_view validated_phone);
 
 // 610***********123X: keep the 3-digit region prefix and the last 4 characters.
 std::string mask_id_number(std::string_view id);

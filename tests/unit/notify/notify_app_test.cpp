@@ -490,6 +490,13 @@ TEST_P(NotifyApp, a_request_entered_for_a_caller_sends_them_the_tracking_code) {
   EXPECT_EQ(receipts[0].address, "13900001111");
   EXPECT_EQ(json::parse(receipts[0].payload)["code"], t.code);
 
+  // A landline takes no SMS: no receipt (the operator reads the code out on the call).
+  in.phone = "0914-2321234";
+  in.subject = "热线：座机来电";
+  auto landline = app_->requests().submit(command_, in);
+  ASSERT_TRUE(landline.ok()) << landline.error().detail;
+  for (const auto& o : outbox(landline->detail.view.row.id)) EXPECT_NE(o.recipient_kind, "citizen");
+
   in.phone.clear();
   in.subject = "热线：匿名反映垃圾";
   auto anon = app_->requests().submit(command_, in);
