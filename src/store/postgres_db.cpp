@@ -12,6 +12,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/group_writer.hpp"
@@ -163,6 +164,7 @@ class PgConnection final : public Session {
   void disconnect() {
     if (conn_) PQfinish(conn_);
     conn_ = nullptr;
+    prepared_.clear();  // prepared statements live and die with the server session
   }
   bool usable() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
   Status ensure() { return usable() ? Status{} : connect(); }
@@ -299,22 +301,63 @@ class PgConnection final : public Session {
       }
       values[i] = storage[i].c_str();
     }
-    if (sp_pending_) {
-      return run_after_savepoint(text.c_str(), static_cast<int>(params.size()), types.data(),
-                                 values.data());
+    const int n = static_cast<int>(params.size());
+    Prepared prep = prepared_for(text, types);
+    if (sp_pending_) return run_after_savepoint(text.c_str(), n, types.data(), values.data(), prep);
+    if (prep.name && !prep.known) {
+      // Inside a write call its savepoint is active, so a failed PREPARE aborts this call alone,
+      // as the statement itself would have.
+      ResultPtr p(PQprepare(conn_, prep.name->c_str(), text.c_str(), n, types.data()), &PQclear);
+      GJ_TRY(check(p.get(), "prepare"));
+      remember(prep);
     }
-    ResultPtr r(PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), types.data(),
-                             values.data(), nullptr, nullptr, 0),
-                &PQclear);
+    ResultPtr r(
+        prep.name ? PQexecPrepared(conn_, prep.name->c_str(), n, values.data(), nullptr, nullptr, 0)
+                  : PQexecParams(conn_, text.c_str(), n, types.data(), values.data(), nullptr,
+                                 nullptr, 0),
+        &PQclear);
     GJ_TRY(check(r.get(), "query"));
     return r;
+  }
+
+  // The writer's statements, prepared once per connection: it sends the same few dozen texts all
+  // day, and the server parsed and planned each one again on every call while the single writer
+  // waited. Keyed by the text and the parameter types (a NULL where an integer was sent before
+  // is another statement). Bounded: past kMaxPrepared texts (a multi-row VALUES list varies in
+  // length) new ones run unprepared. Readers do not prepare: a generic plan could serve a
+  // skewed search (duplicates, lists) worse than a plan made for its parameters.
+  static constexpr size_t kMaxPrepared = 256;
+  struct Prepared {
+    const std::string* name = nullptr;  // null: run unprepared
+    bool known = false;                 // already prepared on this connection
+    std::string key, fresh_name;
+  };
+  Prepared prepared_for(const std::string& text, const std::vector<Oid>& types) {
+    Prepared p;
+    if (!writer_) return p;
+    p.key = text;
+    p.key.push_back('\0');
+    for (Oid t : types) p.key += std::to_string(t) + ",";
+    if (auto it = prepared_.find(p.key); it != prepared_.end()) {
+      p.name = &it->second;
+      p.known = true;
+    } else if (prepared_.size() < kMaxPrepared) {
+      p.fresh_name = "gj_w" + std::to_string(prepared_.size());
+      p.name = &p.fresh_name;
+    }
+    return p;
+  }
+  void remember(const Prepared& p) {
+    if (!p.known && p.name) prepared_.emplace(p.key, p.fresh_name);
   }
 
   // The first statement of a write call: the pending [RELEASE SAVEPOINT], SAVEPOINT and the
   // statement go out together in libpq pipeline mode, one round trip instead of two or three.
   // The server runs them in order and skips the rest after an error.
+  // A statement the writer prepares for the first time is prepared in the same pipeline, after
+  // the SAVEPOINT (a failed PREPARE then aborts this call alone).
   Result<ResultPtr> run_after_savepoint(const char* sql, int n, const Oid* types,
-                                        const char* const* values) {
+                                        const char* const* values, const Prepared& prep) {
     std::vector<const char*> controls;
     if (release_pending_) controls.push_back("RELEASE SAVEPOINT gj_call");
     controls.push_back("SAVEPOINT gj_call");
@@ -329,12 +372,17 @@ class PgConnection final : public Session {
       GJ_TRY(check(r.get(), "query"));
       return r;
     }
-    const size_t queries = controls.size() + 1;
+    const bool prepare = prep.name && !prep.known;
+    const size_t queries = controls.size() + (prepare ? 1 : 0) + 1;
     bool sent = true;
     for (const char* c : controls) {
       sent = sent && PQsendQueryParams(conn_, c, 0, nullptr, nullptr, nullptr, nullptr, 0);
     }
-    sent = sent && PQsendQueryParams(conn_, sql, n, types, values, nullptr, nullptr, 0);
+    if (prepare) sent = sent && PQsendPrepare(conn_, prep.name->c_str(), sql, n, types);
+    sent =
+        sent &&
+        (prep.name ? PQsendQueryPrepared(conn_, prep.name->c_str(), n, values, nullptr, nullptr, 0)
+                   : PQsendQueryParams(conn_, sql, n, types, values, nullptr, nullptr, 0));
     sent = sent && PQpipelineSync(conn_);
     std::vector<ResultPtr> results;
     for (size_t i = 0; i < queries; ++i) results.emplace_back(nullptr, &PQclear);
@@ -363,11 +411,15 @@ class PgConnection final : public Session {
       disconnect();
       return make_error(ErrorCode::kStorageUnavailable, "lost track of a pipelined query");
     }
-    for (size_t i = 0; i + 1 < queries; ++i) {
+    for (size_t i = 0; i < controls.size(); ++i) {
       Status st = check(results[i].get(), controls[i]);
       if (!st.ok()) return make_error(ErrorCode::kStorageUnavailable, st.error().detail);
     }
     sp_active_ = true;
+    if (prepare) {
+      GJ_TRY(check(results[controls.size()].get(), "prepare"));
+      remember(prep);
+    }
     GJ_TRY(check(results.back().get(), "query"));
     return std::move(results.back());
   }
@@ -399,6 +451,7 @@ class PgConnection final : public Session {
 
   std::string url_;
   bool writer_ = false;
+  std::unordered_map<std::string, std::string> prepared_;  // key → statement name (writer)
   PGconn* conn_ = nullptr;
   bool release_pending_ = false, sp_pending_ = false, sp_active_ = false;
 };

@@ -262,6 +262,51 @@ TEST_P(StoreConformance, a_failing_call_in_a_group_rolls_back_only_itself) {
   EXPECT_EQ(count(), 3);
 }
 
+// A statement the server cannot even parse (PostgreSQL's writer prepares its statements, the
+// first of a call in the same pipeline as its SAVEPOINT) fails its own call only, as the first
+// statement of a call and later in one; the same texts then run again (prepared once).
+TEST_P(StoreConformance, an_unparsable_statement_fails_only_its_call_and_the_writer_goes_on) {
+  auto blocker = block_writer();
+  Status ok1, first_bad, later_bad, ok2;
+  std::thread t1([&] { ok1 = insert("before"); });
+  wait_queued(1);
+  std::thread t2([&] {
+    first_bad = db().write([&](Session& s) -> Status {
+      GJ_TRY(s.query("SELECT * FROM no_such_table WHERE x = $1", {int64_t{1}}));
+      return {};
+    });
+  });
+  wait_queued(2);
+  std::thread t3([&] {
+    later_bad = db().write([&](Session& s) -> Status {
+      GJ_TRY(s.exec(kInsert, {std::string("undone"), int64_t{1}, nullptr, nullptr}));
+      GJ_TRY(s.query("SELEC 1"));
+      return {};
+    });
+  });
+  wait_queued(3);
+  std::thread t4([&] { ok2 = insert("after"); });
+  wait_queued(4);
+  blocker->release.set_value();
+  blocker->thread.join();
+  for (auto* t : {&t1, &t2, &t3, &t4}) t->join();
+  EXPECT_TRUE(ok1.ok()) << ok1.error().detail;
+  EXPECT_TRUE(ok2.ok()) << ok2.error().detail;
+  EXPECT_FALSE(first_bad.ok());
+  EXPECT_FALSE(later_bad.ok());
+  EXPECT_EQ(count("name IN ('before', 'after')"), 2);
+  EXPECT_EQ(count("name = 'undone'"), 0);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(insert("again" + std::to_string(i)).ok());
+    EXPECT_FALSE(db().write([&](Session& s) -> Status {
+                       GJ_TRY(s.query("SELECT * FROM no_such_table WHERE x = $1", {int64_t{1}}));
+                       return {};
+                     })
+                     .ok());
+  }
+  EXPECT_EQ(count("name LIKE 'again%'"), 3);
+}
+
 TEST_P(StoreConformance, concurrent_writers_are_all_stored_and_share_commits) {
   constexpr int kThreads = 8, kPerThread = 200;
   WriterStats before = db().writer_stats();
