@@ -549,6 +549,9 @@ Status App::reset_password(const auth::Principal& p, int64_t id, const std::stri
       return make_error(ErrorCode::kNotFound);
     }
     u->password_hash = *hash;
+    // Someone else now knows it: the account chooses its own at the next sign-in (an
+    // administrator resetting their own account already chose it).
+    u->must_change_password = id != p.user_id;
     u->locked_until.reset();
     u->failed_logins = 0;
     u->first_failed_at.reset();
@@ -853,6 +856,7 @@ Status App::cli_reset_password(const std::string& username, const std::string& p
     auto u = store::users::by_username(s, username);
     if (!u.ok()) return make_error(ErrorCode::kNotFound, "no such user", "username");
     u->password_hash = *hash;
+    u->must_change_password = true;  // the operator chose it: the account chooses its own next
     u->locked_until.reset();
     u->failed_logins = 0;
     u->first_failed_at.reset();

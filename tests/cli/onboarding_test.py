@@ -119,5 +119,19 @@ with tempfile.TemporaryDirectory() as work:
     rc, out, err = run('user', 'import', staff, '--passwords', pw + '2', '--db', db)
     check(rc == 1 and 'line 2: username: Already exists' in err, 'importing the same accounts again is refused')
 
+    # An operator's reset (a forgotten password): the account must choose its own at sign-in.
+    def must_change():
+        con = sqlite3.connect(db)
+        row = con.execute("SELECT must_change_password FROM users WHERE username = 'zhang.grid'").fetchone()
+        con.close()
+        return row[0]
+    con = sqlite3.connect(db)
+    con.execute("UPDATE users SET must_change_password = 0 WHERE username = 'zhang.grid'")
+    con.commit()
+    con.close()
+    rc, out, err = run('user', 'reset', 'zhang.grid', '--password', 'Operator-Set-2026', '--db', db)
+    check(rc == 0 and 'reset' in out and must_change() == 1,
+          'a password reset by the operator must be replaced at the next sign-in')
+
 print(f'{len(failures)} failed')
 sys.exit(1 if failures else 0)

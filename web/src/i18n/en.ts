@@ -243,7 +243,7 @@ const en: Messages = {
     confirmPassword: 'Confirm new password',
     mismatch: 'The two new passwords differ',
     changed: 'Password changed',
-    mustChange: 'You are signed in with the initial password an administrator issued: choose your own before using anything else.',
+    mustChange: 'You are signed in with a password an administrator issued (a first or a reset one): choose your own before using anything else.',
   },
   notFound: {
     title: 'Page not found',

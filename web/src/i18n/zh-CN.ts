@@ -242,7 +242,7 @@ const zhCN = {
     confirmPassword: '确认新密码',
     mismatch: '两次输入的新密码不一致',
     changed: '密码已修改',
-    mustChange: '您正在使用管理员发放的初始密码：请先设置自己的密码，之后才能使用其他功能。',
+    mustChange: '您正在使用管理员发放（初始或重置）的密码：请先设置自己的密码，之后才能使用其他功能。',
   },
   notFound: {
     title: '页面不存在',
