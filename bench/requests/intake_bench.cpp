@@ -62,7 +62,7 @@ class RecordingSession final : public Session {
  public:
   RecordingSession(Session& inner, Recording& out, int64_t& ticket_id)
       : inner_(inner), out_(out), ticket_id_(ticket_id) {}
-  Backend backend() const override { return inner_.backend(); }
+  store::Backend backend() const override { return inner_.backend(); }
   Result<std::vector<Row>> query(std::string_view sql, const Params& params) override {
     out_.push_back({std::string(sql), params, true});
     auto r = inner_.query(sql, params);
