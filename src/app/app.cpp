@@ -126,7 +126,9 @@ Result<LoginResult> App::login(const std::string& username, const std::string& p
     if (outcome != auth::LoginOutcome::kOk) {
       const char* why = outcome == auth::LoginOutcome::kLocked     ? "locked"
                         : outcome == auth::LoginOutcome::kDisabled ? "disabled"
-                                                                   : "bad password";
+                        : outcome == auth::LoginOutcome::kPasswordExpired
+                            ? "issued password expired"
+                            : "bad password";
       return store::audit::append(
           s, audit_entry(actor, "login_failed", "user", std::to_string(u->id), why));
     }
@@ -146,6 +148,8 @@ Result<LoginResult> App::login(const std::string& username, const std::string& p
       return make_error(ErrorCode::kAccountLocked);
     case auth::LoginOutcome::kDisabled:
       return make_error(ErrorCode::kAccountDisabled);
+    case auth::LoginOutcome::kPasswordExpired:
+      return make_error(ErrorCode::kPasswordExpired);
     case auth::LoginOutcome::kBadCredentials:
       break;
   }
@@ -214,7 +218,7 @@ Status App::change_password(const auth::Principal& p, const std::string& old_pw,
     auto cur = store::users::by_id(s, p.user_id);
     if (!cur.ok()) return cur.error();
     cur->password_hash = *hash;
-    cur->must_change_password = false;
+    auth::own_password(*cur);
     cur->updated_at = clock_.now_ms();
     GJ_TRY(store::users::update(s, *cur));
     return store::audit::append(
@@ -551,7 +555,10 @@ Status App::reset_password(const auth::Principal& p, int64_t id, const std::stri
     u->password_hash = *hash;
     // Someone else now knows it: the account chooses its own at the next sign-in (an
     // administrator resetting their own account already chose it).
-    u->must_change_password = id != p.user_id;
+    if (id != p.user_id)
+      auth::issue_password(*u, clock_.now_ms());
+    else
+      auth::own_password(*u);
     u->locked_until.reset();
     u->failed_logins = 0;
     u->first_failed_at.reset();
@@ -803,8 +810,8 @@ Result<UserImportReport> App::import_users(const auth::Principal* who, std::stri
     for (size_t i = 0; i < records.size(); ++i) {
       auth::UserRecord& u = records[i];
       u.password_hash = hashes[i];
-      u.must_change_password = true;  // the generated one is only for the first sign-in
       u.created_at = u.updated_at = clock_.now_ms();
+      auth::issue_password(u, u.created_at);  // the generated one is only for the first sign-in
       auto id = store::users::insert(s, u);
       if (!id.ok()) return id.error();
       GJ_TRY(store::grids::refresh_worker(s, u.scope_code));
@@ -856,7 +863,7 @@ Status App::cli_reset_password(const std::string& username, const std::string& p
     auto u = store::users::by_username(s, username);
     if (!u.ok()) return make_error(ErrorCode::kNotFound, "no such user", "username");
     u->password_hash = *hash;
-    u->must_change_password = true;  // the operator chose it: the account chooses its own next
+    auth::issue_password(*u, clock_.now_ms());  // the operator chose it: the account chooses next
     u->locked_until.reset();
     u->failed_logins = 0;
     u->first_failed_at.reset();

@@ -34,6 +34,9 @@ namespace gj {
   X(kCsrf, 403, "csrf", "安全校验失败，请刷新页面后重试",                                         \
     "Security check failed; reload the page and try again")                                       \
   X(kForbidden, 403, "forbidden", "当前角色无权执行此操作", "Your role may not do this")          \
+  X(kPasswordExpired, 403, "password_expired",                                                    \
+    "管理员发放的密码已过期（7天内未使用），请联系管理员重置",                                    \
+    "The password an administrator issued has expired (unused for 7 days): ask for a reset")      \
   X(kPasswordChangeRequired, 403, "password_change_required", "请先在个人设置中设置您自己的密码", \
     "Choose your own password in Settings first")                                                 \
   X(kNotFound, 404, "not_found", "未找到该记录", "Not found")                                     \

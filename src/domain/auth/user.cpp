@@ -2,9 +2,24 @@
 
 namespace gj::auth {
 
+void issue_password(UserRecord& u, int64_t now) {
+  u.must_change_password = true;
+  u.password_issued_at = now;
+}
+
+void own_password(UserRecord& u) {
+  u.must_change_password = false;
+  u.password_issued_at.reset();
+}
+
 LoginOutcome decide_login(UserRecord& u, bool password_ok, int64_t now, const LoginPolicy& p) {
   if (u.disabled) return LoginOutcome::kDisabled;
   if (u.locked_until && *u.locked_until > now) return LoginOutcome::kLocked;
+  // An issued password left unused too long (handed out on paper, forgotten in a file) no
+  // longer opens the account; only a right guess learns that, so it tells no one else anything.
+  if (password_ok && u.must_change_password && u.password_issued_at &&
+      now - *u.password_issued_at > p.issued_password_ms)
+    return LoginOutcome::kPasswordExpired;
   if (password_ok) {
     u.failed_logins = 0;
     u.first_failed_at.reset();

@@ -59,6 +59,7 @@ Result<auth::UserRecord> to_user(const Row& r) {
   u.email = r.str(16);
   u.language = r.str(17);
   u.must_change_password = r.i64(18) != 0;
+  u.password_issued_at = opt_i64(r, 19);
   return u;
 }
 
@@ -193,22 +194,24 @@ Result<std::vector<UnitRow>> units::list(Session& s, const std::string& scope_co
 
 // ---- users ----
 Result<int64_t> users::insert(Session& s, const auth::UserRecord& u) {
-  auto r = s.query_one(sql::kUserInsert,
-                       {u.username, u.display_name, std::string(auth::role_info(u.role).code),
-                        opt_text(u.scope_code), opt(u.unit_id), u.password_hash, opt_text(u.phone),
-                        opt_text(u.id_number), int64_t(u.disabled ? 1 : 0), u.created_at,
-                        opt_text(u.email), u.language, int64_t(u.must_change_password ? 1 : 0)});
+  auto r = s.query_one(
+      sql::kUserInsert,
+      {u.username, u.display_name, std::string(auth::role_info(u.role).code),
+       opt_text(u.scope_code), opt(u.unit_id), u.password_hash, opt_text(u.phone),
+       opt_text(u.id_number), int64_t(u.disabled ? 1 : 0), u.created_at, opt_text(u.email),
+       u.language, int64_t(u.must_change_password ? 1 : 0), opt(u.password_issued_at)});
   if (!r.ok()) return r.error();
   return r->i64(0);
 }
 
 Status users::update(Session& s, const auth::UserRecord& u) {
-  auto n = s.exec(sql::kUserUpdate,
-                  {u.id, u.display_name, std::string(auth::role_info(u.role).code),
-                   opt_text(u.scope_code), opt(u.unit_id), u.password_hash, opt_text(u.phone),
-                   opt_text(u.id_number), int64_t(u.disabled ? 1 : 0), int64_t(u.failed_logins),
-                   opt(u.first_failed_at), opt(u.locked_until), opt(u.last_login_at), u.updated_at,
-                   opt_text(u.email), u.language, int64_t(u.must_change_password ? 1 : 0)});
+  auto n = s.exec(
+      sql::kUserUpdate,
+      {u.id, u.display_name, std::string(auth::role_info(u.role).code), opt_text(u.scope_code),
+       opt(u.unit_id), u.password_hash, opt_text(u.phone), opt_text(u.id_number),
+       int64_t(u.disabled ? 1 : 0), int64_t(u.failed_logins), opt(u.first_failed_at),
+       opt(u.locked_until), opt(u.last_login_at), u.updated_at, opt_text(u.email), u.language,
+       int64_t(u.must_change_password ? 1 : 0), opt(u.password_issued_at)});
   if (!n.ok()) return n.error();
   if (*n == 0) return make_error(ErrorCode::kNotFound, "user");
   return {};

@@ -74,25 +74,28 @@ inline constexpr const char* kUnitList =
 inline constexpr const char* kUserColumns =
     "id, username, display_name, role, scope_code, unit_id, password_hash, phone, id_number, "
     "disabled, failed_logins, first_failed_at, locked_until, last_login_at, created_at, "
-    "updated_at, email, language, must_change_password";
+    "updated_at, email, language, must_change_password, password_issued_at";
 inline constexpr const char* kUserInsert =
     "INSERT INTO users(username, display_name, role, scope_code, unit_id, password_hash, phone, "
-    "id_number, disabled, created_at, updated_at, email, language, must_change_password) "
-    "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13) RETURNING id";
+    "id_number, disabled, created_at, updated_at, email, language, must_change_password, "
+    "password_issued_at) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14) "
+    "RETURNING id";
 inline constexpr const char* kUserUpdate =
     "UPDATE users SET display_name = $2, role = $3, scope_code = $4, unit_id = $5, "
     "password_hash = $6, phone = $7, id_number = $8, disabled = $9, failed_logins = $10, "
     "first_failed_at = $11, locked_until = $12, last_login_at = $13, updated_at = $14, "
-    "email = $15, language = $16, must_change_password = $17 WHERE id = $1";
+    "email = $15, language = $16, must_change_password = $17, password_issued_at = $18 "
+    "WHERE id = $1";
 inline constexpr const char* kUserById =
     "SELECT id, username, display_name, role, scope_code, unit_id, password_hash, phone, "
     "id_number, disabled, failed_logins, first_failed_at, locked_until, last_login_at, "
-    "created_at, updated_at, email, language, must_change_password FROM users WHERE id = $1";
+    "created_at, updated_at, email, language, must_change_password, password_issued_at FROM users "
+    "WHERE id = $1";
 inline constexpr const char* kUserByName =
     "SELECT id, username, display_name, role, scope_code, unit_id, password_hash, phone, "
     "id_number, disabled, failed_logins, first_failed_at, locked_until, last_login_at, "
-    "created_at, updated_at, email, language, must_change_password FROM users WHERE username = "
-    "$1";
+    "created_at, updated_at, email, language, must_change_password, password_issued_at FROM users "
+    "WHERE username = $1";
 // Users whose position lies inside a scope range (or whose unit does), filtered.
 inline constexpr const char* kUserListWhere =
     " FROM users u LEFT JOIN units un ON un.id = u.unit_id "
@@ -103,7 +106,7 @@ inline constexpr const char* kUserListSelect =
     "SELECT u.id, u.username, u.display_name, u.role, u.scope_code, u.unit_id, "
     "u.password_hash, u.phone, u.id_number, u.disabled, u.failed_logins, u.first_failed_at, "
     "u.locked_until, u.last_login_at, u.created_at, u.updated_at, u.email, u.language, "
-    "u.must_change_password";
+    "u.must_change_password, u.password_issued_at";
 inline constexpr const char* kUserCount = "SELECT COUNT(*) FROM users";
 // The active users who have an e-mail and whose position holds a unit (as acts_for() in
 // src/domain/requests/lifecycle.cpp, conservatively: a command centre's `command` users, not

@@ -88,6 +88,23 @@ TEST(Login, five_failures_within_the_window_lock_the_account) {
   EXPECT_EQ(u.failed_logins, 0);
 }
 
+TEST(Login, an_issued_password_signs_in_for_seven_days_and_ones_own_for_ever) {
+  LoginPolicy p;
+  UserRecord u;
+  const int64_t t = 1'000'000;
+  issue_password(u, t);
+  EXPECT_TRUE(u.must_change_password);
+  EXPECT_EQ(decide_login(u, true, t + p.issued_password_ms, p), LoginOutcome::kOk);
+  EXPECT_EQ(decide_login(u, true, t + p.issued_password_ms + 1, p),
+            LoginOutcome::kPasswordExpired);
+  // A wrong guess still counts as one: expiry says nothing to someone without the password.
+  EXPECT_EQ(decide_login(u, false, t + p.issued_password_ms + 2, p),
+            LoginOutcome::kBadCredentials);
+  own_password(u);
+  EXPECT_FALSE(u.password_issued_at.has_value());
+  EXPECT_EQ(decide_login(u, true, t + 100 * p.issued_password_ms, p), LoginOutcome::kOk);
+}
+
 TEST(Login, failures_spread_beyond_the_window_do_not_accumulate) {
   LoginPolicy p;
   UserRecord u;

@@ -341,6 +341,23 @@ TEST_P(OrgImportApp, staff_accounts_are_imported_all_or_nothing_with_initial_pas
       [](store::Session& s) { return store::users::by_username(s, "li.dept"); });
   ASSERT_TRUE(after.ok());
   EXPECT_FALSE(after->must_change_password);
+  EXPECT_FALSE(after->password_issued_at.has_value());
+
+  // An initial password left unused for more than 7 days no longer signs in (it was handed out
+  // on paper or sits in a file); one's own still does; an administrator's reset issues a new one.
+  const auto& [unused_user, unused_pw] = ok->passwords[0];
+  clock_.advance(std::chrono::hours(24 * 7 + 1));
+  auto expired = app_->login(unused_user, unused_pw, "10.0.0.9", "req-2");
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.error().code, ErrorCode::kPasswordExpired);
+  EXPECT_TRUE(app_->login("li.dept", "Lina-own-2026", "10.0.0.9", "req-3").ok());
+  auto unused = db_->read_value<auth::UserRecord>(
+      [&](store::Session& s) { return store::users::by_username(s, unused_user); });
+  ASSERT_TRUE(unused.ok());
+  ASSERT_TRUE(app_->reset_password(admin_, unused->id, "Reset-By-Admin-2026").ok());
+  auto reset = app_->login(unused_user, "Reset-By-Admin-2026", "10.0.0.9", "req-4");
+  ASSERT_TRUE(reset.ok()) << reset.error().detail;
+  EXPECT_TRUE(reset->user.must_change_password);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OrgImportApp,
