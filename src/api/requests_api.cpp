@@ -184,10 +184,9 @@ json duplicates_json(const std::vector<app::DuplicateView>& ds, Lang lang) {
 
 // The handler's answer 答复 to the citizen: the note of the latest reply (no staff names).
 json reply_json(const std::vector<store::TicketEventRow>& events) {
-  for (auto e = events.rbegin(); e != events.rend(); ++e)
-    if (e->action == "reply")
-      return {{"text", e->note}, {"at", format_iso8601(e->at)}, {"unit_name", e->unit_name}};
-  return nullptr;
+  const auto* e = app::latest_reply(events);
+  if (!e) return nullptr;
+  return {{"text", e->note}, {"at", format_iso8601(e->at)}, {"unit_name", e->unit_name}};
 }
 
 json track_json(const app::TrackView& v, Lang lang) {

@@ -266,6 +266,29 @@ void mask_row(store::TicketRow& r) {
   if (!r.requester_phone.empty()) r.requester_phone = auth::mask_phone(r.requester_phone);
   r.requester_email = notify::mask_address(r.requester_email);
 }
+// Public views (tracking page, public lists, Open311) carry no personal data at all.
+void drop_personal(store::TicketRow& r) {
+  r.requester_name.clear();
+  r.requester_phone.clear();
+  r.requester_email.clear();
+}
+// A ticket as the public sees it: its lifecycle state, the row without personal data and the
+// category's names.
+Result<TrackView> public_view(store::TicketRow row,
+                              const std::map<std::string, store::CategoryRow>& categories) {
+  TrackView v;
+  auto t = ticket_from(row);
+  if (!t.ok()) return t.error();
+  v.ticket = std::move(*t);
+  v.row = std::move(row);
+  drop_personal(v.row);
+  auto c = categories.find(v.row.category);
+  if (c != categories.end()) {
+    v.category_name_zh = c->second.name_zh;
+    v.category_name_en = c->second.name_en;
+  }
+  return v;
+}
 
 rq::LimitUnit limit_unit(const std::string& s) {
   if (s == "minutes") return rq::LimitUnit::kMinutes;
@@ -726,11 +749,7 @@ Status absorb(Session& s, store::TicketRow& survivor, const store::TicketRow& me
   told.at = t.at;
   auto events = store::ticket_events::list(s, survivor.id);
   if (!events.ok()) return events.error();
-  for (auto ev = events->rbegin(); ev != events->rend(); ++ev)
-    if (ev->action == "reply") {
-      told.note = ev->note;
-      break;
-    }
+  if (const auto* reply = latest_reply(*events)) told.note = reply->note;
   for (const auto& r : added)
     if (r.rfind("track:", 0) == 0) told.notify.push_back({kind, "", r});
   return enqueue_transition(s, survivor, told);
@@ -1590,6 +1609,12 @@ Result<TicketDetail> RequestsService::change_category(const auth::Principal& p, 
 
 // ---------------------------------------------------------------- citizen tracking 查询
 
+const store::TicketEventRow* latest_reply(const std::vector<store::TicketEventRow>& events) {
+  for (auto e = events.rbegin(); e != events.rend(); ++e)
+    if (e->action == "reply") return &*e;
+  return nullptr;
+}
+
 Result<TrackView> RequestsService::track(const std::string& code) {
   auto cfg_r = config();
   if (!cfg_r.ok()) return cfg_r.error();
@@ -1599,19 +1624,9 @@ Result<TrackView> RequestsService::track(const std::string& code) {
   return app_.db().read_value<TrackView>([&](Session& s) -> Result<TrackView> {
     auto row = store::tickets::by_code(s, code);
     if (!row.ok()) return make_error(ErrorCode::kNotFound);
-    TrackView v;
-    auto t = ticket_from(*row);
-    if (!t.ok()) return t.error();
-    v.ticket = std::move(*t);
-    v.row = std::move(*row);
-    v.row.requester_name.clear();
-    v.row.requester_phone.clear();
-    v.row.requester_email.clear();
-    auto c = cfg.categories.find(v.row.category);
-    if (c != cfg.categories.end()) {
-      v.category_name_zh = c->second.name_zh;
-      v.category_name_en = c->second.name_en;
-    }
+    auto pv = public_view(std::move(*row), cfg.categories);
+    if (!pv.ok()) return pv.error();
+    TrackView& v = *pv;
     auto ev = store::ticket_events::list(s, v.row.id);
     if (!ev.ok()) return ev.error();
     v.events = std::move(*ev);
@@ -1623,9 +1638,7 @@ Result<TrackView> RequestsService::track(const std::string& code) {
       if (!other.ok()) break;
       TrackView::Joined j;
       j.row = std::move(*other);
-      j.row.requester_name.clear();
-      j.row.requester_phone.clear();
-      j.row.requester_email.clear();
+      drop_personal(j.row);
       next = j.row.merged_into;
       v.joined = std::move(j);
     }
@@ -1634,7 +1647,7 @@ Result<TrackView> RequestsService::track(const std::string& code) {
       if (!jev.ok()) return jev.error();
       v.joined->events = std::move(*jev);
     }
-    return v;
+    return pv;
   });
 }
 
@@ -1655,20 +1668,9 @@ Result<store::Page<TrackView>> RequestsService::list_public(const std::string& c
         store::Page<TrackView> out;
         out.total = rows->total;
         for (auto& r : rows->items) {
-          TrackView v;
-          auto t = ticket_from(r);
-          if (!t.ok()) return t.error();
-          v.ticket = std::move(*t);
-          r.requester_name.clear();
-          r.requester_phone.clear();
-          r.requester_email.clear();
-          v.row = std::move(r);
-          auto c = cfg.categories.find(v.row.category);
-          if (c != cfg.categories.end()) {
-            v.category_name_zh = c->second.name_zh;
-            v.category_name_en = c->second.name_en;
-          }
-          out.items.push_back(std::move(v));
+          auto v = public_view(std::move(r), cfg.categories);
+          if (!v.ok()) return v.error();
+          out.items.push_back(std::move(*v));
         }
         return out;
       });
@@ -1700,22 +1702,7 @@ Result<std::vector<TrackView>> RequestsService::search_public(const PublicQuery&
   if (!rows.ok()) return rows.error();
   std::map<int64_t, const store::TicketRow*> by_id;
   for (const auto& r : *rows) by_id[r.id] = &r;
-  auto view = [&](const store::TicketRow& r) -> Result<TrackView> {
-    TrackView v;
-    auto t = ticket_from(r);
-    if (!t.ok()) return t.error();
-    v.ticket = std::move(*t);
-    v.row = r;
-    v.row.requester_name.clear();
-    v.row.requester_phone.clear();
-    v.row.requester_email.clear();
-    auto c = cfg.categories.find(v.row.category);
-    if (c != cfg.categories.end()) {
-      v.category_name_zh = c->second.name_zh;
-      v.category_name_en = c->second.name_en;
-    }
-    return v;
-  };
+  auto view = [&](const store::TicketRow& r) { return public_view(r, cfg.categories); };
   if (q.ids.empty()) {
     for (const auto& r : *rows) {
       auto v = view(r);

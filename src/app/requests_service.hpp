@@ -108,6 +108,9 @@ struct ListQuery {
   int page = 1, page_size = 20;
 };
 
+// The handler's answer 答复 among a ticket's events: its latest `reply`, or null.
+const store::TicketEventRow* latest_reply(const std::vector<store::TicketEventRow>& events);
+
 // The public view of a ticket for the citizen holding its tracking code (no personal data).
 struct TrackView {
   store::TicketRow row;
