@@ -538,6 +538,26 @@ Result<UserView> App::update_user(const auth::Principal& p, int64_t id, const Us
   return r;
 }
 
+namespace {
+// A password set on an account by a reset (an administrator's or the operator's): stored with
+// the lockout cleared and the account's sessions ended. `issued`: someone else chose it, so the
+// account must replace it (auth::issue_password).
+Status store_reset_password(Session& s, auth::UserRecord& u, const std::string& hash, bool issued,
+                            int64_t now) {
+  u.password_hash = hash;
+  if (issued)
+    auth::issue_password(u, now);
+  else
+    auth::own_password(u);
+  u.locked_until.reset();
+  u.failed_logins = 0;
+  u.first_failed_at.reset();
+  u.updated_at = now;
+  GJ_TRY(store::users::update(s, u));
+  return store::sessions::remove_for_user(s, u.id);
+}
+}  // namespace
+
 Status App::reset_password(const auth::Principal& p, int64_t id, const std::string& password) {
   GJ_TRY(require(p, auth::Permission::kManageUsers));
   GJ_TRY(auth::check_password_rules(password));
@@ -552,19 +572,8 @@ Status App::reset_password(const auth::Principal& p, int64_t id, const std::stri
       denied = true;
       return make_error(ErrorCode::kNotFound);
     }
-    u->password_hash = *hash;
-    // Someone else now knows it: the account chooses its own at the next sign-in (an
-    // administrator resetting their own account already chose it).
-    if (id != p.user_id)
-      auth::issue_password(*u, clock_.now_ms());
-    else
-      auth::own_password(*u);
-    u->locked_until.reset();
-    u->failed_logins = 0;
-    u->first_failed_at.reset();
-    u->updated_at = clock_.now_ms();
-    GJ_TRY(store::users::update(s, *u));
-    GJ_TRY(store::sessions::remove_for_user(s, id));
+    // Someone else now knows it (an administrator resetting their own account chose it).
+    GJ_TRY(store_reset_password(s, *u, *hash, id != p.user_id, clock_.now_ms()));
     return store::audit::append(s,
                                 audit_entry(p, "user.password_reset", "user", std::to_string(id)));
   });
@@ -862,14 +871,8 @@ Status App::cli_reset_password(const std::string& username, const std::string& p
   return db_.write([&](Session& s) -> Status {
     auto u = store::users::by_username(s, username);
     if (!u.ok()) return make_error(ErrorCode::kNotFound, "no such user", "username");
-    u->password_hash = *hash;
-    auth::issue_password(*u, clock_.now_ms());  // the operator chose it: the account chooses next
-    u->locked_until.reset();
-    u->failed_logins = 0;
-    u->first_failed_at.reset();
-    u->updated_at = clock_.now_ms();
-    GJ_TRY(store::users::update(s, *u));
-    GJ_TRY(store::sessions::remove_for_user(s, u->id));
+    // The operator chose it: the account chooses its own at the next sign-in.
+    GJ_TRY(store_reset_password(s, *u, *hash, true, clock_.now_ms()));
     auth::Principal system;
     system.scope_code = position_of(s, *u);
     return store::audit::append(
