@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
         std::string gc = vc + code3(k);
         std::string name = "网格" + std::to_string(g);
         h.add(gc, name, vc, Level::kGrid, kUnitGrid);
-        h.grids.push_back(GridShape{gc, name, vc, lat.cell(g % nx, g / nx), {}});
+        h.grids.push_back(GridShape{gc, name, vc, {{lat.cell(g % nx, g / nx), {}}}});
       }
     }
   }
@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
       if (i < n_base && i % 10 == 0) {
         std::string want;
         for (const auto& gs : h.grids)
-          if (inside(gs.outer, pts[i])) {
+          if (inside(gs.parts[0].outer, pts[i])) {
             want = gs.code;
             break;
           }
@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
       auto s = Clock::now();
       const GridShape* hit = nullptr;
       for (const auto& gs : h.grids)
-        if (inside(gs.outer, pts[i])) {
+        if (inside(gs.parts[0].outer, pts[i])) {
           hit = &gs;
           break;
         }

@@ -596,13 +596,25 @@ void register_requests_routes(http::Router& router, app::App& app, const ApiConf
         if (!r.ok()) return http::error(r.error(), req);
         auto round5 = [](double v) { return std::round(v * 1e5) / 1e5; };
         json features = json::array();
+        auto ring = [&](const std::vector<rq::GeoPoint>& pts) {
+          json out = json::array();
+          for (const auto& p : pts) out.push_back({round5(p.lon), round5(p.lat)});
+          return out;
+        };
         for (const auto& g : *r) {
-          json ring = json::array();
-          for (const auto& p : g.outer) ring.push_back({round5(p.lon), round5(p.lat)});
+          json polygons = json::array();  // each part: its outer ring, then its holes
+          for (const auto& part : g.parts) {
+            json rings = json::array({ring(part.outer)});
+            for (const auto& hole : part.holes) rings.push_back(ring(hole));
+            polygons.push_back(std::move(rings));
+          }
+          json geometry = polygons.size() == 1
+                              ? json{{"type", "Polygon"}, {"coordinates", polygons[0]}}
+                              : json{{"type", "MultiPolygon"}, {"coordinates", polygons}};
           features.push_back(
               {{"type", "Feature"},
                {"properties", {{"code", g.code}, {"name", g.name}, {"village", g.village_name}}},
-               {"geometry", {{"type", "Polygon"}, {"coordinates", json::array({ring})}}}});
+               {"geometry", std::move(geometry)}});
         }
         auto res = http::json(200, {{"type", "FeatureCollection"}, {"features", features}});
         res.headers.set("Cache-Control", "public, max-age=300");

@@ -14,6 +14,7 @@
 #include "common/csv.hpp"
 #include "common/text.hpp"
 #include "domain/org/division.hpp"
+#include "domain/requests/router.hpp"
 #include "import/osm/osm_reader.hpp"
 #include "store/repos/repos.hpp"
 
@@ -53,47 +54,17 @@ std::string cell_label(double lat, double lon, double lat0, double lon0, double 
   return buf;
 }
 
-// Grid boundaries 网格边界 (GeoJSON Polygon, outer ring) for assigning homes to grids.
-struct GridShape {
-  std::string code;
-  std::vector<access::GeoPoint> ring;
-  double min_lat = 90, max_lat = -90, min_lon = 180, max_lon = -180;
-};
-
-std::vector<GridShape> parse_grids(const std::vector<std::pair<std::string, std::string>>& rows) {
-  std::vector<GridShape> out;
+// Grid boundaries 网格边界 for assigning homes to grids: the router's own index, so a home is in
+// the grid a request from its door would be routed to (holes, several parts, the smaller of two
+// overlapping grids). A boundary that does not parse is skipped: its homes fall back to cells.
+requests::GridIndex grid_index(const std::vector<std::pair<std::string, std::string>>& rows) {
+  std::vector<requests::GridShape> shapes;
   for (const auto& [code, text] : rows) {
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    if (j.is_discarded() || !j.is_object() || j.value("type", "") != "Polygon" ||
-        !j.contains("coordinates") || !j["coordinates"].is_array() || j["coordinates"].empty())
-      continue;  // not a usable boundary: its homes fall back to cells
-    GridShape g;
+    requests::GridShape g;
     g.code = code;
-    for (const auto& pt : j["coordinates"][0]) {
-      if (!pt.is_array() || pt.size() < 2 || !pt[0].is_number() || !pt[1].is_number()) continue;
-      access::GeoPoint p{pt[1].get<double>(), pt[0].get<double>()};
-      g.ring.push_back(p);
-      g.min_lat = std::min(g.min_lat, p.lat);
-      g.max_lat = std::max(g.max_lat, p.lat);
-      g.min_lon = std::min(g.min_lon, p.lon);
-      g.max_lon = std::max(g.max_lon, p.lon);
-    }
-    if (g.ring.size() >= 3) out.push_back(std::move(g));
+    if (requests::polygon_from_geojson(text, g)) shapes.push_back(std::move(g));
   }
-  return out;
-}
-
-bool inside(const GridShape& g, access::GeoPoint p) {
-  if (p.lat < g.min_lat || p.lat > g.max_lat || p.lon < g.min_lon || p.lon > g.max_lon)
-    return false;
-  bool in = false;  // even-odd ray casting
-  for (size_t i = 0, j = g.ring.size() - 1; i < g.ring.size(); j = i++) {
-    const auto &a = g.ring[i], &b = g.ring[j];
-    if ((a.lat > p.lat) != (b.lat > p.lat) &&
-        p.lon < (b.lon - a.lon) * (p.lat - a.lat) / (b.lat - a.lat) + a.lon)
-      in = !in;
-  }
-  return in;
+  return requests::GridIndex(std::move(shapes));
 }
 
 // OSM's opening_hours as written, cut at 100 characters (the registry's limit) on a UTF-8
@@ -286,15 +257,13 @@ Result<OsmImportStats> AccessService::import_osm(const std::string& path,
     homes.reserve(ex->residences.size());
     // A home inside a registered grid belongs to it; elsewhere to a synthetic cell.
     GJ_ASSIGN_OR_RETURN(auto polygons, ar::grid_polygons(s, options.division_code));
-    const auto grids = parse_grids(polygons);
+    const auto grids = grid_index(polygons);
     for (const auto& r : ex->residences) {
       std::string unit;
-      for (const auto& g : grids)
-        if (inside(g, r.point)) {
-          unit = g.code;
-          ++stats.residences_in_grids;
-          break;
-        }
+      if (const auto* g = grids.locate({r.point.lat, r.point.lon})) {
+        unit = g->code;
+        ++stats.residences_in_grids;
+      }
       if (unit.empty())
         unit = cell_label(r.point.lat, r.point.lon, net.min_lat, net.min_lon, options.cell_m);
       homes.push_back({0, net.id, r.id, r.point.lat, r.point.lon, r.households, unit});

@@ -12,6 +12,7 @@
 #include "common/log.hpp"
 #include "domain/auth/passwords.hpp"
 #include "domain/auth/personal_data.hpp"
+#include "domain/requests/router.hpp"
 #include "store/repos/requests_repo.hpp"
 
 namespace gj::app {
@@ -319,16 +320,15 @@ struct GridBox {
   double min_lat, max_lat, min_lon, max_lon;
 };
 
-// The box of a polygon as the demo writes them (GeoJSON, one ring); false if unreadable.
+// The box of a grid's first part (a demo request lies inside one part); false if unreadable.
 bool polygon_box(const std::string& geojson, GridBox& b) {
-  auto j = nlohmann::json::parse(geojson, nullptr, false);
-  if (j.is_discarded() || !j.contains("coordinates")) return false;
+  requests::GridShape shape;
+  if (!requests::polygon_from_geojson(geojson, shape)) return false;
   b.min_lat = b.min_lon = 1e9;
   b.max_lat = b.max_lon = -1e9;
-  for (const auto& p : j["coordinates"][0]) {
-    double lon = p[0].get<double>(), lat = p[1].get<double>();
-    b.min_lat = std::min(b.min_lat, lat), b.max_lat = std::max(b.max_lat, lat);
-    b.min_lon = std::min(b.min_lon, lon), b.max_lon = std::max(b.max_lon, lon);
+  for (const auto& p : shape.parts[0].outer) {
+    b.min_lat = std::min(b.min_lat, p.lat), b.max_lat = std::max(b.max_lat, p.lat);
+    b.min_lon = std::min(b.min_lon, p.lon), b.max_lon = std::max(b.max_lon, p.lon);
   }
   return b.min_lat < b.max_lat;
 }

@@ -71,10 +71,11 @@ Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::
         continue;
       if (r.context.size() < kContextMax) {
         double a0 = 180, b0 = 90, a1 = -180, b1 = -90;  // the stored grid's box
-        for (const auto& p : sh.outer) {
-          a0 = std::min(a0, p.lon), b0 = std::min(b0, p.lat);
-          a1 = std::max(a1, p.lon), b1 = std::max(b1, p.lat);
-        }
+        for (const auto& part : sh.parts)
+          for (const auto& p : part.outer) {
+            a0 = std::min(a0, p.lon), b0 = std::min(b0, p.lat);
+            a1 = std::max(a1, p.lon), b1 = std::max(b1, p.lat);
+          }
         if (a0 <= x1 && a1 >= x0 && b0 <= y1 && b1 >= y0)
           r.context.push_back({code, "", "existing", polygon});
       }

@@ -1367,7 +1367,7 @@ Result<std::vector<RequestsService::MapGrid>> RequestsService::county_grids(
     return make_error(ErrorCode::kNotFound);
   std::vector<MapGrid> out;
   for (const auto& g : (*snap)->router->grids().shapes()) {
-    MapGrid m{g.code, g.name, "", g.outer};
+    MapGrid m{g.code, g.name, "", g.parts};
     if (auto v = (*snap)->view.division(g.village_code)) m.village_name = v->name;
     out.push_back(std::move(m));
   }

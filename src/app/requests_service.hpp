@@ -168,10 +168,10 @@ class RequestsService {
   Result<std::vector<ServedCounty>> served_counties();
   // A served county's grids for the location maps (public: the citizen form draws them under
   // the pin and says which grid a point lies in): code, name, the village/community it belongs
-  // to and its outer ring. Unknown county (or one without grids) → kNotFound.
+  // to and its boundary's parts. Unknown county (or one without grids) → kNotFound.
   struct MapGrid {
     std::string code, name, village_name;
-    std::vector<requests::GeoPoint> outer;
+    std::vector<requests::GridPart> parts;
   };
   Result<std::vector<MapGrid>> county_grids(const std::string& county_code);
   // Staff who may act on the ticket now set its category 改分类 (overriding a suggestion or a

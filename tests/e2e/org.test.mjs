@@ -4,8 +4,10 @@
 // file, sees the summary and the preview map, confirms, and finds the grid with its boundary in
 // the tree (an overlap between two of its grids is shown as a warning, not in the way); then
 // imports a unit and sees it listed under the county. A command-centre user has no
-// import buttons. The grid lies far north of the demo's grids and has the highest code of its
-// village, so the tests that follow see the demo as before.
+// import buttons. A grid in two parts shows both in the preview, and the citizen form's map
+// places a pin in either part and in neither between them. The grids lie far north of the
+// demo's grids and have the highest codes of their village, so the tests that follow see the
+// demo as before.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ADMIN, COMMAND, apiCall, launch, login, newPage, shoot, shutdown } from './lib.mjs'
@@ -19,6 +21,8 @@ const square = (lat, lon, d = 0.004) => ({
   type: 'Polygon',
   coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]],
 })
+// A grid in two parts 多块网格: a MultiPolygon of two squares.
+const twoParts = (a, b) => ({ type: 'MultiPolygon', coordinates: [a.coordinates, b.coordinates] })
 const feature = (properties, geometry) => ({ type: 'Feature', properties, geometry })
 const file = (name, obj) => ({ name, mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify(obj)) })
 
@@ -50,14 +54,14 @@ test('org import: problems are listed and nothing is written; a good file is pre
     assert.ok(await page.locator('[data-test=org-import-confirm]').isDisabled(), 'a file with problems can be confirmed')
     assert.equal((await apiCall(context, 'GET', `/org/grids/${GRID}`)).status, 404)
 
-    // A good file (its second grid drawn over part of the first): summary, the overlap as a
-    // warning, and the preview first; nothing written yet.
+    // A good file (its second grid in two parts, the first drawn over part of the first grid):
+    // summary, the overlap as a warning, and the preview first; nothing written yet.
     await input.setInputFiles(
       file('good.geojson', {
         type: 'FeatureCollection',
         features: [
           feature({ 网格编码: GRID, 网格名称: '梨园北网格', 户数: 120, 人口: 410 }, square(34.0, 109.3)),
-          feature({ 网格编码: `${VILLAGE}902`, 网格名称: '梨园东北网格' }, square(34.003, 109.303)),
+          feature({ 网格编码: `${VILLAGE}902`, 网格名称: '梨园东北网格' }, twoParts(square(34.003, 109.303), square(34.003, 109.33))),
         ],
       }),
     )
@@ -67,6 +71,9 @@ test('org import: problems are listed and nothing is written; a good file is pre
     assert.match(await page.locator('[data-test=org-import-warnings]').innerText(), new RegExp(`第 1 个要素[\\s\\S]*${VILLAGE}902`))
     await page.locator('[data-test=grids-preview]').waitFor()
     assert.equal(await page.locator('[data-test=grids-preview-shape]').count(), 2)
+    // Each grid is one shape; the two-part one draws both parts.
+    const subpaths = await page.locator('[data-test=grids-preview-shape]').evaluateAll((els) => els.map((e) => (e.getAttribute('d').match(/M/g) || []).length))
+    assert.deepEqual(subpaths.sort(), [1, 2])
     assert.match(await page.locator('[data-test=grids-preview]').innerText(), /新增 2[\s\S]*有重叠 2/)
     await shoot(page, 'org-import-preview')
     assert.equal((await apiCall(context, 'GET', `/org/grids/${GRID}`)).status, 404, 'the check wrote the grid')
@@ -86,6 +93,31 @@ test('org import: problems are listed and nothing is written; a good file is pre
     assert.match(await page.locator('[data-test=org-grid]').innerText(), /120[\s\S]*410/)
   } finally {
     await context.close()
+  }
+})
+
+test('org import: the citizen location map places a pin in either part of a two-part grid, and none between them', async () => {
+  // The grid of the test above, in two parts about 2.5 km apart. A fresh page for each place:
+  // the browser answers a second "my location" within a minute from its cache.
+  for (const [lon, want] of [
+    [109.331, /梨园东北网格/], // the second part
+    [109.316, /不在已划分的网格内/], // between the parts
+    [109.3045, /梨园东北网格/], // the first part, outside the smaller 梨园北网格 it overlaps
+  ]) {
+    const { context, page } = await newPage()
+    try {
+      await context.grantPermissions(['geolocation'])
+      await context.setGeolocation({ latitude: 34.0062, longitude: lon })
+      await page.goto('/m/report')
+      await page.locator('[data-test=cz-county]').waitFor()
+      await page.locator('[data-test=cz-map]').waitFor()
+      await page.getByRole('button', { name: '使用我的位置' }).click()
+      await page.locator('[data-test=cz-pin]', { hasText: lon.toFixed(5) }).waitFor()
+      assert.match(await page.locator('[data-test=cz-where]').innerText(), want, `at ${lon}`)
+      assert.deepEqual(page.errors, [])
+    } finally {
+      await context.close()
+    }
   }
 })
 

@@ -30,8 +30,8 @@ constexpr Reason kReasons[] = {
      "Unsupported coordinate system: export geographic lon/lat (WGS-84 or CGCS2000, EPSG:4326 "
      "or EPSG:4490)"},
     {"not_a_feature", "该条目不是 Feature", "The item is not a Feature"},
-    {"geometry_type", "几何类型须为 Polygon（面），或只含一个面的 MultiPolygon",
-     "The geometry must be a Polygon, or a MultiPolygon with one part"},
+    {"geometry_type", "几何类型须为 Polygon（面）或 MultiPolygon（多面）",
+     "The geometry must be a Polygon or a MultiPolygon"},
     {"coordinates_invalid", "坐标须为 [经度, 纬度] 数值对",
      "Coordinates must be [longitude, latitude] number pairs"},
     {"coordinates_out_of_range",
@@ -192,8 +192,9 @@ std::string read_ring(const json& j, Ring& out) {
   return "";
 }
 
-std::string polygon_json(const std::vector<Ring>& rings) {
-  std::string s = "{\"type\":\"Polygon\",\"coordinates\":[";
+// One part's rings as GeoJSON coordinates: [[lon, lat], …] per ring, the outer ring first.
+std::string rings_json(const std::vector<Ring>& rings) {
+  std::string s = "[";
   char buf[64];
   for (size_t i = 0; i < rings.size(); ++i) {
     if (i) s += ',';
@@ -205,6 +206,15 @@ std::string polygon_json(const std::vector<Ring>& rings) {
     }
     s += ']';
   }
+  return s + "]";
+}
+
+// A Polygon for one part, a MultiPolygon for several.
+std::string polygon_json(const std::vector<std::vector<Ring>>& parts) {
+  if (parts.size() == 1)
+    return "{\"type\":\"Polygon\",\"coordinates\":" + rings_json(parts[0]) + "}";
+  std::string s = "{\"type\":\"MultiPolygon\",\"coordinates\":[";
+  for (size_t i = 0; i < parts.size(); ++i) s += (i ? "," : "") + rings_json(parts[i]);
   return s + "]}";
 }
 
@@ -244,47 +254,62 @@ void read_feature(GridFile& f, const ParseLimits& lim, int64_t item, const json&
   }
 
   const json& geom = feat.contains("geometry") ? feat["geometry"] : kNull;
-  const json* rings_json = nullptr;
+  std::vector<const json*> parts_json;  // each part's rings
   std::string type = geom.is_object() ? geom.value("type", "") : "";
   if (type == "Polygon" && geom.contains("coordinates")) {
-    rings_json = &geom["coordinates"];
+    parts_json.push_back(&geom["coordinates"]);
   } else if (type == "MultiPolygon" && geom.contains("coordinates") &&
-             geom["coordinates"].is_array() && geom["coordinates"].size() == 1) {
-    rings_json = &geom["coordinates"][0];
+             geom["coordinates"].is_array()) {
+    for (const auto& p : geom["coordinates"]) parts_json.push_back(&p);
+    if (parts_json.empty()) parts_json.push_back(&kNull);  // no part at all
   }
-  if (!rings_json) {
+  if (parts_json.empty()) {
     add(f, lim, item, "geometry_type", "geometry", type);
-  } else if (!rings_json->is_array() || rings_json->empty()) {
-    add(f, lim, item, "coordinates_invalid", "geometry");
   } else {
-    std::vector<Ring> rings;
+    std::vector<std::vector<Ring>> parts;
     std::string bad;
-    for (const auto& rj : *rings_json) {
-      Ring r;
-      bad = read_ring(rj, r);
+    for (const json* pj : parts_json) {
+      if (!pj->is_array() || pj->empty()) {
+        bad = "coordinates_invalid";
+        break;
+      }
+      auto& rings = parts.emplace_back();
+      for (const auto& rj : *pj) {
+        Ring r;
+        bad = read_ring(rj, r);
+        if (!bad.empty()) break;
+        rings.push_back(std::move(r));
+      }
       if (!bad.empty()) break;
-      rings.push_back(std::move(r));
     }
     if (!bad.empty()) {
       add(f, lim, item, bad, "geometry");
     } else {
-      const auto& outer = rings[0].pts;
-      g.min_lon = g.max_lon = outer[0].first;
-      g.min_lat = g.max_lat = outer[0].second;
-      for (const auto& [lon, lat] : outer) {
-        g.min_lon = std::min(g.min_lon, lon);
-        g.max_lon = std::max(g.max_lon, lon);
-        g.min_lat = std::min(g.min_lat, lat);
-        g.max_lat = std::max(g.max_lat, lat);
-      }
+      g.min_lon = g.max_lon = parts[0][0].pts[0].first;
+      g.min_lat = g.max_lat = parts[0][0].pts[0].second;
+      for (const auto& rings : parts)
+        for (const auto& [lon, lat] : rings[0].pts) {
+          g.min_lon = std::min(g.min_lon, lon);
+          g.max_lon = std::max(g.max_lon, lon);
+          g.min_lat = std::min(g.min_lat, lat);
+          g.max_lat = std::max(g.max_lat, lat);
+        }
       double lat0 = (g.min_lat + g.max_lat) / 2;
-      double area = std::abs(ring_area_m2(rings[0], lat0));
-      for (size_t i = 1; i < rings.size(); ++i) area -= std::abs(ring_area_m2(rings[i], lat0));
-      if (!(area >= 1.0)) {
+      // Every part must have an area of its own: a part of a line or a point is a digitising
+      // slip that would route nothing.
+      double area = 0;
+      bool degenerate = false;
+      for (const auto& rings : parts) {
+        double a = std::abs(ring_area_m2(rings[0], lat0));
+        for (size_t i = 1; i < rings.size(); ++i) a -= std::abs(ring_area_m2(rings[i], lat0));
+        degenerate = degenerate || !(a >= 1.0);
+        area += a;
+      }
+      if (degenerate) {
         add(f, lim, item, "ring_degenerate", "geometry");
       } else {
         g.area_m2 = area;
-        g.polygon = polygon_json(rings);
+        g.polygon = polygon_json(parts);
       }
     }
   }

@@ -34,9 +34,10 @@ struct GridFeature {
   int64_t item = 0;  // 1-based feature number in the file
   std::string code, name;
   std::optional<int64_t> households, residents;
-  std::string polygon;  // normalised GeoJSON Polygon, WGS-84 lon/lat, 7 decimals
+  // Normalised GeoJSON Polygon (one part) or MultiPolygon (several), WGS-84 lon/lat, 7 decimals.
+  std::string polygon;
   double min_lon = 0, min_lat = 0, max_lon = 0, max_lat = 0;
-  double area_m2 = 0;  // outer ring minus holes, on a local equirectangular projection
+  double area_m2 = 0;  // outer rings minus holes, on a local equirectangular projection
   std::string village_code() const { return code.substr(0, 12); }
 };
 
@@ -51,7 +52,7 @@ struct ParseLimits {
   size_t max_problems = 200;
 };
 
-// A GeoJSON FeatureCollection (or one Feature) of Polygon / single-part MultiPolygon features
+// A GeoJSON FeatureCollection (or one Feature) of Polygon / MultiPolygon features
 // with properties code 网格编码, name 网格名称 and optionally households 户数 and residents 人口
 // (the Chinese property names are accepted too). Coordinates must be geographic lon/lat
 // (WGS-84 or CGCS2000, which agree to centimetres); a `crs` naming anything else, or values

@@ -26,6 +26,7 @@ namespace {
 using Pt = bg::model::d2::point_xy<double>;
 using Box = bg::model::box<Pt>;
 using Poly = bg::model::polygon<Pt>;  // clockwise, closed (corrected on load)
+using MultiPoly = bg::model::multi_polygon<Poly>;
 using Entry = std::pair<Box, size_t>;
 
 std::string str(std::string_view s) {
@@ -213,7 +214,7 @@ const Responsibility& ResponsibilityMatrix::lookup(std::string_view code) const 
 
 struct GridIndex::Impl {
   std::vector<GridShape> shapes;
-  std::vector<Poly> polys;
+  std::vector<MultiPoly> polys;
   std::vector<double> areas;
   bgi::rtree<Entry, bgi::rstar<16>> tree;
   std::optional<GeoPoint> centre;  // of the lowest-coded grid's envelope
@@ -227,14 +228,18 @@ GridIndex::GridIndex(std::vector<GridShape> grids) : impl_(std::make_unique<Impl
   impl_->polys.reserve(impl_->shapes.size());
   for (size_t i = 0; i < impl_->shapes.size(); ++i) {
     const GridShape& g = impl_->shapes[i];
-    Poly poly;
-    for (const auto& p : g.outer) bg::append(poly.outer(), Pt(p.lon, p.lat));
-    poly.inners().resize(g.holes.size());
-    for (size_t h = 0; h < g.holes.size(); ++h)
-      for (const auto& p : g.holes[h]) bg::append(poly.inners()[h], Pt(p.lon, p.lat));
+    MultiPoly poly;
+    for (const auto& part : g.parts) {
+      if (part.outer.size() < 3) continue;
+      Poly& pp = poly.emplace_back();
+      for (const auto& p : part.outer) bg::append(pp.outer(), Pt(p.lon, p.lat));
+      pp.inners().resize(part.holes.size());
+      for (size_t h = 0; h < part.holes.size(); ++h)
+        for (const auto& p : part.holes[h]) bg::append(pp.inners()[h], Pt(p.lon, p.lat));
+    }
     bg::correct(poly);  // close rings, fix orientation
     impl_->areas.push_back(std::abs(bg::area(poly)));
-    if (g.outer.size() >= 3) {
+    if (!poly.empty()) {
       Box box = bg::return_envelope<Box>(poly);
       entries.emplace_back(box, i);
       if (!first || g.code < *first) {
@@ -280,11 +285,10 @@ const GridShape* GridIndex::locate(const GeoPoint& p) const {
   return best;
 }
 
-bool polygon_from_geojson(std::string_view text, GridShape& g) {
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (!j.is_object() || j.value("type", "") != "Polygon" || !j.contains("coordinates"))
-    return false;
-  const auto& rings = j["coordinates"];
+namespace {
+
+// One GeoJSON polygon's rings: the first is the outer ring, the rest are holes.
+bool part_from_json(const json& rings, GridPart& part) {
   if (!rings.is_array() || rings.empty()) return false;
   for (size_t i = 0; i < rings.size(); ++i) {
     std::vector<GeoPoint> ring;
@@ -294,11 +298,31 @@ bool polygon_from_geojson(std::string_view text, GridShape& g) {
       ring.push_back({pt[1].get<double>(), pt[0].get<double>()});
     }
     if (i == 0)
-      g.outer = std::move(ring);
+      part.outer = std::move(ring);
     else
-      g.holes.push_back(std::move(ring));
+      part.holes.push_back(std::move(ring));
   }
-  return g.outer.size() >= 3;
+  return part.outer.size() >= 3;
+}
+
+}  // namespace
+
+bool polygon_from_geojson(std::string_view text, GridShape& g) {
+  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (!j.is_object() || !j.contains("coordinates")) return false;
+  std::string type = j.value("type", "");
+  const auto& coords = j["coordinates"];
+  std::vector<GridPart> parts;
+  if (type == "Polygon") {
+    if (!part_from_json(coords, parts.emplace_back())) return false;
+  } else if (type == "MultiPolygon" && coords.is_array() && !coords.empty()) {
+    for (const auto& rings : coords)
+      if (!part_from_json(rings, parts.emplace_back())) return false;
+  } else {
+    return false;
+  }
+  g.parts = std::move(parts);
+  return true;
 }
 
 std::vector<GridIndex::Overlap> GridIndex::overlaps(double min_fraction) const {
@@ -310,7 +334,7 @@ std::vector<GridIndex::Overlap> GridIndex::overlaps(double min_fraction) const {
       if (j <= i) continue;
       // Cheap first: grids that only touch (the usual neighbours) have no interior in common.
       if (!bg::intersects(polys[i], polys[j]) || bg::touches(polys[i], polys[j])) continue;
-      bg::model::multi_polygon<Poly> common;
+      MultiPoly common;
       bg::intersection(polys[i], polys[j], common);
       double smaller = std::min(impl_->areas[i], impl_->areas[j]);
       double f = smaller > 0 ? std::abs(bg::area(common)) / smaller : 0;

@@ -22,12 +22,18 @@ struct DivisionInfo {
   Level level = Level::kCounty;
 };
 
-// A grid 网格 boundary: outer ring (and optional holes) in WGS-84 lon/lat.
+// One part of a grid's boundary: an outer ring and its holes, in WGS-84.
+struct GridPart {
+  std::vector<GeoPoint> outer;
+  std::vector<std::vector<GeoPoint>> holes;
+};
+
+// A grid 网格 boundary: one part, or several (a GeoJSON MultiPolygon: a community on both banks
+// of a river, a housing estate with a detached block, an enclave 飞地).
 struct GridShape {
   std::string code, name;
   std::string village_code;  // parent division
-  std::vector<GeoPoint> outer;
-  std::vector<std::vector<GeoPoint>> holes;
+  std::vector<GridPart> parts;
 };
 
 // What routing needs from the organisation store. The integrator implements it over the
@@ -108,8 +114,8 @@ class ResponsibilityMatrix {
   std::map<std::string, std::pair<std::string, std::string>, std::less<>> type_names_;
 };
 
-// A GeoJSON Polygon's rings ([lon, lat] pairs) into g.outer / g.holes; false when the text is
-// not a Polygon with an outer ring of at least 3 points.
+// A GeoJSON Polygon or MultiPolygon ([lon, lat] pairs) into g.parts; false unless the text is
+// one of them and every part has an outer ring of at least 3 points.
 bool polygon_from_geojson(std::string_view geojson, GridShape& g);
 
 // Point → grid with an R-tree over the grid bounding boxes, then exact point-in-polygon.

@@ -62,6 +62,41 @@ TEST(GridFile, chinese_property_names_a_single_feature_and_an_open_ring_are_acce
   EXPECT_NE(f.grids[0].polygon.find("[109.1000000,33.7000000]]]"), std::string::npos);
 }
 
+// A grid in two parts 多块网格 (a community on both banks of a river) is kept as a MultiPolygon
+// with the area of both parts; a part that is a line, or a MultiPolygon without parts, is not.
+TEST(GridFile, a_grid_in_several_parts_keeps_every_part_and_a_degenerate_part_is_refused) {
+  std::string two_parts =
+      R"({"type":"MultiPolygon","coordinates":[
+          [[[109.100,33.700],[109.101,33.700],[109.101,33.701],[109.100,33.701],[109.100,33.700]]],
+          [[[109.110,33.700],[109.111,33.700],[109.111,33.701],[109.110,33.701],[109.110,33.700]]]]})";
+  auto f = parse_grid_geojson(
+      collection(feature(R"({"code":"611026001001001","name":"两岸网格"})", two_parts) + "," +
+                 feature(R"({"code":"611026001001002","name":"a"})",
+                         R"({"type":"MultiPolygon","coordinates":[
+                             [[[109.1,33.7],[109.2,33.7],[109.2,33.8]]],
+                             [[[109.3,33.7],[109.4,33.7],[109.3,33.7]]]]})") +
+                 "," +
+                 feature(R"({"code":"611026001001003","name":"a"})",
+                         R"({"type":"MultiPolygon","coordinates":[]})") +
+                 "," +
+                 feature(R"({"code":"611026001001004","name":"a"})",
+                         R"({"type":"MultiPolygon","coordinates":[[]]})")));
+  EXPECT_EQ(reasons(f.problems),
+            (std::vector<std::string>{"2:ring_degenerate", "3:coordinates_invalid",
+                                      "4:coordinates_invalid"}));
+  ASSERT_EQ(f.grids.size(), 1u);
+  const auto& g = f.grids[0];
+  EXPECT_EQ(
+      g.polygon.rfind("{\"type\":\"MultiPolygon\",\"coordinates\":[[[[109.1000000,33.7000000]", 0),
+      0u)
+      << g.polygon;
+  EXPECT_NEAR(g.min_lon, 109.100, 1e-9);
+  EXPECT_NEAR(g.max_lon, 109.111, 1e-9);
+  // Two squares of 0.001° (about 93 m × 111 m here).
+  EXPECT_NEAR(g.area_m2, 2 * 0.001 * 111'320 * std::cos(33.7005 * M_PI / 180) * 0.001 * 111'320,
+              1.0);
+}
+
 TEST(GridFile, every_problem_is_reported_with_its_feature_and_no_bad_feature_is_kept) {
   std::string features =
       feature(R"({"code":"611026001001","name":"x"})", kSquare) + "," +     // 12 digits

@@ -6,6 +6,7 @@
 // reads back unchanged.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -101,6 +102,39 @@ TEST_P(OrgImportApp, an_imported_grid_routes_the_next_request_on_every_node) {
   ASSERT_TRUE(g.ok());
   EXPECT_EQ(g->households, 300);
   EXPECT_EQ(g->residents, 760);
+}
+
+// A grid in two parts 多块网格: a request from either part goes to it, one from between the
+// parts does not, and the public map of the county's grids draws both parts.
+TEST_P(OrgImportApp, a_grid_in_two_parts_routes_requests_from_either_part) {
+  auto part = [](double lat, double lon) {
+    std::string sq = square(lat, lon);  // {"type":"Polygon","coordinates":[[…]]}
+    return sq.substr(sq.find("[["), sq.rfind("]]") + 2 - sq.find("[["));
+  };
+  std::string two = R"({"type":"MultiPolygon","coordinates":[)" + part(kNewLat, kNewLon) + "," +
+                    part(kNewLat, kNewLon + 0.02) + "]}";
+  app::OrgImportService svc(*app_);
+  auto r = svc.import_grids(&admin_, collection(grid_feature(kNewGrid, "两岸网格", two)), false);
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  ASSERT_TRUE(r->ok()) << r->problems.front().reason;
+  EXPECT_EQ(r->added, 1);
+  EXPECT_NEAR(r->area_km2, 2 * std::pow(0.008 * 111.32, 2) * std::cos(33.8 * M_PI / 180), 0.02);
+
+  for (double lon : {kNewLon + 0.001, kNewLon + 0.021}) {
+    auto t = app_->requests().submit(citizen(), pothole(kNewLat, lon));
+    ASSERT_TRUE(t.ok()) << t.error().detail;
+    EXPECT_EQ(t->detail.view.row.grid_code, kNewGrid) << lon;
+  }
+  auto between = app_->requests().submit(citizen(), pothole(kNewLat, kNewLon + 0.01));
+  ASSERT_TRUE(between.ok()) << between.error().detail;
+  EXPECT_EQ(between->detail.view.row.grid_code, "");
+
+  auto map = app_->requests().county_grids(kCounty);
+  ASSERT_TRUE(map.ok()) << map.error().detail;
+  auto it =
+      std::find_if(map->begin(), map->end(), [](const auto& g) { return g.code == kNewGrid; });
+  ASSERT_NE(it, map->end());
+  EXPECT_EQ(it->parts.size(), 2u);
 }
 
 TEST_P(OrgImportApp, a_dry_run_or_a_file_with_any_problem_writes_nothing) {

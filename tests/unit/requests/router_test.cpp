@@ -179,11 +179,53 @@ TEST_F(RouterTest, a_point_on_a_shared_border_always_gets_the_same_grid) {
 
 TEST_F(RouterTest, a_grid_with_a_hole_does_not_contain_points_in_the_hole) {
   GridShape donut = testing::square("X1", "环形网格", testing::kRenhe, 33.50, 109.00, 0.02);
-  donut.holes.push_back(
+  donut.parts[0].holes.push_back(
       {{33.505, 109.005}, {33.505, 109.015}, {33.515, 109.015}, {33.515, 109.005}});
   GridIndex idx({donut});
   EXPECT_NE(idx.locate({33.502, 109.002}), nullptr);
   EXPECT_EQ(idx.locate({33.51, 109.01}), nullptr);
+}
+
+// A multi-part grid 多块网格 (a community on both banks of a river): a point in either part is in
+// it, a point between the parts or in a part's hole is not, and where it overlaps a smaller grid
+// its area is that of all its parts.
+TEST_F(RouterTest, a_grid_in_several_parts_contains_the_points_of_each_part_and_none_between) {
+  GridShape g;
+  ASSERT_TRUE(polygon_from_geojson(
+      R"({"type":"MultiPolygon","coordinates":[
+          [[[109.00,33.50],[109.02,33.50],[109.02,33.52],[109.00,33.52],[109.00,33.50]]],
+          [[[109.10,33.50],[109.12,33.50],[109.12,33.52],[109.10,33.52],[109.10,33.50]],
+           [[109.105,33.505],[109.115,33.505],[109.115,33.515],[109.105,33.515],[109.105,33.505]]]]})",
+      g));
+  ASSERT_EQ(g.parts.size(), 2u);
+  EXPECT_EQ(g.parts[1].holes.size(), 1u);
+  g.code = "611026001001009";
+  g.name = "两岸网格";
+  // A grid a bit bigger than one part but smaller than both, over the first part's corner.
+  GridShape mid =
+      testing::square("611026001001008", "中网格", testing::kRenhe, 33.49, 108.99, 0.025);
+  GridIndex idx({g, mid});
+  ASSERT_NE(idx.locate({33.51, 109.102}), nullptr);  // second part, outside its hole
+  EXPECT_EQ(idx.locate({33.51, 109.102})->code, g.code);
+  EXPECT_EQ(idx.locate({33.51, 109.06}), nullptr);    // between the parts
+  EXPECT_EQ(idx.locate({33.51, 109.11}), nullptr);    // in the second part's hole
+  ASSERT_NE(idx.locate({33.519, 109.019}), nullptr);  // first part, beyond 中网格
+  EXPECT_EQ(idx.locate({33.519, 109.019})->code, g.code);
+  // In the overlap the smaller grid wins: 中网格 (0.025² deg²) against both parts less the hole
+  // (2 × 0.02² − 0.01²), though it is bigger than either part.
+  ASSERT_NE(idx.locate({33.51, 109.01}), nullptr);
+  EXPECT_EQ(idx.locate({33.51, 109.01})->code, mid.code);
+  auto o = idx.overlaps();
+  ASSERT_EQ(o.size(), 1u);
+  EXPECT_NEAR(o[0].fraction, 0.015 * 0.015 / (0.025 * 0.025), 1e-6);  // of 中网格
+  // Not a polygon, an empty part, a part of two points: refused.
+  GridShape bad;
+  EXPECT_FALSE(polygon_from_geojson(R"({"type":"MultiPolygon","coordinates":[]})", bad));
+  EXPECT_FALSE(polygon_from_geojson(R"({"type":"MultiPolygon","coordinates":[[]]})", bad));
+  EXPECT_FALSE(
+      polygon_from_geojson(R"({"type":"MultiPolygon","coordinates":[[[[1,1],[2,2]]]]})", bad));
+  EXPECT_FALSE(polygon_from_geojson(R"({"type":"Point","coordinates":[1,1]})", bad));
+  EXPECT_TRUE(bad.parts.empty());
 }
 
 // Where a map of the county opens (GET /counties): the middle of its lowest-coded grid, whatever

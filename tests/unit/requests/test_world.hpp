@@ -19,11 +19,11 @@ inline UnitRef unit(std::string id, std::string type, std::string division, Leve
 // Square grid with its south-west corner at (lat, lon), side `deg` degrees.
 inline GridShape square(std::string code, std::string name, std::string village, double lat,
                         double lon, double deg) {
-  return GridShape{std::move(code),
-                   std::move(name),
-                   std::move(village),
-                   {{lat, lon}, {lat + deg, lon}, {lat + deg, lon + deg}, {lat, lon + deg}},
-                   {}};
+  return GridShape{
+      std::move(code),
+      std::move(name),
+      std::move(village),
+      {{{{lat, lon}, {lat + deg, lon}, {lat + deg, lon + deg}, {lat, lon + deg}}, {}}}};
 }
 
 class MapHierarchy final : public HierarchyView {

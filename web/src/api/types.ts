@@ -1,4 +1,5 @@
 // Shapes of the v1 API (docs/api.md is the contract; keep these in step with it).
+import type { AreaGeometry } from '@/composables/geometry'
 
 export type Role = 'admin' | 'command' | 'township' | 'village' | 'grid_worker' | 'department' | 'citizen'
 
@@ -70,7 +71,7 @@ export interface GridDetail {
   worker: { id: number | string; display_name: string; phone: string | null } | null
   households: number | null
   residents: number | null
-  polygon: { type: 'Polygon'; coordinates: number[][][] } | null
+  polygon: AreaGeometry | null
 }
 
 export interface Unit {
@@ -91,7 +92,7 @@ export interface ImportProblem {
 export interface GridPreviewFeature {
   type: 'Feature'
   properties: { code: string; name: string; status: 'added' | 'changed' | 'unchanged' | 'existing'; overlaps?: boolean }
-  geometry: { type: 'Polygon'; coordinates: number[][][] }
+  geometry: AreaGeometry
 }
 export interface ImportReport {
   dry_run: boolean

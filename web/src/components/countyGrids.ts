@@ -1,10 +1,12 @@
 // A served county's grids 网格 (GET /counties/{code}/grids, public GeoJSON), fetched once per
 // county per page load, and which grid a point lies in — as the server's router decides it:
 // boundary counts as inside, and where grids overlap the smallest wins.
+import { area, contains, type AreaGeometry } from '@/composables/geometry'
+
 export interface GridFeature {
   type: 'Feature'
   properties: { code: string; name: string; village: string }
-  geometry: { type: 'Polygon'; coordinates: [number, number][][] }
+  geometry: AreaGeometry
 }
 export interface CountyGrids {
   type: 'FeatureCollection'
@@ -35,34 +37,12 @@ export function countyGrids(county: string): Promise<CountyGrids> {
   return p
 }
 
-// Ray casting on the outer ring ([lon, lat] pairs); a point on an edge counts as inside.
-function inRing(ring: [number, number][], lon: number, lat: number): boolean {
-  let inside = false
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i]
-    const [xj, yj] = ring[j]
-    // On the segment: collinear and within its box.
-    const cross = (xj - xi) * (lat - yi) - (yj - yi) * (lon - xi)
-    if (Math.abs(cross) < 1e-12 && lon >= Math.min(xi, xj) && lon <= Math.max(xi, xj) && lat >= Math.min(yi, yj) && lat <= Math.max(yi, yj))
-      return true
-    if (yi > lat !== yj > lat && lon < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside
-  }
-  return inside
-}
-
-function area(ring: [number, number][]): number {
-  let a = 0
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) a += (ring[j][0] + ring[i][0]) * (ring[j][1] - ring[i][1])
-  return Math.abs(a / 2)
-}
-
 export function gridAt(grids: CountyGrids, at: { lat: number; lon: number }): GridHit | null {
   let best: GridHit | null = null
   let bestArea = Infinity
   for (const f of grids.features) {
-    const ring = f.geometry.coordinates[0]
-    if (!ring || !inRing(ring, at.lon, at.lat)) continue
-    const a = area(ring)
+    if (!contains(f.geometry, at.lon, at.lat)) continue
+    const a = area(f.geometry)
     if (a < bestArea || (a === bestArea && best && f.properties.code < best.code)) {
       best = { ...f.properties, feature: f }
       bestArea = a

@@ -62,7 +62,7 @@ export interface MapGrid {
   code: string
   name: string
   received: number
-  polygon: GeoJSON.Polygon | null
+  polygon: GeoJSON.Polygon | GeoJSON.MultiPolygon | null
 }
 export interface MapPoint {
   id: number

@@ -2,6 +2,7 @@
 // answer comes back as a value — status 0 for no network — because the outbox decides per
 // status what happens to a queued submission, and a 401 must not navigate away from the queue.
 import { currentLang } from '@/i18n'
+import type { AreaGeometry } from '@/composables/geometry'
 
 export interface ApiAnswer<T = unknown> {
   status: number // 0: no network / aborted
@@ -96,7 +97,7 @@ export interface VisitRow {
 }
 export interface GridInfo {
   node: { code: string; name: string }
-  polygon: { type: string; coordinates: number[][][] } | null
+  polygon: AreaGeometry | null
 }
 
 export const CLOSED_STATUSES = ['completed', 'callback', 'rated', 'merged', 'redirected', 'rejected', 'withdrawn']
