@@ -314,26 +314,28 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                  return json{{"items", a}};
                });
              }));
-  router.add("GET", "/api/v1/org/grids/{code}",
-             authed(app, [&app](Request& req, auth::Principal& p) {
-               auto r = app.org_grid(p, std::string(req.param("code")));
-               return reply(r, req, [&](const std::pair<app::NodeView, store::GridRow>& g) {
-                 json worker = nullptr;
-                 if (g.second.worker_user_id)
-                   worker = {{"id", *g.second.worker_user_id},
-                             {"display_name", g.second.worker_name},
-                             {"phone", g.second.worker_phone}};
-                 json polygon = nullptr;
-                 if (!g.second.polygon.empty())
-                   polygon = json::parse(g.second.polygon, nullptr, false);
-                 return json{{"node", node_json(g.first.row, req.lang())},
-                             {"path", nodes_json(g.first.path, req.lang())},
-                             {"worker", worker},
-                             {"households", g.second.households},
-                             {"residents", g.second.residents},
-                             {"polygon", polygon.is_discarded() ? json(nullptr) : polygon}};
-               });
-             }));
+  router.add(
+      "GET", "/api/v1/org/grids/{code}", authed(app, [&app](Request& req, auth::Principal& p) {
+        auto r = app.org_grid(p, std::string(req.param("code")));
+        return reply(r, req, [&](const std::pair<app::NodeView, store::GridRow>& g) {
+          json worker = nullptr;
+          if (g.second.worker_user_id)
+            worker = {{"id", *g.second.worker_user_id},
+                      {"display_name", g.second.worker_name},
+                      {"phone", g.second.worker_phone}};
+          json polygon = nullptr;
+          if (!g.second.polygon.empty()) polygon = json::parse(g.second.polygon, nullptr, false);
+          return json{
+              {"node", node_json(g.first.row, req.lang())},
+              {"path", nodes_json(g.first.path, req.lang())},
+              {"worker", worker},
+              {"households", g.second.households},
+              {"residents", g.second.residents},
+              {"polygon", polygon.is_discarded() ? json(nullptr) : polygon},
+              {"retired_at",
+               g.second.retired_at ? json(format_iso8601(*g.second.retired_at)) : json(nullptr)}};
+        });
+      }));
   router.add("GET", "/api/v1/org/units", authed(app, [&app](Request& req, auth::Principal& p) {
                return reply(app.org_units(p, str_param(req, "q"), str_param(req, "division")), req,
                             [](const std::vector<store::UnitRow>& units) {

@@ -4,9 +4,13 @@ namespace gj::api {
 
 using nlohmann::json;
 
-bool dry_run_param(const http::Request& req) {
-  auto v = req.query_param("dry_run");
+bool flag_param(const http::Request& req, std::string_view name) {
+  auto v = req.query_param(name);
   return v && (*v == "1" || *v == "true");
+}
+
+bool dry_run_param(const http::Request& req) {
+  return flag_param(req, "dry_run");
 }
 
 http::Response import_rejected(const http::Request& req, const json& report,

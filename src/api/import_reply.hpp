@@ -10,6 +10,8 @@
 
 namespace gj::api {
 
+// A switch in the query: `name=1` or `name=true`.
+bool flag_param(const http::Request& req, std::string_view name);
 bool dry_run_param(const http::Request& req);
 
 // 400 invalid_input: "输入数据有误：文件有 N 处问题，未导入任何<what_zh>" with the report's

@@ -68,7 +68,18 @@ json grids_report_json(const app::OrgImportReport& r, Lang lang) {
          {"geometry", std::move(geom)}});
   }
   j["preview"] = {{"type", "FeatureCollection"}, {"features", std::move(features)}};
-  j["preview_truncated"] = static_cast<int64_t>(r.preview.size()) < r.read;
+  auto of_file = std::count_if(r.preview.begin(), r.preview.end(),
+                               [](const auto& p) { return p.status != "retired"; });
+  j["preview_truncated"] = static_cast<int64_t>(of_file) < r.read;
+  j["retired"] = r.retired;
+  json retiring = json::array();
+  for (const auto& g : r.retiring)
+    retiring.push_back({{"code", g.code},
+                        {"name", g.name},
+                        {"worker", g.worker_name.empty() ? json(nullptr) : json(g.worker_name)},
+                        {"open_requests", g.open_requests},
+                        {"households", g.households}});
+  j["retiring"] = std::move(retiring);
   return j;
 }
 
@@ -99,11 +110,13 @@ void register_org_routes(http::Router& router, app::App& app) {
   http::RouteOptions csv;
   csv.body_limit = 4 * 1024 * 1024;
 
-  // Body: the GeoJSON FeatureCollection itself. ?dry_run=1 checks and previews only.
+  // Body: the GeoJSON FeatureCollection itself. ?dry_run=1 checks and previews only;
+  // ?retire_missing=1 retires the grids of the file's villages that it does not name.
   router.add("POST", "/api/v1/org/grids/import",
              authed(app,
                     [svc](Request& req, auth::Principal& p) {
-                      auto r = svc->import_grids(&p, req.body, dry_run_param(req));
+                      auto r = svc->import_grids(&p, req.body, dry_run_param(req), {},
+                                                 flag_param(req, "retire_missing"));
                       return reply(r, req, grids_report_json);
                     }),
              big);

@@ -742,7 +742,7 @@ Result<HouseholdImportStats> AccessService::import_households(const std::string&
           h.grid_code = cell(cg);
           if (!std::binary_search(grids.begin(), grids.end(), h.grid_code))
             return make_error(ErrorCode::kInvalidInput,
-                              where + "grid '" + h.grid_code + "' is not a registered grid" +
+                              where + "grid '" + h.grid_code + "' is not a registered grid in use" +
                                   (scope.empty() ? std::string() : std::string(" in your scope")),
                               "grid_code");
           h.address = cell(ca);

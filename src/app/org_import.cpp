@@ -39,7 +39,7 @@ bool add_problem(OrgImportReport& r, org::FileProblem p) {
 
 // Overlaps among the file's grids and between them and the store's other grids of the same
 // counties: warnings, not problems (routing stays defined: the smaller grid wins).
-Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::string>& in_file,
+Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::string>& skip,
                      OrgImportReport& r, std::vector<bool>& overlapping) {
   std::vector<rq::GridShape> shapes;
   std::vector<int64_t> item;  // feature number, 0 for a grid of the store
@@ -67,8 +67,7 @@ Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::
     for (const auto& [code, polygon] : *grids) {
       rq::GridShape sh;
       sh.code = code;
-      if (in_file.count(code) || polygon.empty() || !rq::polygon_from_geojson(polygon, sh))
-        continue;
+      if (skip.count(code) || polygon.empty() || !rq::polygon_from_geojson(polygon, sh)) continue;
       if (r.context.size() < kContextMax) {
         double a0 = 180, b0 = 90, a1 = -180, b1 = -90;  // the stored grid's box
         for (const auto& part : sh.parts)
@@ -108,7 +107,8 @@ Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::
 // The grids of a file against the store: problems, what would change, and (when `apply`) the
 // writes. Runs inside one transaction, so a real import sees exactly what it checked.
 Status plan_grids(Session& s, const std::string& scope, const org::GridFile& file, bool apply,
-                  OrgImportReport& r, const OrgImportProgress& progress) {
+                  bool retire_missing, int64_t now, OrgImportReport& r,
+                  const OrgImportProgress& progress) {
   // Villages first: one lookup each.
   std::map<std::string, bool> village_ok;
   for (const auto& g : file.grids) village_ok.emplace(g.village_code(), false);
@@ -144,11 +144,13 @@ Status plan_grids(Session& s, const std::string& scope, const org::GridFile& fil
       if (!row.ok() && row.error().code != ErrorCode::kNotFound) return row.error();
       bool same = row.ok() && d->division.name == g.name && row->polygon == g.polygon &&
                   (!g.households || *g.households == row->households) &&
-                  (!g.residents || *g.residents == row->residents) && !d->division.synthetic;
+                  (!g.residents || *g.residents == row->residents) && !d->division.synthetic &&
+                  !row->retired_at;
       status[i] = same ? 0 : 2;
       if (!same && row.ok()) {
         stored[i] = std::move(*row);
-        stored[i].polygon.clear();  // replaced anyway: not kept for 100,000 grids
+        stored[i].polygon.clear();     // replaced anyway: not kept for 100,000 grids
+        stored[i].retired_at.reset();  // named by the file: in use (again)
       }
     }
     if (progress && ++done % 5000 == 0) progress("check", done, total);
@@ -157,14 +159,36 @@ Status plan_grids(Session& s, const std::string& scope, const org::GridFile& fil
   // Grids of the file's villages that the file does not name.
   std::set<std::string> in_file;
   for (const auto& g : file.grids) in_file.insert(g.code);
+  std::vector<std::string> missing;
   for (const auto& [v, ok] : village_ok) {
     auto codes = store::grids::codes_under(s, v);
     if (!codes.ok()) return codes.error();
     for (const auto& c : *codes)
-      if (!in_file.count(c)) ++r.not_in_file;
+      if (!in_file.count(c)) missing.push_back(c);
   }
+  r.not_in_file = static_cast<int64_t>(missing.size());
+  if (retire_missing) {
+    for (const auto& code : missing) {
+      ++r.retired;
+      if (apply) GJ_TRY(store::grids::retire(s, code, now));
+      if (r.retiring.size() >= kMaxProblems && r.preview.size() >= kPreviewMax) continue;
+      GJ_ASSIGN_OR_RETURN(auto d, store::divisions::get(s, code));
+      GJ_ASSIGN_OR_RETURN(auto row, store::grids::get(s, code));
+      if (r.retiring.size() < kMaxProblems) {
+        GJ_ASSIGN_OR_RETURN(auto use, store::grids::usage(s, code));
+        r.retiring.push_back(
+            {code, d.division.name, row.worker_name, use.open_requests, use.households});
+      }
+      if (r.preview.size() < kPreviewMax && !row.polygon.empty())
+        r.preview.push_back({code, d.division.name, "retired", std::move(row.polygon), false});
+    }
+  }
+  // Stored grids the overlap check and the preview's surroundings leave out: the file's own,
+  // and those it retires (a new layer overlaps the old one by design).
+  std::set<std::string> not_stored = in_file;
+  if (retire_missing) not_stored.insert(missing.begin(), missing.end());
   std::vector<bool> overlapping;
-  GJ_TRY(find_overlaps(s, file, in_file, r, overlapping));
+  GJ_TRY(find_overlaps(s, file, not_stored, r, overlapping));
   for (size_t i = 0; i < file.grids.size(); ++i) {
     const auto& g = file.grids[i];
     (status[i] == 1 ? r.added : status[i] == 2 ? r.changed : r.unchanged)++;
@@ -270,17 +294,19 @@ Result<OrgImportReport> run_import(App& app, const auth::Principal* who, const s
   bool write = !dry_run && r.problems.empty();
   auto body = [&](Session& s) -> Status {
     GJ_TRY(plan(s, scope, write, r));
-    if (!write || !r.problems.empty() || r.added + r.changed == 0) return {};
+    if (!write || !r.problems.empty() || r.added + r.changed + r.retired == 0) return {};
     auth::Principal system;
-    auto e = app.audit_entry(who ? *who : system, action, "org", "",
-                             std::to_string(r.added) + " added, " + std::to_string(r.changed) +
-                                 " changed, " + std::to_string(r.unchanged) + " unchanged");
+    std::string detail = std::to_string(r.added) + " added, " + std::to_string(r.changed) +
+                         " changed, " + std::to_string(r.unchanged) + " unchanged";
+    if (r.retired) detail += ", " + std::to_string(r.retired) + " retired";
+    auto e = app.audit_entry(who ? *who : system, action, "org", "", detail);
     return store::audit::append(s, e);
   };
   Status st = write ? app.db().write(body) : app.db().read(body);
   if (!st.ok()) return st.error();
   if (!r.problems.empty()) {
-    r.added = r.changed = r.unchanged = r.not_in_file = 0;
+    r.added = r.changed = r.unchanged = r.not_in_file = r.retired = 0;
+    r.retiring.clear();
     r.preview.clear();
     r.context.clear();
     r.new_kinds.clear();
@@ -297,7 +323,8 @@ Result<OrgImportReport> run_import(App& app, const auth::Principal* who, const s
 
 Result<OrgImportReport> OrgImportService::import_grids(const auth::Principal* who,
                                                        std::string_view geojson, bool dry_run,
-                                                       const OrgImportProgress& progress) {
+                                                       const OrgImportProgress& progress,
+                                                       bool retire_missing) {
   auto t0 = std::chrono::steady_clock::now();
   auto scope = importer_scope(app_, who);
   if (!scope.ok()) return scope.error();
@@ -307,7 +334,8 @@ Result<OrgImportReport> OrgImportService::import_grids(const auth::Principal* wh
   auto r = run_import(
       app_, who, *scope, file, dry_run, "org.grids.import",
       [&](Session& s, const std::string& scope, bool apply, OrgImportReport& rep) {
-        return plan_grids(s, scope, file, apply, rep, progress);
+        return plan_grids(s, scope, file, apply, retire_missing, app_.clock().now_ms(), rep,
+                          progress);
       },
       t0);
   if (!r.ok()) return r;
@@ -323,7 +351,8 @@ Result<OrgImportReport> OrgImportService::import_grids(const auth::Principal* wh
       r->area_km2 += g.area_m2 / 1e6;
     }
   }
-  if (!dry_run && r->ok() && r->added + r->changed > 0) app_.requests().invalidate_routing();
+  if (!dry_run && r->ok() && r->added + r->changed + r->retired > 0)
+    app_.requests().invalidate_routing();
   return r;
 }
 

@@ -28,14 +28,25 @@ struct OrgImportReport {
   // or of the store (reason "overlaps", value = the other grid's code and the share).
   std::vector<org::FileProblem> warnings;
   int64_t overlaps = 0;
-  // Grids: the villages the file covers, and grids of those villages already in the store that
-  // the file does not name (kept: tickets may refer to them).
+  // Grids: the villages the file covers, and grids of those villages in use in the store that
+  // the file does not name (kept, unless the import retires them).
   int64_t villages = 0, not_in_file = 0;
+  // Grids: with retire_missing (a re-division 网格调整), the grids not in the file are retired:
+  // they stop routing and leave the maps. Each is listed (up to 200) with what still refers to
+  // it: requests it holds that are not finished (its grid worker goes on with them) and
+  // households registered in it (to be registered again in a grid in use).
+  struct Retiring {
+    std::string code, name, worker_name;
+    int64_t open_requests = 0, households = 0;
+  };
+  int64_t retired = 0;
+  std::vector<Retiring> retiring;
   double area_km2 = 0;
   double min_lon = 0, min_lat = 0, max_lon = 0, max_lat = 0;
-  // Grids: up to 2,000 of the file's grids for the preview map ([code, name, status, polygon]).
+  // Grids: up to 2,000 of the file's grids for the preview map ([code, name, status, polygon]),
+  // and the grids it retires.
   struct Preview {
-    std::string code, name, status;  // status: added | changed | unchanged
+    std::string code, name, status;  // status: added | changed | unchanged | retired
     std::string polygon;
     bool overlaps = false;
   };
@@ -59,8 +70,12 @@ class OrgImportService {
 
   // `who` = nullptr: the command line (the whole store, audited as "system"). Otherwise the
   // caller needs kManageOrg and every row must lie in their scope.
+  // `retire_missing`: the file is the whole new layer of the villages it covers; their grids it
+  // does not name are retired (see OrgImportReport::retiring). A retired grid named by a later
+  // file is in use again.
   Result<OrgImportReport> import_grids(const auth::Principal* who, std::string_view geojson,
-                                       bool dry_run, const OrgImportProgress& progress = {});
+                                       bool dry_run, const OrgImportProgress& progress = {},
+                                       bool retire_missing = false);
   Result<OrgImportReport> import_units(const auth::Principal* who, std::string_view csv,
                                        bool dry_run, const OrgImportProgress& progress = {});
 

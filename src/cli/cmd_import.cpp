@@ -27,11 +27,16 @@ const char* kUsage =
     "  store); facilities from an earlier OSM import of that area are replaced, registered ones\n"
     "  kept. Then run `gongjian access run`. A bad file changes nothing.\n"
     "  --homes nodes: every network node is one home (stress test) instead of the buildings.\n"
-    "       gongjian import grids FILE.geojson [--dry-run] [--db PATH | --postgres URL]\n"
-    "grids: the county's grid boundaries 网格边界, a GeoJSON FeatureCollection of Polygon\n"
-    "  features in lon/lat (WGS-84 / CGCS2000) with properties code (15 digits: the village's\n"
-    "  12-digit code and a grid number, GB/T 30428), name, and optionally households and\n"
-    "  residents. The villages must be imported first (import divisions).\n"
+    "       gongjian import grids FILE.geojson [--dry-run] [--retire-missing]\n"
+    "                             [--db PATH | --postgres URL]\n"
+    "grids: the county's grid boundaries 网格边界, a GeoJSON FeatureCollection of Polygon (or,\n"
+    "  for a grid in several parts, MultiPolygon) features in lon/lat (WGS-84 / CGCS2000) with\n"
+    "  properties code (15 digits: the village's 12-digit code and a grid number, GB/T 30428),\n"
+    "  name, and optionally households and residents. The villages must be imported first\n"
+    "  (import divisions). --retire-missing: the file is the new grid layer of the villages it\n"
+    "  covers (a re-division 网格调整); their grids it does not name are retired: they keep\n"
+    "  their history but route no request and leave the maps. Each is listed with the\n"
+    "  unfinished requests it holds and the households registered in it.\n"
     "       gongjian import units FILE.csv [--dry-run] [--db PATH | --postgres URL]\n"
     "units: departments and other units 部门/单位, CSV columns name,kind,division_code; the\n"
     "  responsibility matrix 责任清单 names a unit by its kind.\n"
@@ -64,9 +69,13 @@ int report_org_import(const char* what, const Result<app::OrgImportReport>& r) {
   std::printf("%s%lld %s read: %lld new, %lld changed, %lld unchanged",
               r->dry_run ? "dry run (nothing written): " : "", (long long)r->read, what,
               (long long)r->added, (long long)r->changed, (long long)r->unchanged);
-  if (what[0] == 'g')
+  if (what[0] == 'g' && r->retired == 0)
     std::printf("; %lld villages, %.2f km², %lld grids of those villages not in the file (kept)",
                 (long long)r->villages, r->area_km2, (long long)r->not_in_file);
+  else if (what[0] == 'g')
+    std::printf("; %lld villages, %.2f km², %lld grids of those villages not in the file %s",
+                (long long)r->villages, r->area_km2, (long long)r->retired,
+                r->dry_run ? "(would be retired)" : "retired");
   for (size_t i = 0; i < r->new_kinds.size(); ++i)
     std::printf("%s%s", i ? ", " : "; new unit kinds: ", r->new_kinds[i].c_str());
   std::printf(" (%.2f s)\n", r->seconds);
@@ -78,6 +87,14 @@ int report_org_import(const char* what, const Result<app::OrgImportReport>& r) {
                   r->warnings[i].value.c_str());
     if (r->warnings.size() > 20) std::printf("  …\n");
   }
+  for (const auto& g : r->retiring)
+    if (g.open_requests || g.households)
+      std::printf(
+          "note: retired grid %s %s still holds %lld unfinished requests (its grid worker "
+          "%s goes on with them) and %lld registered households (register them again in "
+          "a grid in use)\n",
+          g.code.c_str(), g.name.c_str(), (long long)g.open_requests,
+          g.worker_name.empty() ? "-" : g.worker_name.c_str(), (long long)g.households);
   return 0;
 }
 
@@ -91,8 +108,9 @@ int run_org(const Args& args, const std::string& what, const std::string& file) 
   app::App a(*db, clock, ids);
   app::OrgImportService svc(a);
   bool dry = has_flag(args, "--dry-run");
-  auto r = what == "grids" ? svc.import_grids(nullptr, *text, dry, progress)
-                           : svc.import_units(nullptr, *text, dry, progress);
+  auto r = what == "grids"
+               ? svc.import_grids(nullptr, *text, dry, progress, has_flag(args, "--retire-missing"))
+               : svc.import_units(nullptr, *text, dry, progress);
   std::cerr << "\n";
   db->close();
   return report_org_import(what.c_str(), r);

@@ -90,6 +90,28 @@ with tempfile.TemporaryDirectory() as work:
     rc, out, err = run('import', 'grids', good, '--db', db)
     check(rc == 0 and '0 new, 0 changed, 2 unchanged' in out, 'a re-import changes nothing')
 
+    # A re-division 网格调整: the new layer of the community has only the first grid.
+    layer = os.path.join(work, 'layer.geojson')
+    with open(layer, 'w', encoding='utf-8') as f:
+        json.dump({'type': 'FeatureCollection', 'features': [
+            grid('611026001001001', '第一网格', square(33.70, 109.10), households=300),
+        ]}, f, ensure_ascii=False)
+    rc, out, err = run('import', 'grids', layer, '--db', db)
+    check(rc == 0 and '1 grids of those villages not in the file (kept)' in out, 'without --retire-missing the other grid is kept')
+    rc, out, err = run('import', 'grids', layer, '--retire-missing', '--dry-run', '--db', db)
+    check(rc == 0 and '1 grids of those villages not in the file (would be retired)' in out, 'a dry run says which would be retired')
+
+    def retired(code):
+        con = sqlite3.connect(db)
+        try:
+            return con.execute('SELECT retired_at FROM grids WHERE code = ?', (code,)).fetchone()[0]
+        finally:
+            con.close()
+    check(retired('611026001001002') is None, '…and retires nothing')
+    rc, out, err = run('import', 'grids', layer, '--retire-missing', '--db', db)
+    check(rc == 0 and '1 grids of those villages not in the file retired' in out, 'the import retires it')
+    check(retired('611026001001002') is not None and retired('611026001001001') is None, '…only it')
+
     units = os.path.join(work, 'units.csv')
     with open(units, 'w', encoding='utf-8') as f:
         f.write('单位名称,单位类型,所属区划代码\n柞水县城市管理局,城市管理部门,611026000000\n')

@@ -5,9 +5,10 @@
 // the tree (an overlap between two of its grids is shown as a warning, not in the way); then
 // imports a unit and sees it listed under the county. A command-centre user has no
 // import buttons. A grid in two parts shows both in the preview, and the citizen form's map
-// places a pin in either part and in neither between them. The grids lie far north of the
-// demo's grids and have the highest codes of their village, so the tests that follow see the
-// demo as before.
+// places a pin in either part and in neither between them; a re-division then retires that
+// grid once the dialog has listed what it still holds. The grids lie far north of the demo's
+// grids and have the highest codes of their village, so the tests that follow see the demo as
+// before.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ADMIN, COMMAND, apiCall, launch, login, newPage, shoot, shutdown } from './lib.mjs'
@@ -118,6 +119,43 @@ test('org import: the citizen location map places a pin in either part of a two-
     } finally {
       await context.close()
     }
+  }
+})
+
+test('org import: a re-division retires the grid the new layer leaves out, after listing what it still holds', async () => {
+  const { context, page } = await newPage()
+  try {
+    await login(page, ADMIN)
+    // The village's layer as exported, without the two-part grid of the first test.
+    const exported = await apiCall(context, 'GET', `/org/grids.geojson?scope=${VILLAGE}`)
+    assert.equal(exported.status, 200)
+    const layer = { ...exported.json, features: exported.json.features.filter((f) => f.properties.code !== `${VILLAGE}902`) }
+    await page.goto('/org')
+    await page.locator('[data-test=org-node]').waitFor()
+    await page.locator('[data-test=org-import-grids]').click()
+    await page.locator('[data-test=org-import-file]').setInputFiles(file('layer.geojson', layer))
+    await page.locator('[data-test=org-import-summary]').waitFor()
+    // Without the switch the grid is kept; with it, the check runs again and lists it.
+    assert.match(await page.locator('[data-test=org-import-grids]').last().innerText(), /另有 1 个已有网格不在文件中，将保留不变/)
+    await page.locator('[data-test=org-import-retire]').click()
+    await page.locator('[data-test=org-import-retiring-title]', { hasText: '将停用 1 个网格' }).waitFor()
+    assert.match(await page.locator('[data-test=org-import-retiring]').innerText(), new RegExp(`梨园东北网格[\\s\\S]*${VILLAGE}902`))
+    assert.match(await page.locator('[data-test=grids-preview]').innerText(), /停用 1/)
+    await shoot(page, 'org-import-retire')
+    await page.locator('[data-test=org-import-confirm]').click()
+    await page.locator('[data-test=org-import-done]', { hasText: '已停用 1 个网格' }).waitFor()
+    await page.getByRole('button', { name: '关闭' }).last().click()
+
+    // The grid page says it is retired; the grid the layer kept is not.
+    await page.goto(`/org/${VILLAGE}902`)
+    await page.locator('[data-test=org-grid-retired]').waitFor()
+    assert.match(await page.locator('[data-test=org-grid-retired]').innerText(), /已停用/)
+    await page.goto(`/org/${GRID}`)
+    await page.locator('[data-test=org-grid]').waitFor()
+    assert.equal(await page.locator('[data-test=org-grid-retired]').count(), 0)
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
   }
 })
 

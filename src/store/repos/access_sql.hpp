@@ -55,10 +55,10 @@ inline constexpr const char* kAccessFacilityAll =
 inline constexpr const char* kAccessFacilityDeleteOsm =
     "DELETE FROM access_facilities WHERE source = 'osm' AND division_code = $1";
 
-// Grids 网格 with a boundary inside a scope range [$1, $2): homes are assigned to them.
+// Grids 网格 in use with a boundary inside a scope range [$1, $2): homes are assigned to them.
 inline constexpr const char* kAccessGridPolygons =
     "SELECT code, polygon FROM grids WHERE code >= $1 AND code < $2 AND polygon IS NOT NULL "
-    "ORDER BY code";
+    "AND retired_at IS NULL ORDER BY code";
 inline constexpr const char* kAccessResidenceBulkPrefix =
     "INSERT INTO access_residences(network_id, osm_id, lat, lon, households, unit, source) VALUES";
 inline constexpr const char* kAccessResidenceList =
@@ -80,7 +80,7 @@ inline constexpr const char* kAccessHouseholdCount =
 inline constexpr const char* kAccessHouseholdDeleteScope =
     "DELETE FROM access_households WHERE grid_code >= $1 AND grid_code < $2";
 inline constexpr const char* kAccessGridCodes =
-    "SELECT code FROM grids WHERE code >= $1 AND code < $2 ORDER BY code";
+    "SELECT code FROM grids WHERE code >= $1 AND code < $2 AND retired_at IS NULL ORDER BY code";
 
 // Jobs (migration 0012): a run started from the page or the CLI, with its progress.
 inline constexpr const char* kAccessJobColumns =

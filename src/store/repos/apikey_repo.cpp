@@ -12,7 +12,8 @@ constexpr const char* kApiKeyColumns =
 constexpr const char* kCountyCodes = "SELECT code FROM divisions WHERE level = 3 ORDER BY code";
 // A grid's code starts with its county's six digits (division.hpp).
 constexpr const char* kCountiesWithGrids =
-    "SELECT DISTINCT substr(code, 1, 6) || '000000' FROM grids ORDER BY 1";
+    "SELECT DISTINCT substr(code, 1, 6) || '000000' FROM grids WHERE retired_at IS NULL ORDER "
+    "BY 1";
 
 ApiKeyRow to_row(const Row& r) {
   ApiKeyRow k;

@@ -30,7 +30,7 @@ constexpr const char* kPoints =
     "lat IS NOT NULL AND lon IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT $5";
 constexpr const char* kGrids =
     "SELECT g.code, d.name, g.polygon FROM grids g JOIN divisions d ON d.code = g.code WHERE "
-    "g.code >= $1 AND g.code < $2 ORDER BY g.code LIMIT $3";
+    "g.code >= $1 AND g.code < $2 AND g.retired_at IS NULL ORDER BY g.code LIMIT $3";
 constexpr const char* kTokenIntake =
     "SELECT COALESCE(SUM(n), 0) FROM dashboard_intake WHERE area_code = $1 AND period = $2 AND "
     "category = ''";

@@ -115,8 +115,8 @@ Result<std::vector<std::pair<int, int64_t>>> divisions::count_by_level(Session& 
 
 // ---- grids ----
 Status grids::upsert(Session& s, const GridRow& g) {
-  auto n = s.exec(sql::kGridUpsert,
-                  {g.code, opt(g.worker_user_id), g.households, g.residents, opt_text(g.polygon)});
+  auto n = s.exec(sql::kGridUpsert, {g.code, opt(g.worker_user_id), g.households, g.residents,
+                                     opt_text(g.polygon), opt(g.retired_at)});
   if (!n.ok()) return n.error();
   return {};
 }
@@ -132,7 +132,20 @@ Result<GridRow> grids::get(Session& s, const std::string& code) {
   g.polygon = r->str(4);
   g.worker_name = r->str(5);
   g.worker_phone = r->str(6);
+  g.retired_at = opt_i64(*r, 7);
   return g;
+}
+
+Status grids::retire(Session& s, const std::string& code, int64_t at) {
+  auto n = s.exec(sql::kGridRetire, {code, at});
+  if (!n.ok()) return n.error();
+  return {};
+}
+
+Result<grids::Usage> grids::usage(Session& s, const std::string& code) {
+  auto r = s.query_one(sql::kGridUsage, {code});
+  if (!r.ok()) return r.error();
+  return Usage{r->i64(0), r->i64(1)};
 }
 
 Result<std::vector<std::string>> grids::codes_under(Session& s, const std::string& scope_code) {

@@ -24,6 +24,7 @@ struct GridRow {
   int64_t households = 0, residents = 0;
   std::string polygon;  // GeoJSON or ""
   std::string worker_name, worker_phone;
+  std::optional<int64_t> retired_at;  // epoch ms: withdrawn by a re-division (0023)
 };
 
 struct UnitRow {
@@ -71,8 +72,16 @@ Result<std::vector<std::pair<int, int64_t>>> count_by_level(Session& s);
 namespace grids {
 Status upsert(Session& s, const GridRow& g);
 Result<GridRow> get(Session& s, const std::string& code);
-// Codes of the grids inside a scope (a village's grids, a county's …), in code order.
+// Codes of the grids in use inside a scope (a village's grids, a county's …), in code order.
 Result<std::vector<std::string>> codes_under(Session& s, const std::string& scope_code);
+// Withdraws a grid in use (re-division 网格调整): it keeps its row and history, routes nothing
+// and leaves the maps. A grid already retired keeps its date.
+Status retire(Session& s, const std::string& code, int64_t at);
+// What still refers to a grid: requests it holds that are not finished, registered households.
+struct Usage {
+  int64_t open_requests = 0, households = 0;
+};
+Result<Usage> usage(Session& s, const std::string& code);
 // Re-derives the grid's worker 网格员 from the active grid-worker users scoped to it (after a
 // user is created, moved, re-roled or disabled). A code that is not a grid changes nothing.
 Status refresh_worker(Session& s, const std::string& code);
@@ -81,7 +90,7 @@ struct Feature {
   int64_t households = 0, residents = 0;
   std::string polygon;
 };
-// The grids with a boundary inside a scope, with their names, in code order (one query).
+// The grids in use with a boundary inside a scope, with their names, in code order (one query).
 Result<std::vector<Feature>> features_under(Session& s, const std::string& scope_code);
 }  // namespace grids
 

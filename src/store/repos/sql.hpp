@@ -35,16 +35,26 @@ inline constexpr const char* kDivisionCount = "SELECT COUNT(*) FROM divisions";
 inline constexpr const char* kDivisionCountByLevel =
     "SELECT level, COUNT(*) FROM divisions GROUP BY level ORDER BY level";
 inline constexpr const char* kGridUpsert =
-    "INSERT INTO grids(code, worker_user_id, households, residents, polygon) "
-    "VALUES($1, $2, $3, $4, $5) ON CONFLICT(code) DO UPDATE SET "
+    "INSERT INTO grids(code, worker_user_id, households, residents, polygon, retired_at) "
+    "VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT(code) DO UPDATE SET "
     "worker_user_id = excluded.worker_user_id, households = excluded.households, "
-    "residents = excluded.residents, polygon = excluded.polygon";
+    "residents = excluded.residents, polygon = excluded.polygon, "
+    "retired_at = excluded.retired_at";
+// Grids in use (not retired, 0023).
 inline constexpr const char* kGridCodesUnder =
-    "SELECT code FROM grids WHERE code >= $1 AND code < $2 ORDER BY code";
+    "SELECT code FROM grids WHERE code >= $1 AND code < $2 AND retired_at IS NULL ORDER BY code";
 inline constexpr const char* kGridFeaturesUnder =
     "SELECT g.code, d.name, g.households, g.residents, g.polygon FROM grids g "
     "JOIN divisions d ON d.code = g.code WHERE g.code >= $1 AND g.code < $2 "
-    "AND g.polygon IS NOT NULL ORDER BY g.code";
+    "AND g.polygon IS NOT NULL AND g.retired_at IS NULL ORDER BY g.code";
+inline constexpr const char* kGridRetire =
+    "UPDATE grids SET retired_at = $2 WHERE code = $1 AND retired_at IS NULL";
+// What still refers to a grid about to be retired: requests it holds that are not finished
+// (the open statuses, domain.md), and households registered in it (15分钟服务圈, 0012).
+inline constexpr const char* kGridUsage =
+    "SELECT (SELECT COUNT(*) FROM tickets WHERE unit_id = $1 AND status IN ('received', "
+    "'dispatched', 'claimed', 'returned', 'in_progress', 'escalated', 'whistled', 'replied', "
+    "'reopened')), (SELECT COUNT(*) FROM access_households WHERE grid_code = $1)";
 // The grid worker 网格员 shown for a grid: its current one while still an active grid worker
 // there, else the longest-serving active grid worker scoped to it, else none.
 inline constexpr const char* kGridWorkerRefresh =
@@ -54,7 +64,8 @@ inline constexpr const char* kGridWorkerRefresh =
     "WHERE grids.code = $1 AND grids.worker_user_id IS DISTINCT FROM w.id";
 inline constexpr const char* kGridGet =
     "SELECT g.code, g.worker_user_id, g.households, g.residents, g.polygon, u.display_name, "
-    "u.phone FROM grids g LEFT JOIN users u ON u.id = g.worker_user_id WHERE g.code = $1";
+    "u.phone, g.retired_at FROM grids g LEFT JOIN users u ON u.id = g.worker_user_id "
+    "WHERE g.code = $1";
 
 // ---- units 部门/单位 ----
 inline constexpr const char* kUnitInsert =

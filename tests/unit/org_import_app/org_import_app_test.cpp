@@ -23,6 +23,8 @@ using gj::testing::Backend;
 using gj::testing::kCommunity;
 using gj::testing::kCounty;
 using gj::testing::kGrid;
+using gj::testing::kLat;
+using gj::testing::kLon;
 using gj::testing::RequestsFixture;
 
 // A new grid of 城区社区 about 12 km north-east of the seeded ones.
@@ -208,6 +210,82 @@ TEST_P(OrgImportApp, reimports_change_only_what_differs_and_keep_the_grid_worker
   ASSERT_TRUE(round.ok() && round->ok());
   EXPECT_EQ(round->read, 2);
   EXPECT_EQ(round->unchanged, 2);
+}
+
+// A re-division 网格调整: the community's new layer replaces kGrid by a bigger grid. With
+// retire_missing the dry run lists kGrid with the unfinished request it holds and writes nothing;
+// the import retires it: the next request at the same point goes to the new grid, kGrid leaves
+// the public map and the export, and its grid worker still finishes the request it held. A later
+// file naming kGrid brings it back.
+TEST_P(OrgImportApp, a_redivision_retires_the_grids_the_new_layer_leaves_out) {
+  auto held = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(held.ok()) << held.error().detail;
+  ASSERT_EQ(held->detail.view.row.grid_code, kGrid);
+  int64_t held_id = held->detail.view.row.id;
+
+  app::OrgImportService svc(*app_);
+  std::string layer = collection(grid_feature(kNewGrid, "城区合并网格", square(kLat, kLon, 0.01)));
+  auto dry = svc.import_grids(&admin_, layer, true, {}, true);
+  ASSERT_TRUE(dry.ok()) << dry.error().detail;
+  ASSERT_TRUE(dry->ok());
+  EXPECT_EQ(dry->added, 1);
+  EXPECT_EQ(dry->retired, 1);
+  EXPECT_EQ(dry->overlaps, 0);  // the new layer over the old one is the point
+  ASSERT_EQ(dry->retiring.size(), 1u);
+  EXPECT_EQ(dry->retiring[0].code, kGrid);
+  EXPECT_EQ(dry->retiring[0].open_requests, 1);
+  EXPECT_EQ(dry->retiring[0].households, 0);
+  EXPECT_EQ(dry->retiring[0].worker_name, "gridworker");  // the fixture's grid worker
+  EXPECT_TRUE(std::any_of(dry->preview.begin(), dry->preview.end(),
+                          [](const auto& p) { return p.code == kGrid && p.status == "retired"; }));
+  auto still = app_->requests().submit(citizen(), pothole(kLat + 0.001, kLon));
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->detail.view.row.grid_code, kGrid);  // a dry run changes nothing
+
+  // Without the switch the old grid is kept, as before.
+  auto keep = svc.import_grids(&admin_, layer, true);
+  ASSERT_TRUE(keep.ok() && keep->ok());
+  EXPECT_EQ(keep->retired, 0);
+  EXPECT_EQ(keep->not_in_file, 1);
+
+  auto done = svc.import_grids(&admin_, layer, false, {}, true);
+  ASSERT_TRUE(done.ok() && done->ok());
+  EXPECT_EQ(done->retired, 1);
+  EXPECT_EQ(audit_count("org.grids.import"), 1);
+  auto row = db_->read_value<store::GridRow>(
+      [](store::Session& s) { return store::grids::get(s, kGrid); });
+  ASSERT_TRUE(row.ok());
+  EXPECT_TRUE(row->retired_at.has_value());
+  EXPECT_FALSE(row->polygon.empty());  // its history keeps its boundary
+
+  auto next = app_->requests().submit(citizen(), pothole(kLat + 0.001, kLon));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->detail.view.row.grid_code, kNewGrid);
+  auto map = app_->requests().county_grids(kCounty);
+  ASSERT_TRUE(map.ok());
+  EXPECT_TRUE(
+      std::none_of(map->begin(), map->end(), [](const auto& g) { return g.code == kGrid; }));
+  auto exported = svc.export_grids(admin_, kCommunity);
+  ASSERT_TRUE(exported.ok());
+  EXPECT_EQ(exported->find(kGrid), std::string::npos);
+  // The request kGrid held stays with its grid worker, who finishes it.
+  act(grid_, held_id, "claim");
+  EXPECT_EQ(act(grid_, held_id, "start").view.row.status, "in_progress");
+
+  // Retiring again retires nothing more; naming kGrid again brings it back.
+  auto twice = svc.import_grids(&admin_, layer, true, {}, true);
+  ASSERT_TRUE(twice.ok() && twice->ok());
+  EXPECT_EQ(twice->retired, 0);
+  std::string both =
+      collection(grid_feature(kNewGrid, "城区合并网格", square(kLat, kLon, 0.01)) + "," +
+                 grid_feature(kGrid, "城区第一网格", square(kLat, kLon, 0.002)));
+  auto back = svc.import_grids(&admin_, both, false);
+  ASSERT_TRUE(back.ok() && back->ok());
+  EXPECT_EQ(back->changed, 1);
+  EXPECT_EQ(back->unchanged, 1);
+  auto again = app_->requests().submit(citizen(), pothole(kLat + 0.001, kLon));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->detail.view.row.grid_code, kGrid);  // the smaller grid again
 }
 
 TEST_P(OrgImportApp, only_administrators_import_and_only_inside_their_scope) {

@@ -72,6 +72,7 @@ export interface GridDetail {
   households: number | null
   residents: number | null
   polygon: AreaGeometry | null
+  retired_at: string | null // withdrawn by a re-division 网格调整
 }
 
 export interface Unit {
@@ -91,8 +92,16 @@ export interface ImportProblem {
 }
 export interface GridPreviewFeature {
   type: 'Feature'
-  properties: { code: string; name: string; status: 'added' | 'changed' | 'unchanged' | 'existing'; overlaps?: boolean }
+  properties: { code: string; name: string; status: 'added' | 'changed' | 'unchanged' | 'existing' | 'retired'; overlaps?: boolean }
   geometry: AreaGeometry
+}
+// A grid a re-division 网格调整 retires, with what still refers to it.
+export interface RetiringGrid {
+  code: string
+  name: string
+  worker: string | null
+  open_requests: number
+  households: number
 }
 export interface ImportReport {
   dry_run: boolean
@@ -112,6 +121,8 @@ export interface ImportReport {
   area_km2?: number
   preview?: { type: 'FeatureCollection'; features: GridPreviewFeature[] }
   preview_truncated?: boolean
+  retired?: number // with retire_missing: grids of the file's villages it leaves out
+  retiring?: RetiringGrid[]
   // units
   new_kinds?: string[]
 }

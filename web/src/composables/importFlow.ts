@@ -25,20 +25,28 @@ export function useImportFlow<R>(o: {
     if (o.input.value) o.input.value.value = ''
   }
 
-  async function onFile(e: Event) {
-    const f = (e.target as HTMLInputElement).files?.[0]
-    if (!f) return
+  async function check(read: () => Promise<string>) {
     error.value = null
     o.show(null)
     phase.value = 'checking'
     try {
-      text.value = await f.text()
+      text.value = await read()
       o.show(await o.send(text.value, true))
       phase.value = 'checked'
     } catch (err) {
       error.value = errorMessage(err)
       phase.value = 'pick'
     }
+  }
+
+  function onFile(e: Event) {
+    const f = (e.target as HTMLInputElement).files?.[0]
+    if (f) return check(() => f.text())
+  }
+
+  // The same file checked again: an option of the import changed what it would do.
+  function recheck() {
+    if (text.value) return check(async () => text.value)
   }
 
   async function confirm() {
@@ -57,7 +65,7 @@ export function useImportFlow<R>(o: {
     }
   }
 
-  return { phase, text, error, reset, onFile, confirm }
+  return { phase, text, error, reset, onFile, recheck, confirm }
 }
 
 // A CSV file for Excel: UTF-8 with a byte-order mark, so Chinese text opens readable.
