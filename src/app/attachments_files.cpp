@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "common/ids.hpp"
+#include "store/db.hpp"
+#include "store/repos/attachment_repo.hpp"
 
 namespace gj::app {
 
@@ -131,6 +133,52 @@ Result<std::vector<StoredFile>> DiskFileStore::list() {
     out.push_back(std::move(f));
   }
   if (ec) return make_error(ErrorCode::kStorageUnavailable, "cannot list " + dir_);
+  return out;
+}
+
+// ---------------------------------------------------------------- in the database
+
+namespace {
+
+// A store that cannot take or give the bytes is "storage unavailable" (503) to the caller,
+// whatever the database said.
+Error as_unavailable(const Error& e) {
+  if (e.code == ErrorCode::kStorageUnavailable || e.code == ErrorCode::kNotFound) return e;
+  return make_error(ErrorCode::kStorageUnavailable, "file store: " + e.detail);
+}
+
+}  // namespace
+
+Status DatabaseFileStore::put(const std::string& key, const std::string& bytes) {
+  if (!is_valid_file_key(key)) return make_error(ErrorCode::kInternal, "bad file key " + key);
+  int64_t now = clock_.now_ms();
+  Status st =
+      db_.write([&](store::Session& s) { return store::file_blobs::put(s, key, bytes, now); });
+  if (!st.ok()) return as_unavailable(st.error());
+  return {};
+}
+
+Result<std::string> DatabaseFileStore::get(const std::string& key) {
+  if (!is_valid_file_key(key)) return make_error(ErrorCode::kNotFound);
+  auto r = db_.read_value<std::string>(
+      [&](store::Session& s) { return store::file_blobs::get(s, key); });
+  if (!r.ok()) return as_unavailable(r.error());
+  return r;
+}
+
+Status DatabaseFileStore::remove(const std::string& key) {
+  Status st = db_.write([&](store::Session& s) { return store::file_blobs::remove(s, key); });
+  if (!st.ok()) return as_unavailable(st.error());
+  return {};
+}
+
+Result<std::vector<StoredFile>> DatabaseFileStore::list() {
+  auto r = db_.read_value<std::vector<store::file_blobs::Entry>>(
+      [](store::Session& s) { return store::file_blobs::list(s); });
+  if (!r.ok()) return as_unavailable(r.error());
+  std::vector<StoredFile> out;
+  out.reserve(r->size());
+  for (auto& e : *r) out.push_back({std::move(e.key), e.modified_at});
   return out;
 }
 

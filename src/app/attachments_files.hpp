@@ -1,14 +1,20 @@
 // The file-store seam for attachments 附件 (style.md §6, LevelDB's Env): put/get/remove by key,
 // so a test can make a write fail and see a 503 with nothing stored. DiskFileStore keeps one
-// file per key under a directory; several `serve` nodes on one PostgreSQL need that directory
-// shared (NFS or similar), since the rows are in the database and the bytes are not.
+// file per key under a directory (several `serve` nodes would need that directory shared);
+// DatabaseFileStore keeps the bytes in the store itself (migration 0024), so every node on one
+// PostgreSQL reads what any node stored and the database backup holds them.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "common/result.hpp"
+
+namespace gj::store {
+class Database;
+}
 
 namespace gj::app {
 
@@ -44,6 +50,22 @@ class DiskFileStore final : public FileStore {
 
  private:
   std::string dir_;
+};
+
+// One row per key in the store's file_blobs table; each put is its own durable write. Its
+// modified_ms is wall-clock time, like a file's: the orphan sweep compares it with real time.
+class DatabaseFileStore final : public FileStore {
+ public:
+  explicit DatabaseFileStore(store::Database& db) : db_(db) {}
+
+  Status put(const std::string& key, const std::string& bytes) override;
+  Result<std::string> get(const std::string& key) override;
+  Status remove(const std::string& key) override;
+  Result<std::vector<StoredFile>> list() override;
+
+ private:
+  store::Database& db_;
+  SystemClock clock_;
 };
 
 bool is_valid_file_key(const std::string& key);

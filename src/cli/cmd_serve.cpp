@@ -26,7 +26,8 @@ const char* kUsage =
     "                      [--smtp HOST:PORT] [--smtp-from ADDR]\n"
     "                      [--smtp-tls none|starttls|tls] [--smtp-user NAME]\n"
     "                      [--smtp-password-file FILE] [--tls-ca-file FILE]\n"
-    "                      [--trusted-proxies LIST] [--attachments-dir DIR]\n"
+    "                      [--trusted-proxies LIST]\n"
+    "                      [--attachments-store files|database] [--attachments-dir DIR]\n"
     "Serves the API and the web UI until SIGTERM/SIGINT, then drains in-flight requests,\n"
     "commits queued writes, checkpoints the store and exits 0.\n"
     "  --listen ADDR:PORT  default 127.0.0.1:8080 (or $GONGJIAN_LISTEN)\n"
@@ -49,9 +50,13 @@ const char* kUsage =
     "  --smtp-user NAME    SMTP AUTH (PLAIN or LOGIN; needs TLS); the password comes from\n"
     "                      $GONGJIAN_SMTP_PASSWORD or --smtp-password-file, never a flag\n"
     "  --tls-ca-file FILE  trust these CA certificates (PEM) instead of the system's\n"
-    "  --attachments-dir DIR  photo attachments (or $GONGJIAN_ATTACHMENTS_DIR; default: an\n"
+    "  --attachments-store files|database  where photo attachments' bytes are kept (or\n"
+    "                      $GONGJIAN_ATTACHMENTS_STORE): in the database (the default on\n"
+    "                      PostgreSQL: every node reads them, the database backup holds them)\n"
+    "                      or as files (the default on SQLite)\n"
+    "  --attachments-dir DIR  the files' directory (or $GONGJIAN_ATTACHMENTS_DIR; default: an\n"
     "                      attachments/ folder next to the SQLite file, else data/attachments;\n"
-    "                      several nodes on one PostgreSQL need one shared directory)\n";
+    "                      several nodes on one PostgreSQL need it shared); implies files\n";
 
 int run(const Args& args) {
   if (has_flag(args, "--help")) {
@@ -96,16 +101,27 @@ int run(const Args& args) {
   api::ApiConfig api_config;
   api_config.secure_cookies = has_flag(args, "--secure-cookies");
   {
-    // Photo attachments 附件: files next to the SQLite store by default; orphans of an earlier
-    // run (a file whose row never committed) are swept once at start.
+    // Photo attachments 附件: in the database on PostgreSQL (several nodes share it), files
+    // next to the SQLite store otherwise; orphans of an earlier run (bytes whose row never
+    // committed) are swept once at start.
     std::string target = store_target(args);
+    bool postgres = target.rfind("postgres", 0) == 0;
     std::string dir = flag_value(args, "--attachments-dir");
-    if (dir.empty())
-      dir = target.rfind("postgres", 0) == 0
-                ? std::string("data/attachments")
-                : (std::filesystem::path(target).parent_path() / "attachments").string();
-    api_config.attachments = std::make_shared<app::AttachmentsService>(
-        application, std::make_shared<app::DiskFileStore>(dir));
+    std::string kind =
+        flag_value(args, "--attachments-store", postgres && dir.empty() ? "database" : "files");
+    if (kind != "files" && kind != "database")
+      return usage_error("serve: --attachments-store must be files or database", kUsage);
+    std::shared_ptr<app::FileStore> files;
+    if (kind == "database") {
+      files = std::make_shared<app::DatabaseFileStore>(*db);
+    } else {
+      if (dir.empty())
+        dir = postgres ? std::string("data/attachments")
+                       : (std::filesystem::path(target).parent_path() / "attachments").string();
+      files = std::make_shared<app::DiskFileStore>(dir);
+    }
+    log::info("attachments_store", {{"kind", kind}, {"dir", kind == "files" ? dir : ""}});
+    api_config.attachments = std::make_shared<app::AttachmentsService>(application, files);
     auto swept = api_config.attachments->sweep_orphans();
     if (!swept.ok())
       log::warn("attachment_sweep_failed", {{"detail", swept.error().detail}});

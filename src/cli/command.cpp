@@ -23,15 +23,15 @@ config::Settings& file_settings() {
 // Deployment settings that may also come from the environment or the configuration file;
 // other flags (a subcommand's own arguments) come only from the command line.
 bool is_setting(const std::string& flag) {
-  static const char* kKeys[] = {"--listen",         "--db",
-                                "--postgres",       "--web",
-                                "--workers",        "--secure-cookies",
-                                "--scan-seconds",   "--notify-webhook",
-                                "--notify-sms",     "--smtp",
-                                "--smtp-from",      "--smtp-tls",
-                                "--smtp-user",      "--smtp-password-file",
-                                "--tls-ca-file",    "--trusted-proxies",
-                                "--attachments-dir"};
+  static const char* kKeys[] = {"--listen",          "--db",
+                                "--postgres",        "--web",
+                                "--workers",         "--secure-cookies",
+                                "--scan-seconds",    "--notify-webhook",
+                                "--notify-sms",      "--smtp",
+                                "--smtp-from",       "--smtp-tls",
+                                "--smtp-user",       "--smtp-password-file",
+                                "--tls-ca-file",     "--trusted-proxies",
+                                "--attachments-dir", "--attachments-store"};
   return std::find(std::begin(kKeys), std::end(kKeys), flag) != std::end(kKeys);
 }
 }  // namespace

@@ -1,5 +1,7 @@
 #include "store/repos/attachment_repo.hpp"
 
+#include "common/text.hpp"
+
 namespace gj::store {
 namespace {
 
@@ -17,6 +19,19 @@ constexpr const char* kTokenInsert =
 constexpr const char* kTokenTicket =
     "SELECT ticket_id FROM attachment_tokens WHERE token_hash = $1 AND expires_at > $2";
 constexpr const char* kTokenPurge = "DELETE FROM attachment_tokens WHERE expires_at <= $1";
+// Bytes as a text parameter: SQLite keeps them as given (length-delimited, CAST to a BLOB);
+// PostgreSQL's text protocol cannot carry a NUL byte, so they travel base64-encoded there.
+constexpr const char* kBlobPutSqlite =
+    "INSERT INTO file_blobs(key, bytes, modified_at) VALUES($1, CAST($2 AS BLOB), $3) "
+    "ON CONFLICT(key) DO UPDATE SET bytes = excluded.bytes, modified_at = excluded.modified_at";
+constexpr const char* kBlobPutPostgres =
+    "INSERT INTO file_blobs(key, bytes, modified_at) VALUES($1, decode($2, 'base64'), $3) "
+    "ON CONFLICT(key) DO UPDATE SET bytes = excluded.bytes, modified_at = excluded.modified_at";
+constexpr const char* kBlobGetSqlite = "SELECT bytes FROM file_blobs WHERE key = $1";
+constexpr const char* kBlobGetPostgres =
+    "SELECT translate(encode(bytes, 'base64'), E'\\n', '') FROM file_blobs WHERE key = $1";
+constexpr const char* kBlobRemove = "DELETE FROM file_blobs WHERE key = $1";
+constexpr const char* kBlobList = "SELECT key, modified_at FROM file_blobs ORDER BY key";
 
 AttachmentRow to_row(const Row& r) {
   AttachmentRow a;
@@ -111,4 +126,42 @@ Result<int64_t> purge_expired(Session& s, int64_t now) {
 }
 
 }  // namespace attachment_tokens
+
+namespace file_blobs {
+
+Status put(Session& s, const std::string& key, const std::string& bytes, int64_t at) {
+  bool pg = s.backend() == Backend::kPostgres;
+  auto n =
+      s.exec(pg ? kBlobPutPostgres : kBlobPutSqlite, {key, pg ? base64_encode(bytes) : bytes, at});
+  if (!n.ok()) return n.error();
+  return {};
+}
+
+Result<std::string> get(Session& s, const std::string& key) {
+  bool pg = s.backend() == Backend::kPostgres;
+  auto r = s.query_one(pg ? kBlobGetPostgres : kBlobGetSqlite, {key});
+  if (!r.ok()) return r.error();
+  if (!pg) return r->str(0);
+  std::string out;
+  if (!base64_decode(r->str(0), out))
+    return make_error(ErrorCode::kStorageUnavailable, "file_blobs: bad base64 for " + key);
+  return out;
+}
+
+Status remove(Session& s, const std::string& key) {
+  auto n = s.exec(kBlobRemove, {key});
+  if (!n.ok()) return n.error();
+  return {};
+}
+
+Result<std::vector<Entry>> list(Session& s) {
+  auto rows = s.query(kBlobList);
+  if (!rows.ok()) return rows.error();
+  std::vector<Entry> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back({r.str(0), r.i64(1)});
+  return out;
+}
+
+}  // namespace file_blobs
 }  // namespace gj::store

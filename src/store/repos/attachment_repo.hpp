@@ -47,4 +47,17 @@ Result<int64_t> ticket_for(Session& s, const std::string& token_hash, int64_t no
 Result<int64_t> purge_expired(Session& s, int64_t now);
 }  // namespace attachment_tokens
 
+// Attachment bytes kept in the database (migration 0024; app::DatabaseFileStore).
+namespace file_blobs {
+Status put(Session& s, const std::string& key, const std::string& bytes, int64_t at);
+// kNotFound when there is no such key.
+Result<std::string> get(Session& s, const std::string& key);
+Status remove(Session& s, const std::string& key);
+struct Entry {
+  std::string key;
+  int64_t modified_at = 0;
+};
+Result<std::vector<Entry>> list(Session& s);
+}  // namespace file_blobs
+
 }  // namespace gj::store

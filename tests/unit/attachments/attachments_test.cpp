@@ -1,10 +1,13 @@
 // Photo attachments 附件 and the citizen side of 接诉即办, in-process on real SQLite and real
-// PostgreSQL ($GJ_TEST_POSTGRES_URL) with a real directory for the files: the intake token,
+// PostgreSQL ($GJ_TEST_POSTGRES_URL) with the file store `serve` uses there (a real directory on
+// SQLite, the database itself on PostgreSQL, where a photo one node stored is served by
+// another); both file stores keep any bytes; the intake token,
 // sniffed types, retries answered with the same record, the 9-photo limit, scope 404s, audited
 // reads, a failing file store or commit (503, no row, no file), the orphan sweep; the citizen's
 // reopen 重办 and the reply on the tracking page; a whistled case in the department's queue.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
@@ -34,21 +37,21 @@ using gj::testing::kLat;
 using gj::testing::kLon;
 using gj::testing::kQianyou;
 
-// A real disk store whose writes can be made to fail (style.md §6: the fsync that fails).
+// A real file store whose writes can be made to fail (style.md §6: the fsync that fails).
 class FaultyFiles final : public app::FileStore {
  public:
-  explicit FaultyFiles(std::string dir) : disk_(std::move(dir)) {}
+  explicit FaultyFiles(std::shared_ptr<app::FileStore> real) : real_(std::move(real)) {}
   std::atomic<bool> fail_put{false};
   Status put(const std::string& key, const std::string& bytes) override {
     if (fail_put) return make_error(ErrorCode::kStorageUnavailable, "injected: fsync failed");
-    return disk_.put(key, bytes);
+    return real_->put(key, bytes);
   }
-  Result<std::string> get(const std::string& key) override { return disk_.get(key); }
-  Status remove(const std::string& key) override { return disk_.remove(key); }
-  Result<std::vector<app::StoredFile>> list() override { return disk_.list(); }
+  Result<std::string> get(const std::string& key) override { return real_->get(key); }
+  Status remove(const std::string& key) override { return real_->remove(key); }
+  Result<std::vector<app::StoredFile>> list() override { return real_->list(); }
 
  private:
-  app::DiskFileStore disk_;
+  std::shared_ptr<app::FileStore> real_;
 };
 
 struct CommitFaults final : store::FaultInjector {
@@ -85,7 +88,13 @@ class Attachments : public gj::testing::RequestsFixture {
     RequestsFixture::shut();
   }
   api::ApiConfig api_config() override {
-    files_ = std::make_shared<FaultyFiles>((dir_ / "attachments").string());
+    // What `serve` uses: files next to a SQLite store, the database itself on PostgreSQL.
+    std::shared_ptr<app::FileStore> real;
+    if (GetParam() == Backend::kPostgres)
+      real = std::make_shared<app::DatabaseFileStore>(*db_);
+    else
+      real = std::make_shared<app::DiskFileStore>((dir_ / "attachments").string());
+    files_ = std::make_shared<FaultyFiles>(real);
     svc_ = std::make_shared<app::AttachmentsService>(*app_, files_);
     api::ApiConfig cfg;
     cfg.attachments = svc_;
@@ -288,6 +297,63 @@ TEST_P(Attachments, a_failing_file_store_or_commit_is_a_503_with_no_row_and_no_f
   EXPECT_EQ(audit_count("attachment.upload"), 0);
   // Once storage is back the same upload goes through.
   EXPECT_EQ(upload(t.id, t.token, jpeg(1)).status, 201);
+}
+
+// Both file stores on this backend: any bytes (every byte value, NULs, 3 MB) come back as they
+// went in, a put replaces, the listing names each key with its time, a removed key is gone.
+TEST_P(Attachments, both_file_stores_keep_any_bytes_and_list_what_they_hold) {
+  std::string bytes;
+  for (int i = 0; i < 3 * 1024 * 1024; ++i)
+    bytes.push_back(static_cast<char>((i * 7 + i / 256) & 255));
+  app::DiskFileStore disk((dir_ / "conformance").string());
+  app::DatabaseFileStore database(*db_);
+  for (app::FileStore* fs : std::initializer_list<app::FileStore*>{&disk, &database}) {
+    SCOPED_TRACE(fs == &disk ? "disk" : "database");
+    ASSERT_TRUE(fs->put("7/a.jpg", bytes).ok());
+    ASSERT_TRUE(fs->put("7/b.png", std::string("\0\x01\xFF", 3)).ok());
+    auto a = fs->get("7/a.jpg");
+    ASSERT_TRUE(a.ok()) << a.error().detail;
+    EXPECT_TRUE(*a == bytes);
+    EXPECT_EQ(*fs->get("7/b.png"), std::string("\0\x01\xFF", 3));
+    ASSERT_TRUE(fs->put("7/b.png", "again").ok());
+    EXPECT_EQ(*fs->get("7/b.png"), "again");
+    auto l = fs->list();
+    ASSERT_TRUE(l.ok());
+    ASSERT_EQ(l->size(), 2u);
+    std::vector<std::string> keys{(*l)[0].key, (*l)[1].key};
+    std::sort(keys.begin(), keys.end());
+    EXPECT_EQ(keys, (std::vector<std::string>{"7/a.jpg", "7/b.png"}));
+    EXPECT_GT((*l)[0].modified_ms, 0);
+    ASSERT_TRUE(fs->remove("7/a.jpg").ok());
+    ASSERT_TRUE(fs->remove("7/a.jpg").ok());  // absent: not an error
+    EXPECT_EQ(fs->get("7/a.jpg").error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(fs->list()->size(), 1u);
+    EXPECT_FALSE(fs->put("../escape.jpg", "x").ok());
+    ASSERT_TRUE(fs->remove("7/b.png").ok());
+  }
+}
+
+// Two app nodes on one PostgreSQL, each with its own connection and the database file store:
+// a photo uploaded through one is served by the other, byte for byte.
+TEST_P(Attachments, a_photo_one_node_stored_is_served_by_another) {
+  if (GetParam() == Backend::kSqlite) GTEST_SKIP() << "one serving process per SQLite file";
+  auto t = intake();
+  std::string bytes = jpeg(1) + std::string(200'000, '\0') + "end";
+  ASSERT_EQ(upload(t.id, t.token, bytes).status, 201);
+  store::Options opt;
+  opt.target = target_.url;
+  auto other_db = store::open_database(opt);
+  ASSERT_TRUE(other_db.ok());
+  RandomIdGenerator ids;
+  app::App other(**other_db, clock_, ids);
+  app::AttachmentsService other_svc(other, std::make_shared<app::DatabaseFileStore>(**other_db));
+  auto listed = other_svc.list_for_tracking(t.code);
+  ASSERT_TRUE(listed.ok()) << listed.error().detail;
+  ASSERT_EQ(listed->size(), 1u);
+  auto got = other_svc.content_for_tracking(t.code, (*listed)[0].id);
+  ASSERT_TRUE(got.ok()) << got.error().detail;
+  EXPECT_TRUE(got->second == bytes);
+  (*other_db)->close();
 }
 
 TEST_P(Attachments, orphan_files_are_swept_and_files_with_rows_are_kept) {
