@@ -316,9 +316,11 @@ Status enqueue_transition(store::Session& s, const store::TicketRow& row,
   return {};
 }
 
-Status enqueue_receipt(store::Session& s, const store::TicketRow& row, int64_t now) {
+Status enqueue_receipt(store::Session& s, const store::TicketRow& row, int64_t now,
+                       bool email_only) {
   CitizenContact c = contact_of(row);
   if (c.channel == kNotifyLog) return {};  // nobody to tell: the caller saw the code
+  if (email_only && c.channel != kNotifyEmail) return {};
   json f = fields_of(row, "");
   return add_row(s, row, now, "ticket.received", "citizen", row.code, c.channel, c.address, f,
                  c.language);

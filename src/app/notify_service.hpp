@@ -35,10 +35,13 @@ inline constexpr std::string_view kNotifySms = "sms";          // the SMS gatewa
 // else the log (they read it on the tracking page), in the language they filed in.
 Status enqueue_transition(store::Session& s, const store::TicketRow& row,
                           const requests::Transition& t);
-// The acknowledgement 受理回执 with the tracking code for a requester who did not file the
-// request themselves (a hotline call, a grid worker's or a department's entry): nothing when
-// the ticket has no phone or e-mail.
-Status enqueue_receipt(store::Session& s, const store::TicketRow& row, int64_t now);
+// The acknowledgement 受理回执 with the tracking code: for a requester who did not file the
+// request themselves (a hotline call, a grid worker's or a department's entry) by e-mail or SMS;
+// with `email_only`, for a citizen who filed it and read the code on screen, a copy by e-mail
+// when they gave one (no SMS: it costs the county and says nothing new). Nothing when the
+// ticket has no way to reach them.
+Status enqueue_receipt(store::Session& s, const store::TicketRow& row, int64_t now,
+                       bool email_only = false);
 // A deadline warning 预警 for the unit holding the timer.
 Status enqueue_warning(store::Session& s, const store::TicketRow& row, const std::string& unit_id,
                        int64_t due_at, int64_t now);

@@ -1058,8 +1058,9 @@ Result<IntakeResult> RequestsService::submit(const auth::Principal& who, const I
       GJ_TRY(persist_effects(s, row, *dispatch, sys, snap->view, false, &written));
     }
     // Someone filed it for the requester (a hotline call, a grid worker, a department): tell
-    // them their tracking code 查询码. Citizens filing themselves read it on their screen.
-    if (in.channel != kChannelCitizen) GJ_TRY(enqueue_receipt(s, row, ms(now)));
+    // them their tracking code 查询码. Citizens filing themselves read it on their screen and
+    // get a copy only by e-mail, where they asked for updates.
+    GJ_TRY(enqueue_receipt(s, row, ms(now), in.channel == kChannelCitizen));
     if (!in.idempotency_key.empty())
       GJ_TRY(store::idempotency::put(s, in.idempotency_key, body_hash, row.id, ms(now)));
     if (in.in_transaction) GJ_TRY(in.in_transaction(s, row.id));

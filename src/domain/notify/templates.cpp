@@ -53,7 +53,8 @@ const std::vector<Template>& templates() {
       {"deadline.warning", A::kStaff, "en", "Deadline approaching: {subject}",
        "The request {subject} (ref {code}) is due at {deadline}; please act soon."},
       // Citizens: tracking updates 进度通知 (no staff names, no internal notes beyond the reply).
-      // The receipt 受理回执 goes to a requester who did not file the request themselves.
+      // The receipt 受理回执 goes to a requester who did not file the request themselves, and
+      // by e-mail to one who did.
       {"ticket.received", A::kCitizen, "zh-CN", "您的诉求已受理（查询码 {code}）",
        "您反映的“{subject}”已受理，查询码 {code}。可凭查询码查看办理进度。"},
       {"ticket.received", A::kCitizen, "en", "Your request was received (code {code})",
