@@ -3,7 +3,7 @@
 # where the script writes one. Timings on shared machines are noisy: read the ratios.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-for b in store api http classify access; do
+for b in store api http classify access attachments; do
   if [[ -x bench/$b/run.sh ]]; then
     echo "=== bench/$b"
     bench/$b/run.sh || echo "bench/$b failed"

@@ -1,7 +1,5 @@
 #include "store/repos/attachment_repo.hpp"
 
-#include "common/text.hpp"
-
 namespace gj::store {
 namespace {
 
@@ -20,16 +18,17 @@ constexpr const char* kTokenTicket =
     "SELECT ticket_id FROM attachment_tokens WHERE token_hash = $1 AND expires_at > $2";
 constexpr const char* kTokenPurge = "DELETE FROM attachment_tokens WHERE expires_at <= $1";
 // Bytes as a text parameter: SQLite keeps them as given (length-delimited, CAST to a BLOB);
-// PostgreSQL's text protocol cannot carry a NUL byte, so they travel base64-encoded there.
+// PostgreSQL's text protocol cannot carry a NUL byte, so they travel as hex there: in bytea's
+// input form ("\x0a1b…") and out through encode(…, 'hex'), whatever the server's bytea_output.
 constexpr const char* kBlobPutSqlite =
     "INSERT INTO file_blobs(key, bytes, modified_at) VALUES($1, CAST($2 AS BLOB), $3) "
     "ON CONFLICT(key) DO UPDATE SET bytes = excluded.bytes, modified_at = excluded.modified_at";
 constexpr const char* kBlobPutPostgres =
-    "INSERT INTO file_blobs(key, bytes, modified_at) VALUES($1, decode($2, 'base64'), $3) "
+    "INSERT INTO file_blobs(key, bytes, modified_at) VALUES($1, $2::bytea, $3) "
     "ON CONFLICT(key) DO UPDATE SET bytes = excluded.bytes, modified_at = excluded.modified_at";
 constexpr const char* kBlobGetSqlite = "SELECT bytes FROM file_blobs WHERE key = $1";
 constexpr const char* kBlobGetPostgres =
-    "SELECT translate(encode(bytes, 'base64'), E'\\n', '') FROM file_blobs WHERE key = $1";
+    "SELECT encode(bytes, 'hex') FROM file_blobs WHERE key = $1";
 constexpr const char* kBlobRemove = "DELETE FROM file_blobs WHERE key = $1";
 constexpr const char* kBlobList = "SELECT key, modified_at FROM file_blobs ORDER BY key";
 
@@ -129,10 +128,45 @@ Result<int64_t> purge_expired(Session& s, int64_t now) {
 
 namespace file_blobs {
 
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+std::string to_bytea_hex(const std::string& bytes) {
+  std::string out = "\\x";
+  out.resize(2 + 2 * bytes.size());
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 + 2 * i] = kHex[b >> 4];
+    out[3 + 2 * i] = kHex[b & 15];
+  }
+  return out;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool from_hex(const std::string& text, std::string& out) {
+  if (text.size() % 2) return false;
+  out.resize(text.size() / 2);
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<char>(hi << 4 | lo);
+  }
+  return true;
+}
+
+}  // namespace
+
 Status put(Session& s, const std::string& key, const std::string& bytes, int64_t at) {
   bool pg = s.backend() == Backend::kPostgres;
   auto n =
-      s.exec(pg ? kBlobPutPostgres : kBlobPutSqlite, {key, pg ? base64_encode(bytes) : bytes, at});
+      s.exec(pg ? kBlobPutPostgres : kBlobPutSqlite, {key, pg ? to_bytea_hex(bytes) : bytes, at});
   if (!n.ok()) return n.error();
   return {};
 }
@@ -143,8 +177,8 @@ Result<std::string> get(Session& s, const std::string& key) {
   if (!r.ok()) return r.error();
   if (!pg) return r->str(0);
   std::string out;
-  if (!base64_decode(r->str(0), out))
-    return make_error(ErrorCode::kStorageUnavailable, "file_blobs: bad base64 for " + key);
+  if (!from_hex(r->str(0), out))
+    return make_error(ErrorCode::kStorageUnavailable, "file_blobs: unreadable bytes for " + key);
   return out;
 }
 
