@@ -78,8 +78,10 @@ json grids_report_json(const app::OrgImportReport& r, Lang lang) {
                         {"name", g.name},
                         {"worker", g.worker_name.empty() ? json(nullptr) : json(g.worker_name)},
                         {"open_requests", g.open_requests},
-                        {"households", g.households}});
+                        {"households", g.households},
+                        {"households_moved", g.households_moved}});
   j["retiring"] = std::move(retiring);
+  j["households_moved"] = r.households_moved;
   return j;
 }
 

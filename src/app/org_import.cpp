@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "app/requests_service.hpp"
 #include "common/text.hpp"
 #include "domain/org/division.hpp"
 #include "domain/requests/router.hpp"
+#include "store/repos/access_repo.hpp"
 #include "store/repos/config_repo.hpp"
 #include "store/repos/repos.hpp"
 #include "store/repos/requests_repo.hpp"
@@ -38,9 +40,11 @@ bool add_problem(OrgImportReport& r, org::FileProblem p) {
 }
 
 // Overlaps among the file's grids and between them and the store's other grids of the same
-// counties: warnings, not problems (routing stays defined: the smaller grid wins).
+// counties: warnings, not problems (routing stays defined: the smaller grid wins). `layer`
+// receives the index of the grids the counties will route by after the import.
 Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::string>& skip,
-                     OrgImportReport& r, std::vector<bool>& overlapping) {
+                     OrgImportReport& r, std::vector<bool>& overlapping,
+                     std::optional<rq::GridIndex>& layer) {
   std::vector<rq::GridShape> shapes;
   std::vector<int64_t> item;  // feature number, 0 for a grid of the store
   for (const auto& g : file.grids) {
@@ -85,7 +89,7 @@ Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::
   std::map<int64_t, size_t> index_of_item;
   for (size_t i = 0; i < file.grids.size(); ++i) index_of_item[file.grids[i].item] = i;
   overlapping.assign(file.grids.size(), false);
-  rq::GridIndex index(shapes);
+  rq::GridIndex index(std::move(shapes));
   for (const auto& o : index.overlaps()) {
     for (auto [me, other] : {std::pair{o.a, o.b}, std::pair{o.b, o.a}}) {
       if (!item[me]) continue;  // both in the store: not this import's business
@@ -95,12 +99,14 @@ Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::
       if (r.warnings.size() < kMaxProblems) {
         char share[16];
         std::snprintf(share, sizeof share, "%.0f%%", std::max(1.0, o.fraction * 100));
-        r.warnings.push_back({item[me], "overlaps", "geometry", shapes[other].code + " " + share});
+        r.warnings.push_back(
+            {item[me], "overlaps", "geometry", index.shapes()[other].code + " " + share});
       }
     }
   }
   std::stable_sort(r.warnings.begin(), r.warnings.end(),
                    [](const auto& a, const auto& b) { return a.item < b.item; });
+  layer.emplace(std::move(index));
   return {};
 }
 
@@ -167,28 +173,39 @@ Status plan_grids(Session& s, const std::string& scope, const org::GridFile& fil
       if (!in_file.count(c)) missing.push_back(c);
   }
   r.not_in_file = static_cast<int64_t>(missing.size());
-  if (retire_missing) {
-    for (const auto& code : missing) {
-      ++r.retired;
-      if (apply) GJ_TRY(store::grids::retire(s, code, now));
-      if (r.retiring.size() >= kMaxProblems && r.preview.size() >= kPreviewMax) continue;
-      GJ_ASSIGN_OR_RETURN(auto d, store::divisions::get(s, code));
-      GJ_ASSIGN_OR_RETURN(auto row, store::grids::get(s, code));
-      if (r.retiring.size() < kMaxProblems) {
-        GJ_ASSIGN_OR_RETURN(auto use, store::grids::usage(s, code));
-        r.retiring.push_back(
-            {code, d.division.name, row.worker_name, use.open_requests, use.households});
-      }
-      if (r.preview.size() < kPreviewMax && !row.polygon.empty())
-        r.preview.push_back({code, d.division.name, "retired", std::move(row.polygon), false});
-    }
-  }
   // Stored grids the overlap check and the preview's surroundings leave out: the file's own,
   // and those it retires (a new layer overlaps the old one by design).
   std::set<std::string> not_stored = in_file;
   if (retire_missing) not_stored.insert(missing.begin(), missing.end());
   std::vector<bool> overlapping;
-  GJ_TRY(find_overlaps(s, file, not_stored, r, overlapping));
+  std::optional<rq::GridIndex> layer;
+  GJ_TRY(find_overlaps(s, file, not_stored, r, overlapping, layer));
+  if (retire_missing) {
+    for (const auto& code : missing) {
+      ++r.retired;
+      if (apply) GJ_TRY(store::grids::retire(s, code, now));
+      // Its registered households 登记住户 move to the grid in use their location lies in.
+      GJ_ASSIGN_OR_RETURN(auto homes, store::access_repo::list_households(s, code, 1'000'000));
+      int64_t moved = 0;
+      for (const auto& h : homes) {
+        const rq::GridShape* to = layer->locate({h.lat, h.lon});
+        if (!to) continue;
+        ++moved;
+        if (apply) GJ_TRY(store::access_repo::move_household(s, h.id, to->code, now));
+      }
+      r.households_moved += moved;
+      if (r.retiring.size() >= kMaxProblems && r.preview.size() >= kPreviewMax) continue;
+      GJ_ASSIGN_OR_RETURN(auto d, store::divisions::get(s, code));
+      GJ_ASSIGN_OR_RETURN(auto row, store::grids::get(s, code));
+      if (r.retiring.size() < kMaxProblems) {
+        GJ_ASSIGN_OR_RETURN(auto use, store::grids::usage(s, code));
+        r.retiring.push_back({code, d.division.name, row.worker_name, use.open_requests,
+                              static_cast<int64_t>(homes.size()), moved});
+      }
+      if (r.preview.size() < kPreviewMax && !row.polygon.empty())
+        r.preview.push_back({code, d.division.name, "retired", std::move(row.polygon), false});
+    }
+  }
   for (size_t i = 0; i < file.grids.size(); ++i) {
     const auto& g = file.grids[i];
     (status[i] == 1 ? r.added : status[i] == 2 ? r.changed : r.unchanged)++;
@@ -305,7 +322,7 @@ Result<OrgImportReport> run_import(App& app, const auth::Principal* who, const s
   Status st = write ? app.db().write(body) : app.db().read(body);
   if (!st.ok()) return st.error();
   if (!r.problems.empty()) {
-    r.added = r.changed = r.unchanged = r.not_in_file = r.retired = 0;
+    r.added = r.changed = r.unchanged = r.not_in_file = r.retired = r.households_moved = 0;
     r.retiring.clear();
     r.preview.clear();
     r.context.clear();

@@ -34,12 +34,14 @@ struct OrgImportReport {
   // Grids: with retire_missing (a re-division 网格调整), the grids not in the file are retired:
   // they stop routing and leave the maps. Each is listed (up to 200) with what still refers to
   // it: requests it holds that are not finished (its grid worker goes on with them) and
-  // households registered in it (to be registered again in a grid in use).
+  // households registered in it. A household whose location lies in a grid in use after the
+  // import is moved there (households_moved); the others stay with the retired grid until they
+  // are registered again.
   struct Retiring {
     std::string code, name, worker_name;
-    int64_t open_requests = 0, households = 0;
+    int64_t open_requests = 0, households = 0, households_moved = 0;
   };
-  int64_t retired = 0;
+  int64_t retired = 0, households_moved = 0;
   std::vector<Retiring> retiring;
   double area_km2 = 0;
   double min_lon = 0, min_lat = 0, max_lon = 0, max_lat = 0;

@@ -35,8 +35,9 @@ const char* kUsage =
     "  name, and optionally households and residents. The villages must be imported first\n"
     "  (import divisions). --retire-missing: the file is the new grid layer of the villages it\n"
     "  covers (a re-division 网格调整); their grids it does not name are retired: they keep\n"
-    "  their history but route no request and leave the maps. Each is listed with the\n"
-    "  unfinished requests it holds and the households registered in it.\n"
+    "  their history but route no request and leave the maps; their registered households\n"
+    "  move to the grid in use their location lies in. Each is listed with the unfinished\n"
+    "  requests it holds and its households.\n"
     "       gongjian import units FILE.csv [--dry-run] [--db PATH | --postgres URL]\n"
     "units: departments and other units 部门/单位, CSV columns name,kind,division_code; the\n"
     "  responsibility matrix 责任清单 names a unit by its kind.\n"
@@ -90,11 +91,13 @@ int report_org_import(const char* what, const Result<app::OrgImportReport>& r) {
   for (const auto& g : r->retiring)
     if (g.open_requests || g.households)
       std::printf(
-          "note: retired grid %s %s still holds %lld unfinished requests (its grid worker "
-          "%s goes on with them) and %lld registered households (register them again in "
-          "a grid in use)\n",
+          "note: retired grid %s %s: %lld unfinished requests (its grid worker %s goes on "
+          "with them); %lld registered households, %lld %s by their location to grids in "
+          "use, %lld outside them (register those again)\n",
           g.code.c_str(), g.name.c_str(), (long long)g.open_requests,
-          g.worker_name.empty() ? "-" : g.worker_name.c_str(), (long long)g.households);
+          g.worker_name.empty() ? "-" : g.worker_name.c_str(), (long long)g.households,
+          (long long)g.households_moved, r->dry_run ? "would move" : "moved",
+          (long long)(g.households - g.households_moved));
   return 0;
 }
 

@@ -265,6 +265,12 @@ Result<std::vector<HouseholdRow>> list_households(Session& s, const std::string&
       });
 }
 
+Status move_household(Session& s, int64_t id, const std::string& grid_code, int64_t at) {
+  auto n = s.exec(sql::kAccessHouseholdMove, {id, grid_code, at});
+  if (!n.ok()) return n.error();
+  return {};
+}
+
 Result<int64_t> count_households(Session& s, const std::string& scope) {
   auto [lo, hi] = range_of(scope);
   auto r = s.query_one(sql::kAccessHouseholdCount, {lo, hi});

@@ -143,6 +143,8 @@ Result<std::vector<HouseholdRow>> list_households(Session& s, const std::string&
                                                   int64_t limit, int64_t offset = 0);
 Result<int64_t> count_households(Session& s, const std::string& scope);
 Status delete_households(Session& s, const std::string& scope);
+// A household registered again in another grid (a re-division 网格调整 moving it by location).
+Status move_household(Session& s, int64_t id, const std::string& grid_code, int64_t at);
 Result<std::vector<std::string>> grid_codes(Session& s, const std::string& scope);
 
 Result<int64_t> insert_job(Session& s, const std::string& kind, const std::string& division,

@@ -77,6 +77,8 @@ inline constexpr const char* kAccessHouseholdList =
     "WHERE grid_code >= $1 AND grid_code < $2 ORDER BY id LIMIT $3 OFFSET $4";
 inline constexpr const char* kAccessHouseholdCount =
     "SELECT COUNT(*) FROM access_households WHERE grid_code >= $1 AND grid_code < $2";
+inline constexpr const char* kAccessHouseholdMove =
+    "UPDATE access_households SET grid_code = $2, updated_at = $3 WHERE id = $1";
 inline constexpr const char* kAccessHouseholdDeleteScope =
     "DELETE FROM access_households WHERE grid_code >= $1 AND grid_code < $2";
 inline constexpr const char* kAccessGridCodes =

@@ -13,6 +13,7 @@
 #include "app/org_import.hpp"
 #include "domain/auth/passwords.hpp"
 #include "requests_fixture.hpp"
+#include "store/repos/access_repo.hpp"
 #include "store/repos/requests_repo.hpp"
 
 using namespace gj;
@@ -222,6 +223,17 @@ TEST_P(OrgImportApp, a_redivision_retires_the_grids_the_new_layer_leaves_out) {
   ASSERT_TRUE(held.ok()) << held.error().detail;
   ASSERT_EQ(held->detail.view.row.grid_code, kGrid);
   int64_t held_id = held->detail.view.row.id;
+  // Two registered households 登记住户 of kGrid: one where the new grid will be, one beyond it.
+  ASSERT_TRUE(db_->write([](store::Session& s) {
+                   return store::access_repo::insert_households(
+                       s, {{0, kGrid, "城区社区东门1号", kLat, kLon, 3, 0},
+                           {0, kGrid, "城区社区飞地2号", kLat + 0.2, kLon + 0.2, 2, 0}});
+                 })
+                  .ok());
+  auto homes_in = [&](const std::string& grid) {
+    return *db_->read_value<int64_t>(
+        [&](store::Session& s) { return store::access_repo::count_households(s, grid); });
+  };
 
   app::OrgImportService svc(*app_);
   std::string layer = collection(grid_feature(kNewGrid, "城区合并网格", square(kLat, kLon, 0.01)));
@@ -234,7 +246,9 @@ TEST_P(OrgImportApp, a_redivision_retires_the_grids_the_new_layer_leaves_out) {
   ASSERT_EQ(dry->retiring.size(), 1u);
   EXPECT_EQ(dry->retiring[0].code, kGrid);
   EXPECT_EQ(dry->retiring[0].open_requests, 1);
-  EXPECT_EQ(dry->retiring[0].households, 0);
+  EXPECT_EQ(dry->retiring[0].households, 2);
+  EXPECT_EQ(dry->retiring[0].households_moved, 1);  // the other lies outside every grid
+  EXPECT_EQ(homes_in(kGrid), 2);
   EXPECT_EQ(dry->retiring[0].worker_name, "gridworker");  // the fixture's grid worker
   EXPECT_TRUE(std::any_of(dry->preview.begin(), dry->preview.end(),
                           [](const auto& p) { return p.code == kGrid && p.status == "retired"; }));
@@ -257,6 +271,9 @@ TEST_P(OrgImportApp, a_redivision_retires_the_grids_the_new_layer_leaves_out) {
   ASSERT_TRUE(row.ok());
   EXPECT_TRUE(row->retired_at.has_value());
   EXPECT_FALSE(row->polygon.empty());  // its history keeps its boundary
+  EXPECT_EQ(done->households_moved, 1);
+  EXPECT_EQ(homes_in(kNewGrid), 1);
+  EXPECT_EQ(homes_in(kGrid), 1);
 
   auto next = app_->requests().submit(citizen(), pothole(kLat + 0.001, kLon));
   ASSERT_TRUE(next.ok());

@@ -102,6 +102,7 @@ export interface RetiringGrid {
   worker: string | null
   open_requests: number
   households: number
+  households_moved: number // by their location, to a grid in use after the import
 }
 export interface ImportReport {
   dry_run: boolean
