@@ -41,7 +41,8 @@ json node_json(const store::DivisionRow& r, Lang lang) {
           {"kind", org::kind_code(d.kind)},
           {"parent_code", d.parent_code},
           {"child_count", r.child_count},
-          {"synthetic", d.synthetic}};
+          {"synthetic", d.synthetic},
+          {"retired", r.retired}};
 }
 
 json nodes_json(const std::vector<store::DivisionRow>& rows, Lang lang) {

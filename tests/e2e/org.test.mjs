@@ -153,6 +153,12 @@ test('org import: a re-division retires the grid the new layer leaves out, after
     await page.goto(`/org/${GRID}`)
     await page.locator('[data-test=org-grid]').waitFor()
     assert.equal(await page.locator('[data-test=org-grid-retired]').count(), 0)
+    // The village's page marks it among its grids.
+    await page.goto(`/org/${VILLAGE}`)
+    await page.locator('[data-test=org-child]').first().waitFor()
+    const retiredChild = page.locator('[data-test=org-child]', { has: page.locator('[data-test=org-retired-tag]') })
+    assert.equal(await retiredChild.count(), 1)
+    assert.match(await retiredChild.innerText(), new RegExp(`梨园东北网格[\\s\\S]*${VILLAGE}902`))
     assert.deepEqual(page.errors, [])
   } finally {
     await context.close()

@@ -33,6 +33,7 @@ DivisionRow to_division(const Row& r) {
   d.division.kind = k.ok() ? *k : org::Kind::kOther;
   d.division.synthetic = r.i64(5) != 0;
   d.child_count = r.i64(6);
+  d.retired = !r.is_null(7);
   return d;
 }
 

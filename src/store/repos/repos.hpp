@@ -16,6 +16,7 @@ namespace gj::store {
 struct DivisionRow {
   org::Division division;
   int64_t child_count = 0;
+  bool retired = false;  // a grid withdrawn by a re-division (0023)
 };
 
 struct GridRow {

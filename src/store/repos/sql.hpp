@@ -19,16 +19,19 @@ inline constexpr const char* kDivisionColumns =
     "(SELECT COUNT(*) FROM divisions c WHERE c.parent_code = d.code)";
 inline constexpr const char* kDivisionGet =
     "SELECT d.code, d.parent_code, d.name, d.level, d.kind, d.synthetic, "
-    "(SELECT COUNT(*) FROM divisions c WHERE c.parent_code = d.code) "
+    "(SELECT COUNT(*) FROM divisions c WHERE c.parent_code = d.code), "
+    "(SELECT g.retired_at FROM grids g WHERE g.code = d.code) "
     "FROM divisions d WHERE d.code = $1";
 inline constexpr const char* kDivisionChildren =
     "SELECT d.code, d.parent_code, d.name, d.level, d.kind, d.synthetic, "
-    "(SELECT COUNT(*) FROM divisions c WHERE c.parent_code = d.code) "
+    "(SELECT COUNT(*) FROM divisions c WHERE c.parent_code = d.code), "
+    "(SELECT g.retired_at FROM grids g WHERE g.code = d.code) "
     "FROM divisions d WHERE d.parent_code = $1 ORDER BY d.code";
 // Search inside a scope range [lo, hi): by name fragment or by code prefix.
 inline constexpr const char* kDivisionSearch =
     "SELECT d.code, d.parent_code, d.name, d.level, d.kind, d.synthetic, "
-    "(SELECT COUNT(*) FROM divisions c WHERE c.parent_code = d.code) "
+    "(SELECT COUNT(*) FROM divisions c WHERE c.parent_code = d.code), "
+    "(SELECT g.retired_at FROM grids g WHERE g.code = d.code) "
     "FROM divisions d WHERE d.code >= $1 AND d.code < $2 "
     "AND (d.name LIKE $3 OR d.code LIKE $4) ORDER BY d.level, d.code LIMIT $5";
 inline constexpr const char* kDivisionCount = "SELECT COUNT(*) FROM divisions";

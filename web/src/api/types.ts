@@ -54,6 +54,7 @@ export interface OrgNode {
   parent_code: string | null
   child_count: number
   synthetic: boolean
+  retired: boolean // a grid withdrawn by a re-division 网格调整
 }
 
 export interface OrgNodeDetail {

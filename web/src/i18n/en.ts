@@ -82,6 +82,7 @@ const en: Messages = {
   org: {
     title: 'Organisation',
     retired: 'Retired (re-division, {at}): receives no new requests; its history is kept',
+    retiredTag: 'Retired',
     searchPlaceholder: 'Search by name or code (e.g. 乾佑, 611026)',
     searchResults: 'Search results',
     noResults: 'No matching division or grid',

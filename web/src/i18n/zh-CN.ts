@@ -81,6 +81,7 @@ const zhCN = {
   org: {
     title: '组织架构',
     retired: '已停用（网格调整，{at}）：不再接收新诉求，历史记录保留',
+    retiredTag: '已停用',
     searchPlaceholder: '输入名称或代码搜索（如：乾佑、611026）',
     searchResults: '搜索结果',
     noResults: '未找到匹配的组织',
