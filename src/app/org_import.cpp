@@ -39,21 +39,50 @@ bool add_problem(OrgImportReport& r, org::FileProblem p) {
   return true;
 }
 
+// Boundaries the router could not use reliably (a ring crossing itself, overlapping parts, a
+// misplaced hole) are problems of the file: checked before any transaction, since they need
+// no store and a county file has up to 100,000 of them. Returns the shapes of the grids kept,
+// in file.grids' order, for the overlap check (parsed once).
+std::vector<rq::GridShape> check_geometry(org::GridFile& file) {
+  std::vector<org::GridFeature> ok;
+  std::vector<rq::GridShape> shapes;
+  ok.reserve(file.grids.size());
+  shapes.reserve(file.grids.size());
+  for (auto& g : file.grids) {
+    rq::GridShape shape;
+    shape.code = g.code;
+    for (const auto& rings : g.parts) {
+      auto& part = shape.parts.emplace_back();
+      for (size_t i = 0; i < rings.size(); ++i) {
+        auto& ring = i == 0 ? part.outer : part.holes.emplace_back();
+        ring.reserve(rings[i].size());
+        for (const auto& [lon, lat] : rings[i]) ring.push_back({lat, lon});
+      }
+    }
+    std::string_view problem = rq::geometry_problem(shape);
+    if (problem.empty()) {
+      ok.push_back(std::move(g));
+      shapes.push_back(std::move(shape));
+    } else if (file.problems.size() < kMaxProblems) {
+      file.problems.push_back({g.item, std::string(problem), "geometry", g.code});
+    } else {
+      file.truncated = true;
+    }
+  }
+  file.grids = std::move(ok);
+  return shapes;
+}
+
 // Overlaps among the file's grids and between them and the store's other grids of the same
 // counties: warnings, not problems (routing stays defined: the smaller grid wins). `layer`
 // receives the index of the grids the counties will route by after the import.
-Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::string>& skip,
-                     OrgImportReport& r, std::vector<bool>& overlapping,
-                     std::optional<rq::GridIndex>& layer) {
-  std::vector<rq::GridShape> shapes;
+Status find_overlaps(Session& s, const org::GridFile& file,
+                     const std::vector<rq::GridShape>& file_shapes,
+                     const std::set<std::string>& skip, OrgImportReport& r,
+                     std::vector<bool>& overlapping, std::optional<rq::GridIndex>& layer) {
+  std::vector<rq::GridShape> shapes = file_shapes;
   std::vector<int64_t> item;  // feature number, 0 for a grid of the store
-  for (const auto& g : file.grids) {
-    rq::GridShape sh;
-    sh.code = g.code;
-    if (!rq::polygon_from_geojson(g.polygon, sh)) continue;
-    shapes.push_back(std::move(sh));
-    item.push_back(g.item);
-  }
+  for (const auto& g : file.grids) item.push_back(g.item);
   std::set<std::string> counties;
   for (const auto& g : file.grids) counties.insert(g.code.substr(0, 6) + "000000");
   // The file's extent, widened by a tenth on each side: stored grids there give the preview
@@ -112,9 +141,9 @@ Status find_overlaps(Session& s, const org::GridFile& file, const std::set<std::
 
 // The grids of a file against the store: problems, what would change, and (when `apply`) the
 // writes. Runs inside one transaction, so a real import sees exactly what it checked.
-Status plan_grids(Session& s, const std::string& scope, const org::GridFile& file, bool apply,
-                  bool retire_missing, int64_t now, OrgImportReport& r,
-                  const OrgImportProgress& progress) {
+Status plan_grids(Session& s, const std::string& scope, const org::GridFile& file,
+                  const std::vector<rq::GridShape>& shapes, bool apply, bool retire_missing,
+                  int64_t now, OrgImportReport& r, const OrgImportProgress& progress) {
   // Villages first: one lookup each.
   std::map<std::string, bool> village_ok;
   for (const auto& g : file.grids) village_ok.emplace(g.village_code(), false);
@@ -179,7 +208,7 @@ Status plan_grids(Session& s, const std::string& scope, const org::GridFile& fil
   if (retire_missing) not_stored.insert(missing.begin(), missing.end());
   std::vector<bool> overlapping;
   std::optional<rq::GridIndex> layer;
-  GJ_TRY(find_overlaps(s, file, not_stored, r, overlapping, layer));
+  GJ_TRY(find_overlaps(s, file, shapes, not_stored, r, overlapping, layer));
   if (retire_missing) {
     for (const auto& code : missing) {
       ++r.retired;
@@ -347,11 +376,12 @@ Result<OrgImportReport> OrgImportService::import_grids(const auth::Principal* wh
   if (!scope.ok()) return scope.error();
   if (progress) progress("parse", 0, 0);
   org::GridFile file = org::parse_grid_geojson(geojson, {100'000, kMaxProblems});
+  std::vector<rq::GridShape> shapes = check_geometry(file);
   if (progress) progress("parse", static_cast<int64_t>(file.grids.size()), 0);
   auto r = run_import(
       app_, who, *scope, file, dry_run, "org.grids.import",
       [&](Session& s, const std::string& scope, bool apply, OrgImportReport& rep) {
-        return plan_grids(s, scope, file, apply, retire_missing, app_.clock().now_ms(), rep,
+        return plan_grids(s, scope, file, shapes, apply, retire_missing, app_.clock().now_ms(), rep,
                           progress);
       },
       t0);

@@ -40,6 +40,18 @@ constexpr Reason kReasons[] = {
      "(metres); export as lon/lat (EPSG:4326 or EPSG:4490)"},
     {"ring_degenerate", "边界至少需要 3 个不同的点且面积不为零",
      "A boundary needs at least 3 distinct points and a non-zero area"},
+    // Found by the router's own check (requests::geometry_problem) after parsing.
+    {"self_intersection",
+     "边界自相交（线段互相穿越）：请在 GIS 中修复几何（QGIS：处理工具箱 → 修复几何图形）后重新导出",
+     "The boundary crosses itself: repair it in the GIS (QGIS: Processing Toolbox → Fix "
+     "geometries) and export again"},
+    {"parts_overlap",
+     "多块网格的各部分相互重叠或共用边界：请在 GIS 中将其融合为一块，或拆分为不同网格",
+     "Parts of the grid overlap or share an edge: dissolve them into one part in the GIS, or "
+     "split them into separate grids"},
+    {"hole_invalid", "边界中的“洞”（内环）位于面外、相互嵌套或将面分割开：请在 GIS 中修复几何",
+     "A hole (inner ring) lies outside its part, inside another hole, or cuts the part in two: "
+     "repair the geometry in the GIS"},
     {"code_invalid",
      "网格编码须为 15 位数字：12 位村（社区）代码加 3 位网格序号（001–999，GB/T 30428）",
      "A grid code is 15 digits: the 12-digit village/community code and a 3-digit grid number "
@@ -310,6 +322,10 @@ void read_feature(GridFile& f, const ParseLimits& lim, int64_t item, const json&
       } else {
         g.area_m2 = area;
         g.polygon = polygon_json(parts);
+        for (auto& rings : parts) {
+          auto& out = g.parts.emplace_back();
+          for (auto& ring : rings) out.push_back(std::move(ring.pts));
+        }
       }
     }
   }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/error.hpp"
@@ -36,6 +37,8 @@ struct GridFeature {
   std::optional<int64_t> households, residents;
   // Normalised GeoJSON Polygon (one part) or MultiPolygon (several), WGS-84 lon/lat, 7 decimals.
   std::string polygon;
+  // The same as numbers: per part, its rings (outer first, then holes) of closed (lon, lat).
+  std::vector<std::vector<std::vector<std::pair<double, double>>>> parts;
   double min_lon = 0, min_lat = 0, max_lon = 0, max_lat = 0;
   double area_m2 = 0;  // outer rings minus holes, on a local equirectangular projection
   std::string village_code() const { return code.substr(0, 12); }

@@ -212,6 +212,53 @@ const Responsibility& ResponsibilityMatrix::lookup(std::string_view code) const 
 
 // ---------------------------------------------------------------- grid index
 
+namespace {
+
+// A grid's parts as one multi-polygon, rings closed and oriented.
+MultiPoly to_multi(const GridShape& g) {
+  MultiPoly poly;
+  for (const auto& part : g.parts) {
+    if (part.outer.size() < 3) continue;
+    Poly& pp = poly.emplace_back();
+    for (const auto& p : part.outer) bg::append(pp.outer(), Pt(p.lon, p.lat));
+    pp.inners().resize(part.holes.size());
+    for (size_t h = 0; h < part.holes.size(); ++h)
+      for (const auto& p : part.holes[h]) bg::append(pp.inners()[h], Pt(p.lon, p.lat));
+  }
+  bg::correct(poly);  // close rings, fix orientation
+  return poly;
+}
+
+}  // namespace
+
+std::string_view geometry_problem(const GridShape& g) {
+  MultiPoly poly = to_multi(g);
+  bg::remove_spikes(poly);  // a vertex that doubles back changes no area: not worth a refusal
+  bg::validity_failure_type failure;
+  if (bg::is_valid(poly, failure)) return {};
+  auto crosses_itself = [](const Poly& part) {
+    bg::validity_failure_type f;
+    return !bg::is_valid(part, f) &&
+           (f == bg::failure_self_intersections || f == bg::failure_wrong_orientation);
+  };
+  switch (failure) {
+    case bg::failure_wrong_orientation:  // correct() could not orient it: a figure of eight
+      return "self_intersection";
+    case bg::failure_self_intersections:  // within a part, or where two parts cross
+      if (poly.size() > 1 && std::none_of(poly.begin(), poly.end(), crosses_itself))
+        return "parts_overlap";
+      return "self_intersection";
+    case bg::failure_intersecting_interiors:
+      return "parts_overlap";
+    case bg::failure_interior_rings_outside:
+    case bg::failure_nested_interior_rings:
+    case bg::failure_disconnected_interior:
+      return "hole_invalid";
+    default:
+      return {};  // orientation, closure, repeated points: corrected on load
+  }
+}
+
 struct GridIndex::Impl {
   std::vector<GridShape> shapes;
   std::vector<MultiPoly> polys;
@@ -228,16 +275,7 @@ GridIndex::GridIndex(std::vector<GridShape> grids) : impl_(std::make_unique<Impl
   impl_->polys.reserve(impl_->shapes.size());
   for (size_t i = 0; i < impl_->shapes.size(); ++i) {
     const GridShape& g = impl_->shapes[i];
-    MultiPoly poly;
-    for (const auto& part : g.parts) {
-      if (part.outer.size() < 3) continue;
-      Poly& pp = poly.emplace_back();
-      for (const auto& p : part.outer) bg::append(pp.outer(), Pt(p.lon, p.lat));
-      pp.inners().resize(part.holes.size());
-      for (size_t h = 0; h < part.holes.size(); ++h)
-        for (const auto& p : part.holes[h]) bg::append(pp.inners()[h], Pt(p.lon, p.lat));
-    }
-    bg::correct(poly);  // close rings, fix orientation
+    MultiPoly poly = to_multi(g);
     impl_->areas.push_back(std::abs(bg::area(poly)));
     if (!poly.empty()) {
       Box box = bg::return_envelope<Box>(poly);

@@ -118,6 +118,12 @@ class ResponsibilityMatrix {
 // one of them and every part has an outer ring of at least 3 points.
 bool polygon_from_geojson(std::string_view geojson, GridShape& g);
 
+// Why a boundary cannot route reliably, or "" when it can: "self_intersection" (a ring crosses
+// itself), "parts_overlap" (parts of a MultiPolygon overlap or share an edge), "hole_invalid"
+// (a hole outside its part, inside another hole, or cutting the part in two). Orientation,
+// closure, repeated points and spikes are corrected, not refused.
+std::string_view geometry_problem(const GridShape& g);
+
 // Point → grid with an R-tree over the grid bounding boxes, then exact point-in-polygon.
 class GridIndex {
  public:

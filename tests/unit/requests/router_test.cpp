@@ -228,6 +228,37 @@ TEST_F(RouterTest, a_grid_in_several_parts_contains_the_points_of_each_part_and_
   EXPECT_TRUE(bad.parts.empty());
 }
 
+// Boundaries the index could not route by reliably are named; what load corrects is not.
+TEST(GridGeometry, a_crossing_ring_overlapping_parts_or_a_stray_hole_are_named) {
+  auto problem = [](const char* geojson) {
+    GridShape g;
+    EXPECT_TRUE(polygon_from_geojson(geojson, g)) << geojson;
+    return std::string(geometry_problem(g));
+  };
+  // A square, counter-clockwise and open: corrected on load.
+  EXPECT_EQ(problem(R"({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]})"), "");
+  // The same drawn clockwise with a spike (out to 2,0.5 and straight back): corrected too.
+  EXPECT_EQ(
+      problem(
+          R"({"type":"Polygon","coordinates":[[[0,0],[0,1],[1,1],[1,0.5],[2,0.5],[1,0.5],[1,0],[0,0]]]})"),
+      "");
+  // A bow-tie 8字形: the ring crosses itself.
+  EXPECT_EQ(problem(R"({"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]})"),
+            "self_intersection");
+  // Two parts, one drawn over the other.
+  EXPECT_EQ(problem(R"({"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,2],[0,0]]],
+                                                               [[[1,1],[3,1],[3,3],[1,3],[1,1]]]]})"),
+            "parts_overlap");
+  // Two parts apart: fine.
+  EXPECT_EQ(problem(R"({"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,1],[0,0]]],
+                                                               [[[5,5],[6,5],[6,6],[5,6],[5,5]]]]})"),
+            "");
+  // A hole outside its part.
+  EXPECT_EQ(problem(R"({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]],
+                                                        [[5,5],[6,5],[6,6],[5,6],[5,5]]]})"),
+            "hole_invalid");
+}
+
 // Where a map of the county opens (GET /counties): the middle of its lowest-coded grid, whatever
 // the order the grids came in; nothing without grids.
 TEST_F(RouterTest, a_map_of_the_grids_opens_on_the_lowest_coded_one) {
