@@ -155,5 +155,28 @@ with tempfile.TemporaryDirectory() as work:
     check(rc == 0 and 'reset' in out and must_change() == 1,
           'a password reset by the operator must be replaced at the next sign-in')
 
+    # A backup takes the photo files beside the store too, and a second one into the same
+    # place copies only what is new.
+    photos = os.path.join(os.path.dirname(db), 'attachments', '7')
+    os.makedirs(photos, exist_ok=True)
+    with open(os.path.join(photos, 'a1.jpg'), 'wb') as f:
+        f.write(b'\xff\xd8\xff\xe0photo one')
+    with open(os.path.join(photos, '.tmp-half'), 'wb') as f:
+        f.write(b'half written')
+    out1 = os.path.join(work, 'backup-1.db')
+    shared = os.path.join(work, 'backup-photos')
+    rc, out, err = run('backup', '--db', db, out1, '--attachments-out', shared)
+    check(rc == 0 and 'integrity ok' in out and '1 copied, 0 already there' in out, 'a backup copies the store and the photo files')
+    with open(os.path.join(shared, '7', 'a1.jpg'), 'rb') as f:
+        check(f.read() == b'\xff\xd8\xff\xe0photo one', '…byte for byte')
+    check(not os.path.exists(os.path.join(shared, '7', '.tmp-half')), '…but not a file still being written')
+    with open(os.path.join(photos, 'b2.jpg'), 'wb') as f:
+        f.write(b'\xff\xd8\xff\xe0photo two')
+    rc, out, err = run('backup', '--db', db, os.path.join(work, 'backup-2.db'), '--attachments-out', shared)
+    check(rc == 0 and '1 copied, 1 already there' in out, 'the next backup into the same place copies only the new photo')
+    rc, out, err = run('backup', '--db', db, os.path.join(work, 'backup-3.db'))
+    check(rc == 0 and os.path.exists(os.path.join(work, 'backup-3.db.attachments', '7', 'b2.jpg')),
+          'by default the photos go beside the copy')
+
 print(f'{len(failures)} failed')
 sys.exit(1 if failures else 0)
