@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/attachments.hpp"
+#include "app/notify_service.hpp"
 #include "app/requests_service.hpp"
 #include "common/clock.hpp"
 #include "common/log.hpp"
@@ -189,6 +190,15 @@ json reply_json(const std::vector<store::TicketEventRow>& events) {
   return {{"text", e->note}, {"at", format_iso8601(e->at)}, {"unit_name", e->unit_name}};
 }
 
+// How the requester hears of progress, without the address: "email", "sms" or null (no e-mail
+// and no mobile), and whether they left it on.
+json updates_json(const app::TrackView& v) {
+  const auto& channel = v.updates_channel;
+  return {
+      {"channel", channel.empty() || channel == app::kNotifyLog ? json(nullptr) : json(channel)},
+      {"enabled", !v.row.requester_updates_off}};
+}
+
 json track_json(const app::TrackView& v, Lang lang) {
   const auto& r = v.row;
   json reply = reply_json(v.events);
@@ -217,7 +227,8 @@ json track_json(const app::TrackView& v, Lang lang) {
           {"rating", v.ticket.rating ? json(rq::rating_code(*v.ticket.rating)) : json(nullptr)},
           {"created_at", format_iso8601(r.created_at)},
           {"updated_at", format_iso8601(r.updated_at)},
-          {"events", events_json(v.events, false)}};
+          {"events", events_json(v.events, false)},
+          {"updates", updates_json(v)}};
 }
 
 json metric_rows_json(const std::vector<app::MetricRow>& rows, Lang lang) {
@@ -541,6 +552,16 @@ void register_requests_routes(http::Router& router, app::App& app, const ApiConf
                    return make_error(ErrorCode::kInvalidInput, "an integer", "ticket_id");
                  return app.requests().same_as_by_citizen(code, last4, other->get<int64_t>(),
                                                           req.remote_address, req.request_id);
+               });
+
+  // 进度通知开关: the requester turns their SMS / e-mail updates off or on again.
+  citizen_step("/api/v1/track/{code}/updates",
+               [&app](Request& req, const json&, http::JsonFields& f, const std::string& code,
+                      const std::string& last4) -> Result<app::TrackView> {
+                 auto enabled = f.required_bool("enabled");
+                 if (!enabled.ok()) return enabled.error();
+                 return app.requests().updates_by_citizen(code, last4, *enabled, req.remote_address,
+                                                          req.request_id);
                });
 
   // Citizen-initiated 重办: an unsatisfied requester asks for the case to be handled again.

@@ -37,6 +37,16 @@ bool is_citizen_kind(const std::string& kind) {
   return kind == "ticket.replied" || kind == "ticket.completed";
 }
 
+}  // namespace
+
+std::string_view requester_channel(const store::TicketRow& t) {
+  if (notify::is_plain_address(t.requester_email)) return kNotifyEmail;
+  if (auth::is_mobile(t.requester_phone)) return kNotifySms;  // a landline takes no SMS
+  return kNotifyLog;
+}
+
+namespace {
+
 // Where a requester's updates go: the e-mail they gave, else their mobile by SMS, else the log
 // (the tracking page shows the update either way; staff call a landline back). `code`/`subject` are
 // their own request's, which differ from the ticket's when their request was merged into it.
@@ -50,15 +60,10 @@ CitizenContact contact_of(const store::TicketRow& t) {
   c.subject = t.subject;
   c.language = notify::is_language(t.requester_language) ? t.requester_language
                                                          : std::string(notify::kDefaultLanguage);
-  if (notify::is_plain_address(t.requester_email)) {
-    c.channel = std::string(kNotifyEmail);
-    c.address = t.requester_email;
-  } else if (auth::is_mobile(t.requester_phone)) {  // a landline takes no SMS
-    c.channel = std::string(kNotifySms);
-    c.address = t.requester_phone;
-  } else {
-    c.channel = std::string(kNotifyLog);
-  }
+  c.channel = std::string(requester_channel(t));
+  if (t.requester_updates_off) c.channel = std::string(kNotifyLog);  // they turned them off
+  if (c.channel == kNotifyEmail) c.address = t.requester_email;
+  if (c.channel == kNotifySms) c.address = t.requester_phone;
   return c;
 }
 

@@ -33,6 +33,9 @@ inline constexpr std::string_view kNotifySms = "sms";          // the SMS gatewa
 // address; each requester — the ticket's own and those of requests merged into it — once,
 // addressed by their tracking code: by e-mail when they gave one, else by SMS to their phone,
 // else the log (they read it on the tracking page), in the language they filed in.
+// Where a requester's updates would go (kNotifyEmail, kNotifySms, or kNotifyLog when they left
+// no e-mail and no mobile), whether or not they turned them off.
+std::string_view requester_channel(const store::TicketRow& row);
 Status enqueue_transition(store::Session& s, const store::TicketRow& row,
                           const requests::Transition& t);
 // The acknowledgement 受理回执 with the tracking code: for a requester who did not file the

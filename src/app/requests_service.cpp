@@ -272,6 +272,14 @@ void drop_personal(store::TicketRow& r) {
   r.requester_phone.clear();
   r.requester_email.clear();
 }
+// A citizen acting on their own request from the tracking page (no account), for the audit log.
+auth::Principal citizen_principal(const std::string& ip, const std::string& request_id) {
+  auth::Principal who;
+  who.role = auth::Role::kCitizen;
+  who.ip = ip;
+  who.request_id = request_id;
+  return who;
+}
 // A ticket as the public sees it: its lifecycle state, the row without personal data and the
 // category's names.
 Result<TrackView> public_view(store::TicketRow row,
@@ -280,6 +288,7 @@ Result<TrackView> public_view(store::TicketRow row,
   auto t = ticket_from(row);
   if (!t.ok()) return t.error();
   v.ticket = std::move(*t);
+  v.updates_channel = std::string(requester_channel(row));  // before the contact is dropped
   v.row = std::move(row);
   drop_personal(v.row);
   auto c = categories.find(v.row.category);
@@ -1807,10 +1816,7 @@ Result<TrackView> RequestsService::reopen_by_citizen(const std::string& code,
   return by_citizen(
       code, phone_last4, [] { return Status{}; },
       [&](CitizenStep& c) -> Status {
-        auth::Principal who;
-        who.role = auth::Role::kCitizen;
-        who.ip = ip;
-        who.request_id = request_id;
+        auth::Principal who = citizen_principal(ip, request_id);
         rq::Ticket current = c.ticket;
         if (current.status == rq::RequestStatus::kCompleted ||
             current.status == rq::RequestStatus::kCallback) {
@@ -1864,13 +1870,26 @@ Result<TrackView> RequestsService::same_as_by_citizen(const std::string& code,
         e.unit_name = c.row.unit_name;
         e.note = "#" + std::to_string(other->id) + " " + other->code + " " + other->subject;
         GJ_TRY(store::ticket_events::append(c.s, e));
-        auth::Principal who;
-        who.role = auth::Role::kCitizen;
-        who.ip = ip;
-        who.request_id = request_id;
+        auth::Principal who = citizen_principal(ip, request_id);
         return store::audit::append(
             c.s, audit_of(who, ms(c.now), "request.citizen_same_as", std::to_string(c.row.id),
                           "same as " + std::to_string(other->id), c.row.division_code));
+      });
+}
+
+Result<TrackView> RequestsService::updates_by_citizen(const std::string& code,
+                                                      const std::string& phone_last4, bool enabled,
+                                                      const std::string& ip,
+                                                      const std::string& request_id) {
+  return by_citizen(
+      code, phone_last4, [] { return Status{}; },
+      [&](CitizenStep& c) -> Status {
+        if (c.row.requester_updates_off == !enabled) return {};  // already so: nothing to record
+        GJ_TRY(store::tickets::set_updates_off(c.s, c.row.id, !enabled));
+        auth::Principal who = citizen_principal(ip, request_id);
+        return store::audit::append(
+            c.s, audit_of(who, ms(c.now), "request.citizen_updates", std::to_string(c.row.id),
+                          enabled ? "updates on" : "updates off", c.row.division_code));
       });
 }
 

@@ -117,6 +117,9 @@ struct TrackView {
   requests::Ticket ticket;
   std::string category_name_zh, category_name_en;
   std::vector<store::TicketEventRow> events;  // actor names are dropped by the API
+  // Where the requester's updates would go (kNotifyEmail, kNotifySms, kNotifyLog: nowhere),
+  // read before the personal data is dropped; row.requester_updates_off says if they are off.
+  std::string updates_channel;
   // A request merged 合并 into another: the case it joined (followed to the last survivor),
   // where its outcome is, with its events; no personal data.
   struct Joined {
@@ -209,6 +212,13 @@ class RequestsService {
   // one (kInvalidInput otherwise); wrong digits kForbidden.
   Result<TrackView> same_as_by_citizen(const std::string& code, const std::string& phone_last4,
                                        int64_t other_id, const std::string& ip = {},
+                                       const std::string& request_id = {});
+
+  // The requester turns their SMS / e-mail progress updates off (or on again) 关闭进度通知: no
+  // message goes to them for this request while off; the tracking page still shows every step.
+  // Wrong digits kForbidden; audited (request.citizen_updates) when it changes anything.
+  Result<TrackView> updates_by_citizen(const std::string& code, const std::string& phone_last4,
+                                       bool enabled, const std::string& ip = {},
                                        const std::string& request_id = {});
 
   // Public views for other adapters (Open311 GeoReport v2): tickets the requester agreed to

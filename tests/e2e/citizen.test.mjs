@@ -4,7 +4,8 @@
 // API (grid worker claims, starts, replies; command centre completes); the citizen rates it
 // 不满意 with the last 4 phone digits, sees the handler's reply text and the photo sent with the
 // report (downscaled in the browser, uploaded with the intake's attachment token after a lost
-// response was retried), and reopens it 重办 from the tracking page.
+// response was retried), and reopens it 重办 from the tracking page; a requester turns their SMS
+// updates off and on again from it.
 // scripts/test-stages/30-e2e.sh starts the server.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -178,8 +179,9 @@ test('市民端: a similar report nearby is offered as a duplicate to follow; En
     await a.context.close()
   }
   const { context, page } = await newPage({ viewport: PHONE })
+  const myPhone = phoneNumber()
   try {
-    await fillReport(page, { subject, text, phone: phoneNumber() })
+    await fillReport(page, { subject, text, phone: myPhone })
     await page.locator('[data-test=cz-submit]').click()
     await page.locator('[data-test=cz-duplicates] h1', { hasText: '已有类似诉求' }).waitFor()
     assert.ok((await page.locator('[data-test=cz-duplicate]', { hasText: subject }).count()) >= 1)
@@ -191,6 +193,24 @@ test('市民端: a similar report nearby is offered as a duplicate to follow; En
     const mine = (await page.locator('[data-test=cz-code]').innerText()).trim()
     await page.goto(`/m/track/${mine}`)
     await page.getByText('您已说明与已有诉求相同').waitFor()
+
+    // 进度通知: updates go by SMS; the requester turns them off (wrong digits first) and on again.
+    const state = page.locator('[data-test=cz-updates-state]')
+    assert.match(await state.innerText(), /办理进度将通过短信通知您/)
+    await page.locator('[data-test=cz-updates-toggle]').click()
+    await page.locator('input[data-test=cz-updates-last4]').fill(myPhone.slice(-4) === '0000' ? '1111' : '0000')
+    await page.locator('[data-test=cz-updates-confirm]').click()
+    await page.locator('[data-test=cz-updates-error]', { hasText: '手机号后 4 位与提交时所留号码不符' }).waitFor()
+    await page.locator('input[data-test=cz-updates-last4]').fill(myPhone.slice(-4))
+    await page.locator('[data-test=cz-updates-confirm]').click()
+    await state.filter({ hasText: '您已关闭短信通知' }).waitFor()
+    await shoot(page, 'citizen-updates-off')
+    await page.reload()
+    await state.filter({ hasText: '您已关闭短信通知' }).waitFor() // stored, not just shown
+    await page.locator('[data-test=cz-updates-toggle]', { hasText: '重新开启通知' }).click()
+    await page.locator('input[data-test=cz-updates-last4]').fill(myPhone.slice(-4))
+    await page.locator('[data-test=cz-updates-confirm]').click()
+    await state.filter({ hasText: '办理进度将通过短信通知您' }).waitFor()
 
     // Unknown code: a clear message, not a blank page.
     await page.goto('/m/track/NO-SUCH-CODE')

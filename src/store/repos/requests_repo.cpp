@@ -59,6 +59,7 @@ TicketRow to_ticket(const Row& r) {
   t.updated_at = r.i64(i++);
   t.requester_email = r.str(i++);
   t.requester_language = r.str(i++);
+  t.requester_updates_off = r.i64(i++) != 0;
   return t;
 }
 
@@ -140,6 +141,12 @@ Status update(Session& s, const TicketRow& t) {
                    t.merged_into, int64_t{t.reopen_count}, t.state, t.updated_at});
   if (!n.ok()) return n.error();
   if (*n != 1) return make_error(ErrorCode::kNotFound, "ticket vanished");
+  return {};
+}
+
+Status set_updates_off(Session& s, int64_t id, bool off) {
+  auto n = s.exec(sql::kTicketUpdatesOff, {id, int64_t{off ? 1 : 0}});
+  if (!n.ok()) return n.error();
   return {};
 }
 

@@ -27,6 +27,7 @@ struct TicketRow {
   std::string requester_name, requester_phone;  // personal data
   std::string requester_email;                  // personal data; optional (migration 0020)
   std::string requester_language = "zh-CN";     // the requester's updates: zh-CN | en
+  bool requester_updates_off = false;           // they turned SMS / e-mail updates off (0025)
   bool is_public = false, manual_dispatch = false;
   std::string route_zh, route_en;
   std::string state;  // the lifecycle Ticket as JSON
@@ -89,6 +90,8 @@ struct SlaTierRow {
 namespace tickets {
 Result<int64_t> insert(Session& s, const TicketRow& t);
 Status update(Session& s, const TicketRow& t);
+// The requester's own switch for SMS / e-mail updates (migration 0025).
+Status set_updates_off(Session& s, int64_t id, bool off);
 Result<TicketRow> get(Session& s, int64_t id);
 Result<TicketRow> by_code(Session& s, const std::string& code);
 // The same, locking the row for this transaction on PostgreSQL (before a transition).

@@ -11,7 +11,8 @@ inline constexpr const char* kTicketColumns =
     "t.address, t.grid_code, t.division_code, t.unit_id, t.unit_type, t.unit_name, t.level, "
     "t.status, t.sla_tier, t.response_due, t.resolution_due, t.merged_into, t.reopen_count, "
     "t.requester_name, t.requester_phone, t.is_public, t.manual_dispatch, t.route_zh, t.route_en, "
-    "t.state, t.created_by, t.created_at, t.updated_at, t.requester_email, t.requester_language";
+    "t.state, t.created_by, t.created_at, t.updated_at, t.requester_email, t.requester_language, "
+    "t.requester_updates_off";
 inline constexpr const char* kTicketInsert =
     "INSERT INTO tickets(code, county_code, channel, category, subject, body, lat, lon, address, "
     "grid_code, division_code, unit_id, unit_type, unit_name, level, status, sla_tier, "
@@ -27,6 +28,8 @@ inline constexpr const char* kTicketUpdate =
     "UPDATE tickets SET division_code = $2, unit_id = $3, unit_type = $4, unit_name = $5, "
     "level = $6, status = $7, sla_tier = $8, response_due = $9, resolution_due = $10, "
     "merged_into = $11, reopen_count = $12, state = $13, updated_at = $14 WHERE id = $1";
+inline constexpr const char* kTicketUpdatesOff =
+    "UPDATE tickets SET requester_updates_off = $2 WHERE id = $1";
 inline constexpr const char* kTicketById = " FROM tickets t WHERE t.id = $1";
 inline constexpr const char* kTicketByCode = " FROM tickets t WHERE t.code = $1";
 // Loading a ticket to change it: PostgreSQL nodes lock the row so two nodes cannot apply two

@@ -175,6 +175,13 @@ class NotifyApp : public ::testing::TestWithParam<Backend> {
     return *db_->read_value<store::OutboxRow>(
         [&](store::Session& s) { return store::outbox::get(s, id); });
   }
+  int64_t audit_count(const std::string& action) {
+    return *db_->read_value<int64_t>([&](store::Session& s) -> Result<int64_t> {
+      auto r = s.query_one("SELECT COUNT(*) FROM audit_log WHERE action = $1", {action});
+      if (!r.ok()) return r.error();
+      return r->i64(0);
+    });
+  }
 
   Target target_;
   std::shared_ptr<FailNextCommit> faults_ = std::make_shared<FailNextCommit>();
@@ -473,6 +480,53 @@ TEST_P(NotifyApp, citizen_updates_go_to_their_email_else_by_sms_in_their_languag
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.error().field, "language");
   EXPECT_EQ(outbox().size(), before);
+}
+
+// 关闭进度通知: a requester who turns their updates off on the tracking page gets no SMS while
+// off (the page still shows each step), and gets them again once they turn them back on; wrong
+// digits change nothing.
+TEST_P(NotifyApp, a_requester_who_turns_updates_off_gets_no_message_until_they_turn_them_on) {
+  auto t = submit("井盖缺失");               // phone 13812345678: updates by SMS
+  auto sms = [&](const std::string& kind) {  // the log row of each update is always written
+    int n = 0;
+    for (const auto& o : outbox(t.id))
+      n += o.recipient_kind == "citizen" && o.kind == kind && o.channel == "sms";
+    return n;
+  };
+  auto view = app_->requests().track(t.code);
+  ASSERT_TRUE(view.ok());
+  EXPECT_FALSE(view->row.requester_updates_off);
+  EXPECT_EQ(view->updates_channel, "sms");   // said on the tracking page…
+  EXPECT_EQ(view->row.requester_phone, "");  // …without the number
+  auto wrong = app_->requests().updates_by_citizen(t.code, "0000", false);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, ErrorCode::kForbidden);
+  auto off = app_->requests().updates_by_citizen(t.code, "5678", false, "10.0.0.9");
+  ASSERT_TRUE(off.ok()) << off.error().detail;
+  EXPECT_TRUE(off->row.requester_updates_off);
+  EXPECT_EQ(audit_count("request.citizen_updates"), 1);
+  // Again: nothing to record.
+  ASSERT_TRUE(app_->requests().updates_by_citizen(t.code, "5678", false).ok());
+  EXPECT_EQ(audit_count("request.citizen_updates"), 1);
+  for (const char* a : {"claim", "start", "reply"}) {
+    app::ActionInput in;
+    in.action = a;
+    in.contacted = true;
+    if (std::string(a) == "reply") in.note = "已修复";
+    ASSERT_TRUE(app_->requests().act(grid_, t.id, in).ok()) << a;
+  }
+  EXPECT_EQ(sms("ticket.replied"), 0);
+  auto page = app_->requests().track(t.code);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->events.back().action, "reply");  // the page still shows it
+  auto on = app_->requests().updates_by_citizen(t.code, "5678", true);
+  ASSERT_TRUE(on.ok());
+  EXPECT_FALSE(on->row.requester_updates_off);
+  app::ActionInput complete;
+  complete.action = "complete";
+  ASSERT_TRUE(app_->requests().act(command_, t.id, complete).ok());
+  EXPECT_EQ(sms("ticket.completed"), 1);
+  EXPECT_EQ(audit_count("request.citizen_updates"), 2);
 }
 
 // 受理回执: a requester whose call a hotline operator entered is sent the tracking code; one

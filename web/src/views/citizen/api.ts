@@ -65,6 +65,8 @@ export interface Track {
   created_at: string
   updated_at: string
   events: TrackEvent[]
+  // 进度通知: where updates go (no address) and whether the requester left them on.
+  updates: { channel: 'sms' | 'email' | null; enabled: boolean }
   // The handler's answer 答复: the note of the latest reply.
   reply: { text: string; at: string; unit_name: string } | null
   // Merged 已合并: the case this request joined; its answer is this requester's answer.
@@ -145,6 +147,8 @@ export const citizenApi = {
   // 重办: an unsatisfied requester asks for the case to be handled again.
   reopen: (code: string, body: { phone_last4: string; reason: string }) =>
     call<Track>('POST', `/track/${encodeURIComponent(code)}/reopen`, body),
+  updates: (code: string, body: { phone_last4: string; enabled: boolean }) =>
+    call<Track>('POST', `/track/${encodeURIComponent(code)}/updates`, body),
 }
 
 // The county a report goes to when the link names none (?county=…) and the deployment serves
