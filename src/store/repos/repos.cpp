@@ -143,10 +143,10 @@ Status grids::retire(Session& s, const std::string& code, int64_t at) {
   return {};
 }
 
-Result<grids::Usage> grids::usage(Session& s, const std::string& code) {
-  auto r = s.query_one(sql::kGridUsage, {code});
+Result<int64_t> grids::open_requests(Session& s, const std::string& code) {
+  auto r = s.query_one(sql::kGridOpenRequests, {code});
   if (!r.ok()) return r.error();
-  return Usage{r->i64(0), r->i64(1)};
+  return r->i64(0);
 }
 
 Result<std::vector<std::string>> grids::codes_under(Session& s, const std::string& scope_code) {

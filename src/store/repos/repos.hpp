@@ -78,11 +78,8 @@ Result<std::vector<std::string>> codes_under(Session& s, const std::string& scop
 // Withdraws a grid in use (re-division 网格调整): it keeps its row and history, routes nothing
 // and leaves the maps. A grid already retired keeps its date.
 Status retire(Session& s, const std::string& code, int64_t at);
-// What still refers to a grid: requests it holds that are not finished, registered households.
-struct Usage {
-  int64_t open_requests = 0, households = 0;
-};
-Result<Usage> usage(Session& s, const std::string& code);
+// The requests a grid holds that are not finished (the open statuses, domain.md).
+Result<int64_t> open_requests(Session& s, const std::string& code);
 // Re-derives the grid's worker 网格员 from the active grid-worker users scoped to it (after a
 // user is created, moved, re-roled or disabled). A code that is not a grid changes nothing.
 Status refresh_worker(Session& s, const std::string& code);

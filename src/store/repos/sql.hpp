@@ -52,12 +52,10 @@ inline constexpr const char* kGridFeaturesUnder =
     "AND g.polygon IS NOT NULL AND g.retired_at IS NULL ORDER BY g.code";
 inline constexpr const char* kGridRetire =
     "UPDATE grids SET retired_at = $2 WHERE code = $1 AND retired_at IS NULL";
-// What still refers to a grid about to be retired: requests it holds that are not finished
-// (the open statuses, domain.md), and households registered in it (15分钟服务圈, 0012).
-inline constexpr const char* kGridUsage =
-    "SELECT (SELECT COUNT(*) FROM tickets WHERE unit_id = $1 AND status IN ('received', "
-    "'dispatched', 'claimed', 'returned', 'in_progress', 'escalated', 'whistled', 'replied', "
-    "'reopened')), (SELECT COUNT(*) FROM access_households WHERE grid_code = $1)";
+// The requests a grid about to be retired still holds: the open statuses (domain.md).
+inline constexpr const char* kGridOpenRequests =
+    "SELECT COUNT(*) FROM tickets WHERE unit_id = $1 AND status IN ('received', 'dispatched', "
+    "'claimed', 'returned', 'in_progress', 'escalated', 'whistled', 'replied', 'reopened')";
 // The grid worker 网格员 shown for a grid: its current one while still an active grid worker
 // there, else the longest-serving active grid worker scoped to it, else none.
 inline constexpr const char* kGridWorkerRefresh =
