@@ -1,5 +1,7 @@
 #include "store/repos/attachment_repo.hpp"
 
+#include "common/ids.hpp"
+
 namespace gj::store {
 namespace {
 
@@ -130,17 +132,8 @@ namespace file_blobs {
 
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 std::string to_bytea_hex(const std::string& bytes) {
-  std::string out = "\\x";
-  out.resize(2 + 2 * bytes.size());
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    auto b = static_cast<unsigned char>(bytes[i]);
-    out[2 + 2 * i] = kHex[b >> 4];
-    out[3 + 2 * i] = kHex[b & 15];
-  }
-  return out;
+  return "\\x" + to_hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
 
 int hex_digit(char c) {

@@ -175,6 +175,16 @@ class NotifyApp : public ::testing::TestWithParam<Backend> {
     return *db_->read_value<store::OutboxRow>(
         [&](store::Session& s) { return store::outbox::get(s, id); });
   }
+  // The grid worker claims, starts and replies with `note` (having called the requester).
+  void answer(int64_t id, const std::string& note) {
+    for (const char* a : {"claim", "start", "reply"}) {
+      app::ActionInput in;
+      in.action = a;
+      in.contacted = true;
+      if (std::string(a) == "reply") in.note = note;
+      ASSERT_TRUE(app_->requests().act(grid_, id, in).ok()) << a;
+    }
+  }
   int64_t audit_count(const std::string& action) {
     return *db_->read_value<int64_t>([&](store::Session& s) -> Result<int64_t> {
       auto r = s.query_one("SELECT COUNT(*) FROM audit_log WHERE action = $1", {action});
@@ -421,13 +431,7 @@ TEST_P(NotifyApp, citizen_updates_go_to_their_email_else_by_sms_in_their_languag
   auto by_sms = submit("井盖缺失");
   EXPECT_EQ(by_mail.requester_email, "l***@example.com");  // masked in the answer
   for (const auto* t : {&by_mail, &by_sms}) {
-    for (const char* a : {"claim", "start", "reply"}) {
-      app::ActionInput in;
-      in.action = a;
-      in.contacted = true;
-      if (std::string(a) == "reply") in.note = "已修复";
-      ASSERT_TRUE(app_->requests().act(grid_, t->id, in).ok()) << a;
-    }
+    answer(t->id, "已修复");
   }
   SmtpServer smtp;
   WebhookServer gateway;
@@ -508,13 +512,7 @@ TEST_P(NotifyApp, a_requester_who_turns_updates_off_gets_no_message_until_they_t
   // Again: nothing to record.
   ASSERT_TRUE(app_->requests().updates_by_citizen(t.code, "5678", false).ok());
   EXPECT_EQ(audit_count("request.citizen_updates"), 1);
-  for (const char* a : {"claim", "start", "reply"}) {
-    app::ActionInput in;
-    in.action = a;
-    in.contacted = true;
-    if (std::string(a) == "reply") in.note = "已修复";
-    ASSERT_TRUE(app_->requests().act(grid_, t.id, in).ok()) << a;
-  }
+  answer(t.id, "已修复");
   EXPECT_EQ(sms("ticket.replied"), 0);
   auto page = app_->requests().track(t.code);
   ASSERT_TRUE(page.ok());
@@ -601,13 +599,7 @@ TEST_P(NotifyApp, the_reporters_of_a_merged_request_are_told_the_outcome_of_the_
   EXPECT_EQ(refused.error().field, "merged_into");
   EXPECT_NE(refused.error().detail.find(std::to_string(survivor.id)), std::string::npos);
 
-  for (const char* a : {"claim", "start", "reply"}) {
-    app::ActionInput in;
-    in.action = a;
-    in.contacted = true;
-    if (std::string(a) == "reply") in.note = "环卫站已全部清运";
-    ASSERT_TRUE(app_->requests().act(grid_, survivor.id, in).ok()) << a;
-  }
+  answer(survivor.id, "环卫站已全部清运");
   std::map<std::string, store::OutboxRow> told;  // tracking code → the reply's citizen row
   for (const auto& o : outbox(survivor.id))
     if (o.recipient_kind == "citizen" && o.kind == "ticket.replied") told[o.recipient_id] = o;
