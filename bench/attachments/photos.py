@@ -40,7 +40,7 @@ def worker(k, n):
             c.request("POST", "/api/v1/requests", json.dumps({
                 "channel": "hotline", "category": "0106", "subject": f"照片测试 {k}-{i}",
                 "text": "路边垃圾堆放，附现场照片。", "phone": "13812345678",
-                "lat": 33.668935, "lon": 109.115376}), {**h, "Content-Type": "application/json",
+                "lat": 33.692834, "lon": 109.104509}), {**h, "Content-Type": "application/json",
                                                         "Idempotency-Key": f"photos-{os.getpid()}-{k}-{i}"})
             r = c.getresponse()
             b = json.loads(r.read())

@@ -1,5 +1,6 @@
 #include "app/demo.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <functional>
@@ -24,13 +25,15 @@ constexpr const char* kDemoPassword = "Gongjian-Demo-2026";
 
 struct CountyGeo {
   const char* code;
-  double lat, lon, spread_deg;  // synthetic placement box around the real county seat
+  double lat, lon;  // the real county seat: the centre of the synthetic layout
+  double cell_m;    // the side of one village's or community's cell before the jitter
   int grids_per_community, grids_per_village;
 };
-// Centres are the real county seats; village and grid positions around them are synthetic.
+// Centres are the real county seats; village and grid shapes around them are synthetic. The
+// cells make the county's area roughly real: 柞水县 ~2,300 km², 碑林区 ~23 km².
 constexpr CountyGeo kCounties[] = {
-    {kZhashui, 33.6862, 109.1138, 0.18, 4, 2},
-    {kBeilin, 34.2565, 108.9466, 0.025, 5, 3},
+    {kZhashui, 33.6862, 109.1138, 4500, 4, 2},
+    {kBeilin, 34.2565, 108.9466, 470, 5, 3},
 };
 
 const char* kDepartments[] = {"住房和城乡建设局", "人力资源和社会保障局",
@@ -39,16 +42,112 @@ const char* kDepartments[] = {"住房和城乡建设局", "人力资源和社会
                               "商务局",           "水利局",
                               "城市管理局",       "民政局"};
 
-std::string polygon_square(double lat, double lon, double half_m) {
-  double dlat = half_m / 111320.0, dlon = half_m / (111320.0 * std::cos(lat * M_PI / 180));
+struct LatLon {
+  double lat, lon;
+};
+
+// A closed GeoJSON polygon through four corners given south-west, south-east, north-east,
+// north-west (counter-clockwise, as RFC 7946 wants an outer ring).
+std::string polygon_quad(const LatLon (&c)[4]) {
   char buf[400];
   std::snprintf(buf, sizeof buf,
                 "{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],"
                 "[%.6f,%.6f],[%.6f,%.6f]]]}",
-                lon - dlon, lat - dlat, lon + dlon, lat - dlat, lon + dlon, lat + dlat, lon - dlon,
-                lat + dlat, lon - dlon, lat - dlat);
+                c[0].lon, c[0].lat, c[1].lon, c[1].lat, c[2].lon, c[2].lat, c[3].lon, c[3].lat,
+                c[0].lon, c[0].lat);
   return buf;
 }
+
+// The synthetic map of a demo county: every village or community gets one cell of a lattice
+// around the county seat, and its grids divide that cell, so the grids of the county tile it
+// with no overlaps and no gaps, as a real grid layer does. The seat's street (the first
+// township) takes the cells nearest the seat; the other townships share the cells around it in
+// wedges, in division-code order, as the towns of a county lie around its seat. Every lattice
+// vertex is moved by a fixed pseudo-random amount (shared by the up to four cells that meet
+// there), so the shapes look drawn rather than ruled.
+class DemoLattice {
+ public:
+  DemoLattice(const CountyGeo& geo, uint64_t seed) : geo_(geo), seed_(seed) {}
+
+  // The cell of each village, township by township: counts[t] villages in township t.
+  static std::vector<std::pair<int, int>> cells(const std::vector<int>& counts) {
+    int total = 0;
+    for (int c : counts) total += c;
+    // The `total` cells nearest the seat, in a square spiral (0 is the seat's cell).
+    std::vector<std::pair<int, int>> spiral;
+    for (int x = 0, y = 0, dx = 1, dy = 0, leg = 1, walked = 0, turns = 0;
+         static_cast<int>(spiral.size()) < total;) {
+      spiral.push_back({x, y});
+      x += dx, y += dy;
+      if (++walked == leg) {
+        walked = 0;
+        std::swap(dx, dy);
+        dx = -dx;  // turn left: right → up → left → down
+        if (++turns % 2 == 0) ++leg;
+      }
+    }
+    if (counts.empty()) return spiral;
+    // The first township keeps the centre; the rest go round it by angle.
+    auto rest = spiral.begin() + std::min<size_t>(counts[0], spiral.size());
+    std::stable_sort(rest, spiral.end(), [](const auto& a, const auto& b) {
+      return std::atan2(a.second, a.first) < std::atan2(b.second, b.first);
+    });
+    return spiral;
+  }
+
+  // The corners of cell (x, y), as polygon_quad wants them.
+  void cell(int x, int y, LatLon (&c)[4]) const {
+    c[0] = vertex(x, y), c[1] = vertex(x + 1, y), c[2] = vertex(x + 1, y + 1),
+    c[3] = vertex(x, y + 1);
+  }
+
+  // Grid g (0-based) of n in a cell: one row for up to three grids, two rows above that, each
+  // row split evenly; numbered from the north-west like reading order. The inner lines run
+  // straight between points of the cell's edges, so the parts tile the cell exactly.
+  static void part(const LatLon (&c)[4], int g, int n, LatLon (&out)[4]) {
+    int rows = (n + 2) / 3, row = 0, before = 0;
+    for (;; ++row) {
+      int in_row = n / rows + (row >= rows - n % rows ? 1 : 0);
+      if (g < before + in_row) {
+        double u0 = double(g - before) / in_row, u1 = double(g - before + 1) / in_row;
+        double v1 = 1.0 - double(row) / rows, v0 = 1.0 - double(row + 1) / rows;
+        out[0] = at(c, u0, v0), out[1] = at(c, u1, v0), out[2] = at(c, u1, v1),
+        out[3] = at(c, u0, v1);
+        return;
+      }
+      before += in_row;
+    }
+  }
+
+ private:
+  // Bilinear point (u along west → east, v along south → north) of a four-cornered cell.
+  static LatLon at(const LatLon (&c)[4], double u, double v) {
+    auto mix = [&](double a, double b, double cc, double d) {
+      return (1 - u) * (1 - v) * a + u * (1 - v) * b + u * v * cc + (1 - u) * v * d;
+    };
+    return {mix(c[0].lat, c[1].lat, c[2].lat, c[3].lat),
+            mix(c[0].lon, c[1].lon, c[2].lon, c[3].lon)};
+  }
+
+  LatLon vertex(int x, int y) const {
+    // splitmix64 of the seed and the vertex: the same vertex moves the same way for every cell.
+    uint64_t z = seed_ ^ (uint64_t(uint32_t(x)) << 32 | uint32_t(y)) * 0x9E3779B97F4A7C15ULL;
+    auto next = [&z] {
+      z += 0x9E3779B97F4A7C15ULL;
+      uint64_t r = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+      r = (r ^ (r >> 27)) * 0x94D049BB133111EBULL;
+      return double((r ^ (r >> 31)) >> 11) / double(1ULL << 53);
+    };
+    // At most 18 % of a cell each way, which keeps every cell convex.
+    double jx = (next() - 0.5) * 0.36, jy = (next() - 0.5) * 0.36;
+    double east_m = (x - 0.5 + jx) * geo_.cell_m, north_m = (y - 0.5 + jy) * geo_.cell_m;
+    return {geo_.lat + north_m / 111320.0,
+            geo_.lon + east_m / (111320.0 * std::cos(geo_.lat * M_PI / 180))};
+  }
+
+  const CountyGeo& geo_;
+  uint64_t seed_;
+};
 
 // A valid synthetic ID number (GB 11643 checksum) from a region code and a seed.
 std::string synthetic_id_number(const std::string& region6, std::mt19937_64& rng) {
@@ -127,14 +226,24 @@ Result<DemoStats> create_demo(App& app, const std::string& divisions_dir, uint64
       if (!county.ok()) return make_error(ErrorCode::kInvalidInput, "demo county missing");
       auto towns = store::divisions::children(s, geo.code);
       if (!towns.ok()) return towns.error();
-      std::uniform_real_distribution<double> off(-geo.spread_deg, geo.spread_deg);
+      DemoLattice lattice(geo, seed);
+      std::vector<int> counts;
+      for (const auto& town : *towns) {
+        auto villages = store::divisions::children(s, town.division.code);
+        if (!villages.ok()) return villages.error();
+        counts.push_back(static_cast<int>(villages->size()));
+      }
+      auto cells = DemoLattice::cells(counts);
+      size_t cell_no = 0;
       for (const auto& town : *towns) {
         auto villages = store::divisions::children(s, town.division.code);
         if (!villages.ok()) return villages.error();
         for (const auto& v : *villages) {
           bool community = v.division.kind == org::Kind::kCommunity;
           int n = community ? geo.grids_per_community : geo.grids_per_village;
-          double lat = geo.lat + off(rng) * 0.7, lon = geo.lon + off(rng);
+          auto [cx, cy] = cells[cell_no++];
+          LatLon cell[4];
+          lattice.cell(cx, cy, cell);
           for (int g = 1; g <= n; ++g) {
             org::Division grid;
             char code[16];
@@ -153,10 +262,9 @@ Result<DemoStats> create_demo(App& app, const std::string& divisions_dir, uint64
             row.households = community ? 200 + static_cast<int64_t>(rng() % 200)
                                        : 60 + static_cast<int64_t>(rng() % 120);
             row.residents = row.households * (250 + static_cast<int64_t>(rng() % 80)) / 100;
-            double half = community ? 180 : 600;
-            double glat = lat + ((g - 1) / 2) * 2 * half / 111320.0;
-            double glon = lon + ((g - 1) % 2) * 2 * half / (111320.0 * std::cos(lat * M_PI / 180));
-            row.polygon = polygon_square(glat, glon, half);
+            LatLon corners[4];
+            DemoLattice::part(cell, g - 1, n, corners);
+            row.polygon = polygon_quad(corners);
             GJ_TRY(store::grids::upsert(s, row));
             ++stats.grids;
             if (!first_grid_of_township.count(town.division.code)) {
@@ -318,12 +426,26 @@ const char* kSurnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭�
 struct GridBox {
   std::string code;
   double min_lat, max_lat, min_lon, max_lon;
+  std::vector<requests::GeoPoint> ring;  // the first part's outer ring
 };
+
+// Whether a point lies inside a ring (even-odd rule).
+bool in_ring(const std::vector<requests::GeoPoint>& ring, double lat, double lon) {
+  bool in = false;
+  for (size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+    const auto &a = ring[i], &b = ring[j];
+    if ((a.lat > lat) != (b.lat > lat) &&
+        lon < (b.lon - a.lon) * (lat - a.lat) / (b.lat - a.lat) + a.lon)
+      in = !in;
+  }
+  return in;
+}
 
 // The box of a grid's first part (a demo request lies inside one part); false if unreadable.
 bool polygon_box(const std::string& geojson, GridBox& b) {
   requests::GridShape shape;
   if (!requests::polygon_from_geojson(geojson, shape)) return false;
+  b.ring = shape.parts[0].outer;
   b.min_lat = b.min_lon = 1e9;
   b.max_lat = b.max_lon = -1e9;
   for (const auto& p : shape.parts[0].outer) {
@@ -408,8 +530,17 @@ void walk_ticket(App& a, FakeClock& clk, const CountyPlan& c, int64_t now, uint6
   }
   double mid_lat = (g->min_lat + g->max_lat) / 2, mid_lon = (g->min_lon + g->max_lon) / 2;
   double dlat = (g->max_lat - g->min_lat) * 0.4, dlon = (g->max_lon - g->min_lon) * 0.4;
-  in.lat = uni(mid_lat - dlat, mid_lat + dlat);
-  in.lon = uni(mid_lon - dlon, mid_lon + dlon);
+  // A point of the grid's inner box that lies inside its shape (grids are not rectangles).
+  double lat = mid_lat, lon = mid_lon;
+  for (int tries = 0; tries < 16; ++tries) {
+    double a = uni(mid_lat - dlat, mid_lat + dlat), b = uni(mid_lon - dlon, mid_lon + dlon);
+    if (in_ring(g->ring, a, b)) {
+      lat = a, lon = b;
+      break;
+    }
+  }
+  in.lat = lat;
+  in.lon = lon;
   in.name = std::string(kSurnames + 3 * (rng() % 20), 3) + "先生";
   in.phone = "139" + std::to_string(10000000 + rng() % 89999999);
   in.is_public = rng() % 3 == 0;

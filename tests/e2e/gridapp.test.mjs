@@ -17,7 +17,7 @@ after(shutdown)
 
 const GRID = { username: 'qianyou.grid', password: DEMO_PASSWORD }
 // The centre of the demo grid 611026001001001 (仁和社区居委会第1网格), the worker's own grid.
-const INSIDE = { latitude: 33.668935, longitude: 109.115376 }
+const INSIDE = { latitude: 33.692834, longitude: 109.104509 }
 
 // A camera-sized PNG (2400×1800) the app must shrink to ≤ 1600 px JPEG before queueing it.
 function bigPng(w = 2400, h = 1800) {

@@ -35,8 +35,8 @@ async function citizenTicket(subject) {
     text: '仁和社区东门路灯连续三晚不亮，晚上出行不安全。',
     name: '李四',
     phone: '13855557777',
-    lat: 33.668935,
-    lon: 109.115376,
+    lat: 33.692834,
+    lon: 109.104509,
   })
   assert.equal(request.holder.unit_id, '611026001001001')
   return request

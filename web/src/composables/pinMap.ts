@@ -10,7 +10,7 @@ import 'leaflet/dist/leaflet.css'
 export type Pin = { lat: number; lon: number }
 
 // Demo county seat (柞水县城), until the caller says where to look.
-export const FALLBACK_CENTRE: [number, number] = [33.668935, 109.115376]
+export const FALLBACK_CENTRE: [number, number] = [33.6862, 109.1138]
 
 export interface PinMapOptions {
   el: Ref<HTMLElement | undefined>
