@@ -87,6 +87,7 @@ json user_json(const app::UserView& v) {
           {"role", auth::role_info(u.role).code},
           {"scope_code", u.scope_code},
           {"scope_name", v.scope_name},
+          {"scope_retired", v.scope_retired},
           {"unit_id", u.unit_id ? json(*u.unit_id) : json(nullptr)},
           {"unit_name", v.unit_name},
           {"phone", u.phone},

@@ -357,6 +357,10 @@ Result<UserView> App::view_user(Session& s, const auth::UserRecord& u) {
   if (!u.scope_code.empty()) {
     auto d = store::divisions::get(s, u.scope_code);
     if (d.ok()) v.scope_name = d->division.name;
+    if (d.ok() && d->division.level == org::Level::kGrid) {
+      auto g = store::grids::get(s, u.scope_code);
+      v.scope_retired = g.ok() && g->retired_at.has_value();
+    }
   }
   if (u.unit_id) {
     auto un = store::units::get(s, *u.unit_id);
@@ -398,7 +402,8 @@ Result<store::Page<UserView>> App::list_users(const auth::Principal& p,
   });
 }
 
-Result<auth::UserRecord> App::validated_new_user(Session& s, const NewUser& n) {
+Result<auth::UserRecord> App::validated_new_user(Session& s, const NewUser& n,
+                                                 std::string_view kept_scope) {
   GJ_TRY(check_username(n.username));
   GJ_TRY(check_text(n.display_name, "display_name", kMaxName, true));
   auto role = auth::parse_role(n.role);
@@ -412,6 +417,11 @@ Result<auth::UserRecord> App::validated_new_user(Session& s, const NewUser& n) {
     auto d = store::divisions::get(s, n.scope_code);
     if (!d.ok()) return make_error(ErrorCode::kInvalidCode, "unknown division", "scope_code");
     scope_level = static_cast<int>(d->division.level);
+    if (d->division.level == org::Level::kGrid && n.scope_code != kept_scope) {
+      auto g = store::grids::get(s, n.scope_code);
+      if (g.ok() && g->retired_at)
+        return make_error(ErrorCode::kRetiredGrid, "retired grid", "scope_code");
+    }
     u.scope_code = n.scope_code;
   }
   if (n.unit_id) {
@@ -499,7 +509,7 @@ Result<UserView> App::update_user(const auth::Principal& p, int64_t id, const Us
               patch.language.value_or(u->language)};
     if (patch.scope_code && !patch.scope_code->empty() && !org::in_scope(*patch.scope_code, scope))
       return make_error(ErrorCode::kInvalidCode, "outside your scope", "scope_code");
-    auto nu = validated_new_user(s, n);
+    auto nu = validated_new_user(s, n, u->scope_code);
     if (!nu.ok()) return nu.error();
     if (p.user_id == id && patch.disabled.value_or(false))
       return make_error(ErrorCode::kConflict, "cannot disable yourself", "disabled");

@@ -36,6 +36,7 @@ struct UserView {
   auth::UserRecord user;
   std::string scope_name, unit_name;
   bool locked = false;
+  bool scope_retired = false;  // their grid was retired in a re-division 网格调整: move them
 };
 
 struct NodeView {
@@ -156,7 +157,10 @@ class App {
   Result<store::DivisionRow> visible_division(store::Session& s, const auth::Principal& p,
                                               const std::string& code);
   Result<UserView> view_user(store::Session& s, const auth::UserRecord& u);
-  Result<auth::UserRecord> validated_new_user(store::Session& s, const NewUser& u);
+  // `kept_scope`: the position the user holds now (an update), which may be a retired grid; a
+  // new position may not be.
+  Result<auth::UserRecord> validated_new_user(store::Session& s, const NewUser& u,
+                                              std::string_view kept_scope = {});
 
   store::Database& db_;
   const Clock& clock_;

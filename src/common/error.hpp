@@ -22,6 +22,8 @@ namespace gj {
   X(kInvalidPhone, 400, "invalid_phone", "手机号码格式不正确", "The phone number is invalid")     \
   X(kInvalidCode, 400, "invalid_code", "区划或网格代码无效",                                      \
     "The division or grid code is invalid")                                                       \
+  X(kRetiredGrid, 400, "retired_grid", "该网格已在网格调整中停用，请改选调整后的网格",            \
+    "That grid was retired in a re-division; choose one of the new grids")                        \
   X(kWeakPassword, 400, "weak_password", "密码至少 10 位，且须包含字母和数字",                    \
     "Passwords need at least 10 characters with letters and digits")                              \
   X(kInvalidInput, 400, "invalid_input", "输入数据有误", "The input data is invalid")             \

@@ -11,7 +11,7 @@
 // before.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ADMIN, COMMAND, apiCall, launch, login, newPage, shoot, shutdown } from './lib.mjs'
+import { ADMIN, COMMAND, PHONE, apiCall, launch, login, newPage, shoot, shutdown } from './lib.mjs'
 
 before(launch)
 after(shutdown)
@@ -126,6 +126,16 @@ test('org import: a re-division retires the grid the new layer leaves out, after
   const { context, page } = await newPage()
   try {
     await login(page, ADMIN)
+    // The two-part grid has its grid worker 网格员.
+    const worker = `e2e.lygrid.${Date.now().toString(36)}`
+    const made = await apiCall(context, 'POST', '/users', {
+      username: worker,
+      display_name: '梨园网格员',
+      password: 'Grid-Pass-2026x',
+      role: 'grid_worker',
+      scope_code: `${VILLAGE}902`,
+    })
+    assert.equal(made.status, 201, JSON.stringify(made.json))
     // The village's layer as exported, without the two-part grid of the first test.
     const exported = await apiCall(context, 'GET', `/org/grids.geojson?scope=${VILLAGE}`)
     assert.equal(exported.status, 200)
@@ -159,6 +169,40 @@ test('org import: a re-division retires the grid the new layer leaves out, after
     const retiredChild = page.locator('[data-test=org-child]', { has: page.locator('[data-test=org-retired-tag]') })
     assert.equal(await retiredChild.count(), 1)
     assert.match(await retiredChild.innerText(), new RegExp(`梨园东北网格[\\s\\S]*${VILLAGE}902`))
+
+    // The worker, signing in to the grid app on their phone, is told their grid is retired.
+    const phone = await newPage({ viewport: PHONE })
+    try {
+      assert.equal((await apiCall(phone.context, 'POST', '/auth/login', { username: worker, password: 'Grid-Pass-2026x' })).status, 200)
+      const own = await apiCall(phone.context, 'POST', '/auth/password', { old_password: 'Grid-Pass-2026x', new_password: 'Grid-Own-2026xy' })
+      assert.equal(own.status, 204, JSON.stringify(own.json))
+      await phone.page.goto('/m/grid')
+      await phone.page.locator('[data-test=ga-grid-retired]', { hasText: '网格调整中停用' }).waitFor()
+    } finally {
+      await phone.context.close()
+    }
+
+    // The user list flags its grid worker; in the form the retired grid is listed but cannot be
+    // picked, and the worker is moved to the grid the new layer kept.
+    await page.goto('/users')
+    await page.locator('input[data-test=users-search]').fill(worker)
+    await page.locator('input[data-test=users-search]').press('Enter')
+    const row = page.locator('.user-row', { hasText: worker })
+    await row.locator('[data-test=user-scope-retired]', { hasText: '网格已停用' }).waitFor()
+    await row.getByRole('button', { name: '编辑' }).click()
+    const dlg = page.locator('.el-dialog:visible')
+    await dlg.locator('[data-test=scope-picker]').click()
+    await page.keyboard.type('梨园', { delay: 30 })
+    const retiredOption = page.locator('.el-select-dropdown__item.is-disabled:visible', { hasText: '梨园东北网格' })
+    await retiredOption.waitFor()
+    assert.match(await retiredOption.innerText(), /已停用/)
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '梨园北网格' }).click()
+    const saved = page.waitForResponse((r) => /\/api\/v1\/users\/\d+$/.test(r.url()) && r.request().method() === 'PATCH')
+    await dlg.locator('[data-test=user-save]').click()
+    assert.equal((await saved).status(), 200)
+    await dlg.waitFor({ state: 'hidden' })
+    await page.locator('.user-row', { hasText: worker }).waitFor()
+    assert.equal(await page.locator('.user-row', { hasText: worker }).locator('[data-test=user-scope-retired]').count(), 0)
     assert.deepEqual(page.errors, [])
   } finally {
     await context.close()

@@ -98,6 +98,7 @@ export interface VisitRow {
 export interface GridInfo {
   node: { code: string; name: string }
   polygon: AreaGeometry | null
+  retired_at?: string | null // withdrawn by a re-division 网格调整: new requests go elsewhere
 }
 
 export const CLOSED_STATUSES = ['completed', 'callback', 'rated', 'merged', 'redirected', 'rejected', 'withdrawn']
