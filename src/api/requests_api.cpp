@@ -84,6 +84,9 @@ json ticket_json(const app::TicketView& v, Lang lang) {
           {"supervised", t.supervised},
           {"reopen_count", r.reopen_count},
           {"escalation_count", t.escalation_count},
+          // 回访未接通: unreached satisfaction calls, and whether the call-back ended unreached
+          {"callback_attempts", t.callback_attempts},
+          {"callback_ended", rq::callback_ended_unreached(t)},
           {"merged_into", r.merged_into},
           {"rating", t.rating ? json(rq::rating_code(*t.rating)) : json(nullptr)},
           {"requester",

@@ -34,7 +34,7 @@ using nlohmann::json;
 namespace {
 
 bool is_citizen_kind(const std::string& kind) {
-  return kind == "ticket.replied" || kind == "ticket.completed";
+  return kind == "ticket.replied" || kind == "ticket.completed" || kind == "ticket.callback_missed";
 }
 
 }  // namespace

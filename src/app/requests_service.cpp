@@ -85,6 +85,7 @@ std::string ticket_state(const rq::Ticket& t) {
             {"reopen_count", t.reopen_count},
             {"return_count", t.return_count},
             {"escalation_count", t.escalation_count},
+            {"callback_attempts", t.callback_attempts},
             {"supervised", t.supervised},
             {"overdue", t.overdue},
             {"merged_into", t.merged_into},
@@ -133,6 +134,7 @@ Result<rq::Ticket> ticket_from(const store::TicketRow& row) {
   t.reopen_count = j.value("reopen_count", 0);
   t.return_count = j.value("return_count", 0);
   t.escalation_count = j.value("escalation_count", 0);
+  t.callback_attempts = j.value("callback_attempts", 0);
   t.supervised = j.value("supervised", false);
   t.overdue = j.value("overdue", false);
   t.merged_into = j.value("merged_into", "");

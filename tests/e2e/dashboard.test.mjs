@@ -113,15 +113,26 @@ test('指挥中心: report → grid → claim and reply → completion → ratin
     // The grid worker's menu has no 指挥中心.
     assert.equal(await worker.page.locator('[data-test=side-menu]', { hasText: '指挥中心' }).count(), 0)
 
-    // The state machine wants the dispatcher (the county command centre) to complete it.
-    const command = await apiLogin(COMMAND)
-    const done = await apiCall(command.context, 'POST', `/requests/${id}/actions/complete`, {})
-    assert.equal(done.status, 200, JSON.stringify(done.json))
-    await command.context.close()
+    // The state machine wants the dispatcher (the county command centre) to complete it. Its
+    // satisfaction call 回访 does not get through: recorded with the reason, the case says so.
+    const command = await newPage({ viewport: DESKTOP })
+    try {
+      await login(command.page, COMMAND)
+      await command.page.goto(`/requests/${id}`)
+      await command.page.locator('[data-test=case-subject]', { hasText: subject }).waitFor()
+      await act(command.page, 'complete')
+      await command.page.locator('[data-test=case-status][data-status=completed]').waitFor()
+      await act(command.page, 'callback_unreached', '无人接听')
+      await command.page.locator('[data-test=case-status][data-status=callback]').waitFor()
+      await command.page.locator('[data-test=case-callback-attempts]', { hasText: '回访未接通 1 次' }).waitFor()
+      assert.deepEqual(command.page.errors, [])
+    } finally {
+      await command.context.close()
+    }
 
     // The citizen rates on the tracking page: satisfied, resolved.
     await page.goto(`/m/track/${code}`)
-    await page.locator('[data-test=cz-track-status]', { hasText: '已办结' }).waitFor()
+    await page.locator('[data-test=cz-track-status]', { hasText: '回访中' }).waitFor()
     await page.locator('[data-test=cz-rating] label', { hasText: /^满意$/ }).click()
     await page.locator('[data-test=cz-resolved] label', { hasText: '已解决' }).click()
     await page.locator('input[data-test=cz-last4]').fill(phone.slice(-4))

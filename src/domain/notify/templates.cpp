@@ -69,6 +69,13 @@ const std::vector<Template>& templates() {
        "您反映的“{subject}”已办结。欢迎凭查询码 {code} 对办理结果进行评价。"},
       {"ticket.completed", A::kCitizen, "en", "Your request is closed (code {code})",
        "Your request \"{subject}\" is closed. You can rate the result with the code {code}."},
+      // The satisfaction call 回访 could not reach them: rate online instead (no staff note).
+      {"ticket.callback_missed", A::kCitizen, "zh-CN", "回访未能接通（查询码 {code}）",
+       "您反映的“{subject}”已办结，我们多次电话回访未能接通。请凭查询码 {code} "
+       "在网上评价办理结果。"},
+      {"ticket.callback_missed", A::kCitizen, "en", "We could not reach you (code {code})",
+       "Your request \"{subject}\" is closed, and our satisfaction calls did not reach you. "
+       "Please rate the result online with the code {code}."},
   };
   return kAll;
 }

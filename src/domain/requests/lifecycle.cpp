@@ -212,6 +212,12 @@ const std::vector<LifecycleRule>& Lifecycle::rules() {
        {R::kAdmin, R::kCommand},
        Party::kSupervisor,
        false},
+      {A::kCallbackUnreached,
+       {S::kCompleted, S::kCallback},
+       S::kCallback,
+       {R::kAdmin, R::kCommand},
+       Party::kSupervisor,
+       false},
       {A::kRate,
        {S::kCompleted, S::kCallback},
        S::kRated,
@@ -269,6 +275,9 @@ std::vector<Action> Lifecycle::available_actions(const Ticket& ticket, const Act
     if (std::find(r.roles.begin(), r.roles.end(), actor.role) == r.roles.end()) continue;
     if (r.action == A::kReopen &&
         !(ticket.rating == Rating::kUnsatisfied || ticket.resolved == false))
+      continue;
+    if ((r.action == A::kCallbackUnreached || r.action == A::kCallback) &&
+        callback_ended_unreached(ticket))
       continue;
     if (!check_party(r, ticket, actor).ok()) continue;
     if (std::find(out.begin(), out.end(), r.action) == out.end()) out.push_back(r.action);
@@ -427,7 +436,22 @@ Result<Transition> Lifecycle::apply(const Ticket& ticket, const ActionRequest& r
       break;
     }
     case A::kCallback:
+      if (callback_ended_unreached(ticket))
+        return make_error(ErrorCode::kIllegalTransition,
+                          "the call-back already ended unreached; the requester may still rate");
       break;
+    case A::kCallbackUnreached: {
+      if (callback_ended_unreached(ticket))
+        return make_error(ErrorCode::kIllegalTransition,
+                          "the call-back already ended unreached after " +
+                              std::to_string(kMaxCallbackAttempts) + " attempts");
+      t.callback_attempts += 1;
+      // The last attempt ends the call-back: the requesters are asked to rate online instead.
+      if (callback_ended_unreached(t))
+        for (const auto& r : ticket.requester_ids)
+          tr.notify.push_back({"ticket.callback_missed", "", r});
+      break;
+    }
     case A::kRate: {
       if (!req.rating) return make_error(ErrorCode::kMissingField, "rating is required", "rating");
       if (!req.resolved)
@@ -442,6 +466,7 @@ Result<Transition> Lifecycle::apply(const Ticket& ticket, const ActionRequest& r
         return make_error(ErrorCode::kIllegalTransition,
                           "only a ticket rated unsatisfied or not resolved is reopened");
       t.reopen_count += 1;
+      t.callback_attempts = 0;  // the next completion gets its own call-back
       t.rating.reset();
       t.resolved.reset();
       t.completed_at.reset();

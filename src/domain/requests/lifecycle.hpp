@@ -53,6 +53,9 @@ struct Ticket {
   bool contacted = false;          // requester contacted at claim (part of the response metric)
   bool responded_on_time = false;  // claimed from dispatch, contacted, within the response limit
   int reopen_count = 0, return_count = 0, escalation_count = 0;
+  // Satisfaction calls 回访 that did not reach the requester 未接通 since the ticket was last
+  // completed; at kMaxCallbackAttempts the call-back ends unreached (the requester may still rate).
+  int callback_attempts = 0;
   bool supervised = false;  // 督办 flag
   bool overdue = false;     // breached at the top of the chain; counted in rankings
   std::optional<Whistle> whistle;
@@ -168,5 +171,11 @@ class Lifecycle {
 bool acts_for(const Actor& actor, const UnitRef& unit);
 
 inline constexpr size_t kMaxNoteChars = 4000;  // Open311's description limit
+// Unreached satisfaction calls 回访未接通 before the call-back ends unreached (12345 centres
+// commonly try three times); the requester is then invited to rate online.
+inline constexpr int kMaxCallbackAttempts = 3;
+inline bool callback_ended_unreached(const Ticket& t) {
+  return t.callback_attempts >= kMaxCallbackAttempts;
+}
 
 }  // namespace gj::requests

@@ -54,6 +54,7 @@ constexpr ActionRow kActionRows[kActionCount] = {
     {Action::kReject, "reject", "不予受理", "Reject"},
     {Action::kWithdraw, "withdraw", "撤回", "Withdraw"},
     {Action::kSupervise, "supervise", "督办", "Supervise"},
+    {Action::kCallbackUnreached, "callback_unreached", "回访未接通", "Callback not reached"},
 };
 
 const StatusRow& row(RequestStatus s) {

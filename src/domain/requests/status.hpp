@@ -42,25 +42,26 @@ inline bool is_open(RequestStatus s) {
 }
 
 enum class Action {
-  kDispatch,   // 派单
-  kClaim,      // 签收
-  kReturn,     // 退单
-  kStart,      // 开始办理
-  kReply,      // 答复
-  kComplete,   // 办结
-  kCallback,   // 回访
-  kRate,       // 评价
-  kReopen,     // 重办
-  kEscalate,   // 升级
-  kWhistle,    // 吹哨
-  kReportIn,   // 报到 (a summoned department reports)
-  kMerge,      // 合并
-  kRedirect,   // 转出
-  kReject,     // 不予受理
-  kWithdraw,   // 撤回
-  kSupervise,  // 督办: a flag and an event, never a state
+  kDispatch,           // 派单
+  kClaim,              // 签收
+  kReturn,             // 退单
+  kStart,              // 开始办理
+  kReply,              // 答复
+  kComplete,           // 办结
+  kCallback,           // 回访
+  kRate,               // 评价
+  kReopen,             // 重办
+  kEscalate,           // 升级
+  kWhistle,            // 吹哨
+  kReportIn,           // 报到 (a summoned department reports)
+  kMerge,              // 合并
+  kRedirect,           // 转出
+  kReject,             // 不予受理
+  kWithdraw,           // 撤回
+  kSupervise,          // 督办: a flag and an event, never a state
+  kCallbackUnreached,  // 回访未接通: a satisfaction call that did not reach the requester
 };
-inline constexpr int kActionCount = 17;
+inline constexpr int kActionCount = 18;
 const std::array<Action, kActionCount>& all_actions();
 std::string_view action_code(Action a);  // "dispatch", "report_in", …
 std::string_view action_name(Action a, Lang lang);

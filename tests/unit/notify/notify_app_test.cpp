@@ -19,6 +19,7 @@
 #include "app/app.hpp"
 #include "app/notify_service.hpp"
 #include "app/requests_service.hpp"
+#include "domain/notify/templates.hpp"
 #include "smtp_server.hpp"
 #include "store/repos/outbox_repo.hpp"
 #include "store/repos/repos.hpp"
@@ -525,6 +526,55 @@ TEST_P(NotifyApp, a_requester_who_turns_updates_off_gets_no_message_until_they_t
   ASSERT_TRUE(app_->requests().act(command_, t.id, complete).ok());
   EXPECT_EQ(sms("ticket.completed"), 1);
   EXPECT_EQ(audit_count("request.citizen_updates"), 2);
+}
+
+// 回访未接通: three satisfaction calls that do not reach the requester end the call-back, and
+// only then is the requester asked (by SMS, in the template's words, without the staff's note)
+// to rate online; the tracking page still takes their rating.
+TEST_P(NotifyApp, a_callback_that_never_reaches_the_requester_asks_them_to_rate_online) {
+  auto t = submit("路灯不亮");  // phone 13812345678: updates by SMS
+  answer(t.id, "已修复");
+  app::ActionInput step;
+  step.action = "complete";
+  ASSERT_TRUE(app_->requests().act(command_, t.id, step).ok());
+  auto missed = [&] {
+    std::vector<store::OutboxRow> rows;
+    for (const auto& o : outbox(t.id))
+      if (o.kind == "ticket.callback_missed") rows.push_back(o);
+    return rows;
+  };
+  step.action = "callback_unreached";
+  step.note = "无人接听（内部备注）";
+  for (int i = 1; i <= 2; ++i) {
+    auto r = app_->requests().act(command_, t.id, step);
+    ASSERT_TRUE(r.ok()) << r.error().detail;
+    EXPECT_EQ(r->view.row.status, "callback");
+    EXPECT_EQ(r->view.ticket.callback_attempts, i);
+  }
+  EXPECT_TRUE(missed().empty());
+  auto third = app_->requests().act(command_, t.id, step);
+  ASSERT_TRUE(third.ok());
+  auto rows = missed();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].channel, "sms");
+  EXPECT_EQ(rows[0].recipient_kind, "citizen");
+  EXPECT_EQ(rows[0].address, "13812345678");
+  notify::Fields fields;
+  auto payload = nlohmann::json::parse(rows[0].payload);
+  for (const auto& [k, v] : payload.items())
+    if (v.is_string()) fields[k] = v.get<std::string>();
+  auto text = notify::render(rows[0].kind, notify::Audience::kCitizen, rows[0].language, fields);
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->body.find(t.code), std::string::npos);
+  EXPECT_EQ(text->body.find("内部备注"), std::string::npos);
+  // A fourth call is refused and changes nothing.
+  auto fourth = app_->requests().act(command_, t.id, step);
+  ASSERT_FALSE(fourth.ok());
+  EXPECT_EQ(fourth.error().code, ErrorCode::kIllegalTransition);
+  EXPECT_EQ(missed().size(), 1u);
+  auto rated = app_->requests().rate_by_citizen(t.code, "5678", "satisfied", true, "网上评价");
+  ASSERT_TRUE(rated.ok()) << rated.error().detail;
+  EXPECT_EQ(rated->row.status, "rated");
 }
 
 // 受理回执: a requester whose call a hotline operator entered is sent the tracking code; one

@@ -19,7 +19,7 @@ TEST(NotifyTemplates, every_kind_the_lifecycle_emits_has_zh_and_en_templates) {
       EXPECT_TRUE(found) << kind << " " << lang;
     }
   }
-  for (const char* kind : {"ticket.replied", "ticket.completed"})
+  for (const char* kind : {"ticket.replied", "ticket.completed", "ticket.callback_missed"})
     for (const char* lang : {"zh-CN", "en"}) {
       auto m = notify::render(kind, Audience::kCitizen, lang, {{"code", "ZS1"}});
       ASSERT_TRUE(m.ok()) << kind;

@@ -298,6 +298,51 @@ TEST_F(LifecycleTest, an_unsatisfied_rating_reopens_the_ticket_with_the_dispatch
   EXPECT_EQ(t.reopen_count, 1);
 }
 
+TEST_F(LifecycleTest, unreached_callbacks_are_counted_and_the_third_ends_the_callback_online) {
+  Ticket t = in_progress_at_township();
+  t = step(t, act(Action::kReply, "已处理"), township);
+  t = step(t, act(Action::kComplete), command);
+  // Only the command centre calls back: the township may not record a call.
+  auto wrong = lifecycle.apply(t, act(Action::kCallbackUnreached), township, clock.now());
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, ErrorCode::kForbidden);
+  // The first two unreached calls keep the call-back going and tell nobody.
+  auto first =
+      lifecycle.apply(t, act(Action::kCallbackUnreached, "无人接听"), command, clock.now());
+  ASSERT_TRUE(first.ok()) << first.error().detail;
+  EXPECT_EQ(first->to, RequestStatus::kCallback);
+  EXPECT_EQ(first->after.callback_attempts, 1);
+  EXPECT_TRUE(first->notify.empty());
+  t = step(first->after, act(Action::kCallbackUnreached, "关机"), command);
+  EXPECT_EQ(t.callback_attempts, 2);
+  EXPECT_FALSE(callback_ended_unreached(t));
+  auto offered = lifecycle.available_actions(t, command);
+  EXPECT_NE(std::find(offered.begin(), offered.end(), Action::kCallbackUnreached), offered.end());
+  // The third ends it and asks the requester to rate online.
+  auto third = lifecycle.apply(t, act(Action::kCallbackUnreached), command, clock.now());
+  ASSERT_TRUE(third.ok());
+  EXPECT_TRUE(callback_ended_unreached(third->after));
+  ASSERT_EQ(third->notify.size(), 1u);
+  EXPECT_EQ(third->notify[0].kind, "ticket.callback_missed");
+  EXPECT_EQ(third->notify[0].user_id, "c-1");
+  t = third->after;
+  // No fourth call, and it is no longer offered; the ticket is unchanged by the refusal.
+  auto fourth = lifecycle.apply(t, act(Action::kCallbackUnreached), command, clock.now());
+  ASSERT_FALSE(fourth.ok());
+  EXPECT_EQ(fourth.error().code, ErrorCode::kIllegalTransition);
+  offered = lifecycle.available_actions(t, command);
+  EXPECT_EQ(std::find(offered.begin(), offered.end(), Action::kCallbackUnreached), offered.end());
+  // The requester may still rate; an unhappy rating reopens, and the next completion gets a
+  // call-back of its own.
+  ActionRequest rate = act(Action::kRate);
+  rate.rating = Rating::kUnsatisfied;
+  rate.resolved = false;
+  t = step(t, rate, citizen);
+  EXPECT_EQ(t.status, RequestStatus::kRated);
+  t = step(t, act(Action::kReopen, "群众在网上评价不满意"), command);
+  EXPECT_EQ(t.callback_attempts, 0);
+}
+
 TEST_F(LifecycleTest, a_satisfied_and_resolved_ticket_cannot_be_reopened) {
   Ticket t = in_progress_at_township();
   t = step(t, act(Action::kReply, "已处理"), township);
@@ -509,8 +554,8 @@ TEST_F(LifecycleTest, closed_statuses_accept_no_action_except_the_callback_steps
   for (const auto& r : Lifecycle::rules()) {
     for (RequestStatus s : r.from) {
       if (open311_status(s) == Open311Status::kOpen) continue;
-      EXPECT_TRUE(r.action == Action::kCallback || r.action == Action::kRate ||
-                  r.action == Action::kReopen)
+      EXPECT_TRUE(r.action == Action::kCallback || r.action == Action::kCallbackUnreached ||
+                  r.action == Action::kRate || r.action == Action::kReopen)
           << action_code(r.action) << " from " << status_code(s);
     }
   }

@@ -31,6 +31,8 @@ export interface Ticket {
   supervised: boolean
   reopen_count: number
   escalation_count: number
+  callback_attempts?: number // 回访未接通 so far; at 3 the call-back ended (callback_ended)
+  callback_ended?: boolean
   merged_into: string
   rating: string | null
   requester: { name: string; phone: string; email: string; language: string }
@@ -190,6 +192,7 @@ export const ACTION_FORMS: Record<string, ActionForm> = {
   reply: { note: 'required', templates: true },
   complete: { note: 'optional' },
   callback: { note: 'optional' },
+  callback_unreached: { note: 'optional' },
   rate: { note: 'optional', rating: true },
   reopen: { note: 'required' },
   escalate: { note: 'required' },
