@@ -137,8 +137,8 @@ struct Facility {
   GeoPoint point;
   int64_t source_id = 0;      // OSM id (node or way) or store id
   int64_t network_node = -1;  // OSM node id if the POI is an OSM node, else -1
-  std::string name;
-  std::string opening_hours;  // OSM `opening_hours` as written (shown, not interpreted)
+  std::string name{};
+  std::string opening_hours{};  // OSM `opening_hours` as written (shown, not interpreted)
 };
 
 struct TypeSeeds {

@@ -196,7 +196,7 @@ Result<WalkGraph> WalkGraph::build(NetworkSource src) {
     c.length_m = static_cast<float>(len);
     g.chains_.push_back(c);
   }
-  g.chains_.push_back({0, 0, n, 0.0f});  // sentinel: end of the last chain
+  g.chains_.push_back({0, 0, static_cast<uint32_t>(n), 0.0f});  // sentinel: end of the last chain
   std::vector<RawChain>().swap(raw_chains);
   g.core_offsets_.assign(core_count + 1, 0);
   auto each_core_edge = [&](auto&& emit) {

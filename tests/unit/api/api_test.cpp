@@ -245,13 +245,14 @@ TEST_P(Api, a_grid_page_shows_its_workers_phone_masked_even_to_an_administrator)
   login("admin");
   auto users = json::parse(call("GET", "/api/v1/users?q=qianyou", "", "admin").body);
   int64_t worker = users["items"][0]["id"];
-  ASSERT_TRUE(db_->write([&](store::Session& s) -> Status {
-                   org::Division g{"611026001001001", "611026001001",   "第1网格",
-                                   org::Level::kGrid, org::Kind::kGrid, true};
-                   GJ_TRY(store::divisions::upsert(s, g));
-                   return store::grids::upsert(s, {g.code, worker, 100, 260, "", "", ""});
-                 })
-                  .ok());
+  ASSERT_TRUE(
+      db_->write([&](store::Session& s) -> Status {
+           org::Division g{"611026001001001", "611026001001",   "第1网格",
+                           org::Level::kGrid, org::Kind::kGrid, true};
+           GJ_TRY(store::divisions::upsert(s, g));
+           return store::grids::upsert(s, {g.code, worker, 100, 260, "", "", "", std::nullopt});
+         })
+          .ok());
   auto res = call("GET", "/api/v1/org/grids/611026001001001", "", "admin");
   ASSERT_EQ(res.status, 200) << res.body;
   EXPECT_EQ(json::parse(res.body)["worker"]["phone"], "138****5678");

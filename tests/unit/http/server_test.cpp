@@ -381,7 +381,9 @@ TEST(Server, listen_accepts_ipv6_and_refuses_a_malformed_address) {
   v6.listen = "[::1]:0";
   http::Server s2(r6, v6);
   auto st = s2.listen();
-  if (st.ok()) EXPECT_GT(s2.port(), 0);  // hosts without IPv6 loopback cannot bind it
+  if (st.ok()) {
+    EXPECT_GT(s2.port(), 0);  // hosts without IPv6 loopback cannot bind it
+  }
 }
 
 TEST(Server, stop_before_run_makes_run_drain_and_return_at_once) {
