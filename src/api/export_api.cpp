@@ -1,4 +1,5 @@
 #include "api/export_api.hpp"
+#include "api/requests_api.hpp"
 #include "api/session.hpp"
 
 #include <cstdio>
@@ -85,6 +86,9 @@ void register_export_routes(http::Router& router, app::App& app) {
                auto mine = flag(req, "mine");
                if (!mine.ok()) return http::error(mine.error(), req);
                q.mine = *mine;
+               auto callback = callback_filter(req);
+               if (!callback.ok()) return http::error(callback.error(), req);
+               q.callback_due = *callback;
                std::string order = str_param(req, "order");
                if (!order.empty() && order != "deadline" && order != "newest")
                  return http::error(

@@ -322,6 +322,13 @@ Response intake(app::App& app, Request& req, const auth::Principal& who) {
 
 }  // namespace
 
+Result<bool> callback_filter(const Request& req) {
+  auto v = req.query_param("callback");
+  if (!v || v->empty()) return false;
+  if (*v == "due") return true;
+  return make_error(ErrorCode::kInvalidInput, "callback=due or nothing", "callback");
+}
+
 void register_requests_routes(http::Router& router, app::App& app, const ApiConfig&) {
   http::RouteOptions open;
   open.public_access = true;
@@ -358,6 +365,9 @@ void register_requests_routes(http::Router& router, app::App& app, const ApiConf
         app::ListQuery q;
         q.status = str_param(req, "status");
         q.mine = str_param(req, "mine") == "1" || str_param(req, "mine") == "true";
+        auto callback = callback_filter(req);
+        if (!callback.ok()) return http::error(callback.error(), req);
+        q.callback_due = *callback;
         q.deadline_order = str_param(req, "order") == "deadline";
         q.page = int_param(req, "page", 1, 1, 1'000'000);
         q.page_size = int_param(req, "page_size", 20, 1, 200);

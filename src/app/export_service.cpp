@@ -186,6 +186,7 @@ Result<ExportResult> ExportService::requests_xlsx(const auth::Principal& p,
     auto div = store::divisions::get(s, area);
     area_label = div.ok() ? div->division.name + "（" + area + "）" : area;
     f.status = q.status;
+    f.callback_due = q.callback_due;
     if (q.mine) f.holder = f.unit_id.empty() ? p.scope_code : f.unit_id;
     if (q.mine && f.holder.empty()) f.holder = "-";
     f.deadline_order = q.deadline_order;
@@ -268,6 +269,8 @@ Result<ExportResult> ExportService::requests_xlsx(const auth::Principal& p,
        {zh ? "受理月份" : "Received", (q.from.empty() ? std::string("…") : q.from) + " — " +
                                           (q.to.empty() ? std::string("…") : q.to)},
        {zh ? "状态筛选" : "Status filter", q.status.empty() ? (zh ? "全部" : "all") : q.status},
+       {zh ? "待回访" : "Call-back queue",
+        q.callback_due ? (zh ? "是" : "yes") : (zh ? "否" : "no")},
        {zh ? "行数" : "Rows", std::to_string(rows)},
        {zh ? "生成时间" : "Generated at", china_time(app_.clock().now_ms()) + " (UTC+8)"},
        {zh ? "导出人" : "Exported by", p.username},
@@ -277,6 +280,7 @@ Result<ExportResult> ExportService::requests_xlsx(const auth::Principal& p,
   GJ_TRY(audit(p, "requests",
                json{{"status", q.status},
                     {"mine", q.mine},
+                    {"callback_due", q.callback_due},
                     {"area", q.area},
                     {"from", q.from},
                     {"to", q.to},

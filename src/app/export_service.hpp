@@ -17,6 +17,7 @@ struct RequestExportQuery {
   // The filters of GET /api/v1/requests …
   std::string status;
   bool mine = false;
+  bool callback_due = false;  // the call-back queue 待回访
   bool deadline_order = false;
   // … and, for exports, an area inside the caller's scope and received months (YYYY-MM).
   std::string area, from, to;

@@ -174,6 +174,7 @@ void sync_row(store::TicketRow& row, const rq::Ticket& t, int64_t now) {
   row.resolution_due = opt_ms(t.resolution_due);
   row.merged_into = t.merged_into;
   row.reopen_count = t.reopen_count;
+  row.callback_ended = rq::callback_ended_unreached(t);
   row.state = ticket_state(t);
   row.updated_at = now;
 }
@@ -1262,6 +1263,7 @@ Result<store::Page<TicketView>> RequestsService::list(const auth::Principal& p,
         else
           f.scope_code = scope_of(s, p);
         f.status = q.status;
+        f.callback_due = q.callback_due;
         if (q.mine) f.holder = f.unit_id.empty() ? p.scope_code : f.unit_id;
         if (q.mine && f.holder.empty()) f.holder = "-";
         f.deadline_order = q.deadline_order;

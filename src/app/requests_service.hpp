@@ -104,6 +104,7 @@ struct ActionInput {
 struct ListQuery {
   std::string status;
   bool mine = false;
+  bool callback_due = false;  // the call-back queue 待回访: completed, call-back not ended
   bool deadline_order = false;
   int page = 1, page_size = 20;
 };

@@ -122,6 +122,11 @@ test('指挥中心: report → grid → claim and reply → completion → ratin
       await command.page.locator('[data-test=case-subject]', { hasText: subject }).waitFor()
       await act(command.page, 'complete')
       await command.page.locator('[data-test=case-status][data-status=completed]').waitFor()
+      // It is in the call-back queue 待回访 of the request list.
+      await command.page.goto('/requests')
+      await command.page.locator('[data-test=requests-callback-due]').click()
+      await command.page.locator('[data-test=requests-row]', { hasText: subject }).click()
+      await command.page.locator('[data-test=case-subject]', { hasText: subject }).waitFor()
       await act(command.page, 'callback_unreached', '无人接听')
       await command.page.locator('[data-test=case-status][data-status=callback]').waitFor()
       await command.page.locator('[data-test=case-callback-attempts]', { hasText: '回访未接通 1 次' }).waitFor()

@@ -76,6 +76,19 @@ class RequestsFixture : public AppFixture {
     return r.ok() ? *r : app::TicketDetail{};
   }
 
+  // The grid worker claims (having called the requester), starts and answers a ticket routed to
+  // its grid, and the command centre completes it.
+  app::TicketDetail answer_and_complete(int64_t id, const std::string& reply_note) {
+    app::ActionInput claim;
+    claim.contacted = true;
+    act(grid_, id, "claim", claim);
+    act(grid_, id, "start");
+    app::ActionInput reply;
+    reply.note = reply_note;
+    act(grid_, id, "reply", reply);
+    return act(command_, id, "complete");
+  }
+
   int64_t count(const char* table) {
     return *db_->read_value<int64_t>([&](store::Session& s) -> Result<int64_t> {
       auto r = s.query_one(std::string("SELECT COUNT(*) FROM ") + table);

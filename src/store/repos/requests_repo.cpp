@@ -60,6 +60,7 @@ TicketRow to_ticket(const Row& r) {
   t.requester_email = r.str(i++);
   t.requester_language = r.str(i++);
   t.requester_updates_off = r.i64(i++) != 0;
+  t.callback_ended = r.i64(i++) != 0;
   return t;
 }
 
@@ -135,10 +136,11 @@ Result<int64_t> insert(Session& s, const TicketRow& t) {
 }
 
 Status update(Session& s, const TicketRow& t) {
-  auto n = s.exec(sql::kTicketUpdate,
-                  {t.id, t.division_code, t.unit_id, t.unit_type, t.unit_name, int64_t{t.level},
-                   t.status, t.sla_tier, opt_i(t.response_due), opt_i(t.resolution_due),
-                   t.merged_into, int64_t{t.reopen_count}, t.state, t.updated_at});
+  auto n =
+      s.exec(sql::kTicketUpdate,
+             {t.id, t.division_code, t.unit_id, t.unit_type, t.unit_name, int64_t{t.level},
+              t.status, t.sla_tier, opt_i(t.response_due), opt_i(t.resolution_due), t.merged_into,
+              int64_t{t.reopen_count}, t.state, t.updated_at, int64_t{t.callback_ended}});
   if (!n.ok()) return n.error();
   if (*n != 1) return make_error(ErrorCode::kNotFound, "ticket vanished");
   return {};
@@ -178,7 +180,7 @@ Result<TicketRow> by_code_for_update(Session& s, Backend backend, const std::str
 
 Result<Page<TicketRow>> list(Session& s, const TicketFilter& f) {
   Params p;
-  const char* where;
+  std::string where;
   if (!f.unit_id.empty()) {
     where = sql::kTicketUnitWhere;
     p = {f.unit_id, std::string()};
@@ -189,16 +191,19 @@ Result<Page<TicketRow>> list(Session& s, const TicketFilter& f) {
   }
   p.push_back(f.status);
   p.push_back(f.holder);
-  auto count = s.query_one(std::string("SELECT COUNT(*)") + where, p);
+  p.push_back(int64_t{f.callback_due});
+  where += sql::kTicketCallbackDue;
+  auto count = s.query_one("SELECT COUNT(*)" + where, p);
   if (!count.ok()) return count.error();
   Page<TicketRow> page;
   page.total = count->i64(0);
   p.push_back(int64_t{f.page_size});
   p.push_back(int64_t{(f.page - 1) * f.page_size});
-  auto rows = ticket_rows(s,
-                          select_tickets(where) + (f.deadline_order ? sql::kTicketOrderDeadline
-                                                                    : sql::kTicketOrderNewest),
-                          p);
+  auto rows =
+      ticket_rows(s,
+                  select_tickets(where.c_str()) +
+                      (f.deadline_order ? sql::kTicketOrderDeadline : sql::kTicketOrderNewest),
+                  p);
   if (!rows.ok()) return rows.error();
   page.items = std::move(*rows);
   return page;

@@ -28,6 +28,7 @@ struct TicketRow {
   std::string requester_email;                  // personal data; optional (migration 0020)
   std::string requester_language = "zh-CN";     // the requester's updates: zh-CN | en
   bool requester_updates_off = false;           // they turned SMS / e-mail updates off (0025)
+  bool callback_ended = false;  // the call-back 回访 ended unreached 未接通 (0026)
   bool is_public = false, manual_dispatch = false;
   std::string route_zh, route_en;
   std::string state;  // the lifecycle Ticket as JSON
@@ -62,8 +63,9 @@ struct TicketFilter {
   // Exactly one of: a scope code (division range) or a department unit id.
   std::string scope_code;
   std::string unit_id;
-  std::string status;  // "" = any
-  std::string holder;  // "" = any; else only tickets held by this unit id ("mine")
+  std::string status;         // "" = any
+  std::string holder;         // "" = any; else only tickets held by this unit id ("mine")
+  bool callback_due = false;  // only the call-back queue 待回访 (completed, call-back not ended)
   bool deadline_order = false;
   int page = 1, page_size = 20;
 };

@@ -12,7 +12,7 @@ inline constexpr const char* kTicketColumns =
     "t.status, t.sla_tier, t.response_due, t.resolution_due, t.merged_into, t.reopen_count, "
     "t.requester_name, t.requester_phone, t.is_public, t.manual_dispatch, t.route_zh, t.route_en, "
     "t.state, t.created_by, t.created_at, t.updated_at, t.requester_email, t.requester_language, "
-    "t.requester_updates_off";
+    "t.requester_updates_off, t.callback_ended";
 inline constexpr const char* kTicketInsert =
     "INSERT INTO tickets(code, county_code, channel, category, subject, body, lat, lon, address, "
     "grid_code, division_code, unit_id, unit_type, unit_name, level, status, sla_tier, "
@@ -27,7 +27,8 @@ inline constexpr const char* kTicketInsert =
 inline constexpr const char* kTicketUpdate =
     "UPDATE tickets SET division_code = $2, unit_id = $3, unit_type = $4, unit_name = $5, "
     "level = $6, status = $7, sla_tier = $8, response_due = $9, resolution_due = $10, "
-    "merged_into = $11, reopen_count = $12, state = $13, updated_at = $14 WHERE id = $1";
+    "merged_into = $11, reopen_count = $12, state = $13, updated_at = $14, callback_ended = $15 "
+    "WHERE id = $1";
 inline constexpr const char* kTicketUpdatesOff =
     "UPDATE tickets SET requester_updates_off = $2 WHERE id = $1";
 inline constexpr const char* kTicketById = " FROM tickets t WHERE t.id = $1";
@@ -50,11 +51,15 @@ inline constexpr const char* kTicketUnitWhere =
     "a.ticket_id = t.id AND a.to_unit_id = $1)) AND $2 = '' AND ($3 = '' OR t.status = $3) "
     "AND ($4 = '' OR t.unit_id = $4 OR (t.status = 'whistled' AND EXISTS (SELECT 1 FROM "
     "assignments w WHERE w.ticket_id = t.id AND w.kind = 'whistle' AND w.to_unit_id = $4)))";
-inline constexpr const char* kTicketOrderNewest = " ORDER BY t.id DESC LIMIT $5 OFFSET $6";
+// Appended to either visibility clause: the command centre's call-back queue 待回访 ($5 = 1) is
+// what is completed, or being called back and not yet ended unreached (0026).
+inline constexpr const char* kTicketCallbackDue =
+    " AND ($5 = 0 OR t.status = 'completed' OR (t.status = 'callback' AND t.callback_ended = 0))";
+inline constexpr const char* kTicketOrderNewest = " ORDER BY t.id DESC LIMIT $6 OFFSET $7";
 // Deadline order 按时限排序: the nearest limit first (resolution, else response), none last.
 inline constexpr const char* kTicketOrderDeadline =
     " ORDER BY COALESCE(t.resolution_due, t.response_due, 9000000000000000000), t.id "
-    "LIMIT $5 OFFSET $6";
+    "LIMIT $6 OFFSET $7";
 inline constexpr const char* kTicketVisibleToDivision =
     "SELECT COUNT(*) FROM assignments a WHERE a.ticket_id = $1 AND a.to_division >= $2 AND "
     "a.to_division < $3";

@@ -113,14 +113,7 @@ TEST_P(DashboardApp, a_rating_moves_the_satisfaction_figure_and_the_change_token
   int64_t id = r->detail.view.row.id;
   auto t0 = dash.token(command_, "");
   ASSERT_TRUE(t0.ok());
-  app::ActionInput claim;
-  claim.contacted = true;
-  act(grid_, id, "claim", claim);
-  act(grid_, id, "start");
-  app::ActionInput reply;
-  reply.note = "已清运";
-  act(grid_, id, "reply", reply);
-  act(command_, id, "complete");
+  answer_and_complete(id, "已清运");
   auto t1 = dash.token(command_, "");
   ASSERT_TRUE(t1.ok());
   EXPECT_NE(*t0, *t1);  // claim and completion moved counters

@@ -101,6 +101,39 @@ TEST_P(RequestsApp, a_citizen_request_is_routed_to_its_grid_handled_rated_and_co
   EXPECT_EQ(list->total, 1);
 }
 
+// 待回访: the command centre's call-back queue holds what is completed and what it is still
+// calling; a call-back that ended unreached (three 回访未接通) leaves it, on both backends.
+TEST_P(RequestsApp, the_callback_queue_holds_completed_tickets_until_the_callback_ends) {
+  auto in_queue = [&](int64_t id) {
+    app::ListQuery q;
+    q.callback_due = true;
+    auto l = app_->requests().list(command_, q);
+    EXPECT_TRUE(l.ok());
+    bool found = false;
+    for (const auto& v : l->items) found = found || v.row.id == id;
+    return found;
+  };
+  auto r = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(r.ok()) << r.error().detail;
+  int64_t id = r->detail.view.row.id;
+  EXPECT_FALSE(in_queue(id));  // still being handled
+  answer_and_complete(id, "已修复");
+  EXPECT_TRUE(in_queue(id));
+  app::ActionInput missed;
+  missed.note = "无人接听";
+  EXPECT_EQ(act(command_, id, "callback_unreached", missed).view.row.status, "callback");
+  EXPECT_TRUE(in_queue(id));  // still to be called
+  act(command_, id, "callback_unreached", missed);
+  auto ended = act(command_, id, "callback_unreached", missed);
+  EXPECT_TRUE(ended.view.row.callback_ended);
+  EXPECT_EQ(ended.view.row.status, "callback");
+  EXPECT_FALSE(in_queue(id));
+  // A normal list still finds it.
+  auto all = app_->requests().list(command_, {});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->total, 1);
+}
+
 TEST_P(RequestsApp, the_same_idempotency_key_returns_the_same_ticket_and_another_body_is_409) {
   auto in = pothole();
   in.idempotency_key = "key-1";

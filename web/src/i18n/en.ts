@@ -561,6 +561,7 @@ const en: Messages = {
     queueTitle: 'My queue',
     allStatuses: 'All statuses',
     mineOnly: 'My unit only',
+    callbackDue: 'To call back',
     refresh: 'Refresh',
     emptyQueue: 'No tickets waiting',
     col: { deadline: 'Deadline', subject: 'Request', status: 'Status', category: 'Category', holder: 'Handled by', code: 'Tracking code', created: 'Received' },

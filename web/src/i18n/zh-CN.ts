@@ -560,6 +560,7 @@ const zhCN = {
     queueTitle: '我的待办',
     allStatuses: '全部状态',
     mineOnly: '只看本单位',
+    callbackDue: '待回访',
     refresh: '刷新',
     emptyQueue: '暂无待办工单',
     col: { deadline: '时限', subject: '诉求', status: '状态', category: '类别', holder: '承办单位', code: '受理编号', created: '受理时间' },
