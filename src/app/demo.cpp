@@ -591,6 +591,20 @@ void walk_ticket(App& a, FakeClock& clk, const CountyPlan& c, int64_t now, uint6
     ActionInput done;
     done.action = "complete";
     if (!act(span(30 * kMinute, 36 * kHour), c.command, done)) return false;
+    // One in eight satisfaction calls 回访 does not get through at first (回访未接通), a few
+    // hours apart; after three the call-back ends and only an online rating is left.
+    if (uni(0, 1) < 0.125) {
+      static const char* kMissed[] = {"无人接听", "关机", "占线", "无人接听，已留言"};
+      int calls = 1 + static_cast<int>(rng() % 3);
+      for (int i = 0; i < calls; ++i) {
+        ActionInput missed;
+        missed.action = "callback_unreached";
+        missed.note = kMissed[rng() % 4];
+        if (!act(span(2 * kHour, 20 * kHour), c.command, missed)) return false;
+        ++st.callbacks_missed;
+      }
+      if (calls == 3 && rng() % 2 == 0) return true;  // never rated
+    }
     int64_t dt = span(2 * kHour, 3 * kDay);
     if (t + dt > now) return false;
     t += dt;
@@ -723,7 +737,7 @@ Result<DemoRequestStats> create_demo_requests(App& app, int per_county, uint64_t
   for (const auto& p : part) {
     total.tickets += p.tickets, total.actions += p.actions, total.rated += p.rated;
     total.returned += p.returned, total.escalated += p.escalated, total.reopened += p.reopened;
-    total.failed += p.failed;
+    total.callbacks_missed += p.callbacks_missed, total.failed += p.failed;
   }
   if (progress.report) progress.report("requests", n, n);
   // The scheduler, now: warnings, escalations of what nobody claimed, overdue at the top.

@@ -34,7 +34,7 @@ Result<DemoStats> create_demo(App& app, const std::string& divisions_dir, uint64
 
 struct DemoRequestStats {
   int64_t tickets = 0, actions = 0, rated = 0, returned = 0, escalated = 0, reopened = 0,
-          failed = 0;
+          callbacks_missed = 0, failed = 0;
   ScanReportLite scan;
 };
 

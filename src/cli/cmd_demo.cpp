@@ -96,14 +96,14 @@ int run(const Args& args) {
                 << rq.error().detail << "\n";
       return 1;
     }
-    requests_note = std::to_string(rq->tickets) + " synthetic requests (" +
-                    std::to_string(rq->actions) + " actions, " + std::to_string(rq->rated) +
-                    " ratings, " + std::to_string(rq->returned) + " returned, " +
-                    std::to_string(rq->escalated) + " escalated, " + std::to_string(rq->reopened) +
-                    " reopened; scheduler now: " + std::to_string(rq->scan.escalations) +
-                    " escalations, " + std::to_string(rq->scan.overdue) + " overdue" +
-                    (rq->failed ? ", " + std::to_string(rq->failed) + " steps refused" : "") +
-                    ")\n";
+    requests_note =
+        std::to_string(rq->tickets) + " synthetic requests (" + std::to_string(rq->actions) +
+        " actions, " + std::to_string(rq->rated) + " ratings, " + std::to_string(rq->returned) +
+        " returned, " + std::to_string(rq->escalated) + " escalated, " +
+        std::to_string(rq->reopened) + " reopened, " + std::to_string(rq->callbacks_missed) +
+        " unreached call-backs; scheduler now: " + std::to_string(rq->scan.escalations) +
+        " escalations, " + std::to_string(rq->scan.overdue) + " overdue" +
+        (rq->failed ? ", " + std::to_string(rq->failed) + " steps refused" : "") + ")\n";
   }
   // The demo's only real street network is central Chengdu: a separate area under 成都市 with
   // its own login (docs/access.md), never relabelled as a Shaanxi place.
