@@ -346,7 +346,8 @@ void register_routes(http::Router& router, app::App& app, const ApiConfig& confi
                                 a.push_back({{"id", u.id},
                                              {"name", u.name},
                                              {"kind", u.kind},
-                                             {"division_code", u.division_code}});
+                                             {"division_code", u.division_code},
+                                             {"retired", u.retired_at.has_value()}});
                               return json{{"items", a}};
                             });
              }));

@@ -88,6 +88,17 @@ json grids_report_json(const app::OrgImportReport& r, Lang lang) {
 json units_report_json(const app::OrgImportReport& r, Lang lang) {
   json j = report_json(r, lang);
   j["new_kinds"] = r.new_kinds;
+  j["not_in_file"] = r.not_in_file;
+  j["retired"] = r.retired;
+  json retiring = json::array();
+  for (const auto& u : r.retiring_units)
+    retiring.push_back({{"id", u.id},
+                        {"name", u.name},
+                        {"kind", u.kind},
+                        {"division_code", u.division_code},
+                        {"open_requests", u.open_requests},
+                        {"staff", u.staff}});
+  j["retiring"] = std::move(retiring);
   return j;
 }
 
@@ -122,7 +133,8 @@ void register_org_routes(http::Router& router, app::App& app) {
                       return reply(r, req, grids_report_json);
                     }),
              big);
-  // Body: {"csv": "name,kind,division_code\n…"}. ?dry_run=1 checks only.
+  // Body: {"csv": "name,kind,division_code\n…"}. ?dry_run=1 checks only; ?retire_missing=1
+  // retires the units of the file's divisions that it does not name (机构改革).
   router.add("POST", "/api/v1/org/units/import",
              authed(app,
                     [svc](Request& req, auth::Principal& p) {
@@ -130,7 +142,8 @@ void register_org_routes(http::Router& router, app::App& app) {
                       if (!body.ok()) return http::error(body.error(), req);
                       auto text = http::JsonFields(*body).required_string("csv", 4'000'000);
                       if (!text.ok()) return http::error(text.error(), req);
-                      auto r = svc->import_units(&p, *text, dry_run_param(req));
+                      auto r = svc->import_units(&p, *text, dry_run_param(req), {},
+                                                 flag_param(req, "retire_missing"));
                       return reply(r, req, units_report_json);
                     }),
              csv);

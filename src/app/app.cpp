@@ -403,7 +403,8 @@ Result<store::Page<UserView>> App::list_users(const auth::Principal& p,
 }
 
 Result<auth::UserRecord> App::validated_new_user(Session& s, const NewUser& n,
-                                                 std::string_view kept_scope) {
+                                                 std::string_view kept_scope,
+                                                 std::optional<int64_t> kept_unit) {
   GJ_TRY(check_username(n.username));
   GJ_TRY(check_text(n.display_name, "display_name", kMaxName, true));
   auto role = auth::parse_role(n.role);
@@ -427,6 +428,8 @@ Result<auth::UserRecord> App::validated_new_user(Session& s, const NewUser& n,
   if (n.unit_id) {
     auto un = store::units::get(s, *n.unit_id);
     if (!un.ok()) return make_error(ErrorCode::kInvalidInput, "unknown unit", "unit_id");
+    if (un->retired_at && n.unit_id != kept_unit)
+      return make_error(ErrorCode::kRetiredUnit, "retired unit", "unit_id");
     u.unit_id = n.unit_id;
   }
   GJ_TRY(auth::check_binding(u.role, scope_level, u.unit_id.has_value()));
@@ -509,7 +512,7 @@ Result<UserView> App::update_user(const auth::Principal& p, int64_t id, const Us
               patch.language.value_or(u->language)};
     if (patch.scope_code && !patch.scope_code->empty() && !org::in_scope(*patch.scope_code, scope))
       return make_error(ErrorCode::kInvalidCode, "outside your scope", "scope_code");
-    auto nu = validated_new_user(s, n, u->scope_code);
+    auto nu = validated_new_user(s, n, u->scope_code, u->unit_id);
     if (!nu.ok()) return nu.error();
     if (p.user_id == id && patch.disabled.value_or(false))
       return make_error(ErrorCode::kConflict, "cannot disable yourself", "disabled");

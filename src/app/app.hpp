@@ -157,10 +157,11 @@ class App {
   Result<store::DivisionRow> visible_division(store::Session& s, const auth::Principal& p,
                                               const std::string& code);
   Result<UserView> view_user(store::Session& s, const auth::UserRecord& u);
-  // `kept_scope`: the position the user holds now (an update), which may be a retired grid; a
-  // new position may not be.
+  // `kept_scope` / `kept_unit`: the position the user holds now (an update), which may be a
+  // retired grid or unit; a new position may not be.
   Result<auth::UserRecord> validated_new_user(store::Session& s, const NewUser& u,
-                                              std::string_view kept_scope = {});
+                                              std::string_view kept_scope = {},
+                                              std::optional<int64_t> kept_unit = {});
 
   store::Database& db_;
   const Clock& clock_;

@@ -270,7 +270,7 @@ Status plan_grids(Session& s, const std::string& scope, const org::GridFile& fil
 }
 
 Status plan_units(Session& s, const std::string& scope, const org::UnitFile& file, bool apply,
-                  OrgImportReport& r) {
+                  bool retire_missing, int64_t now, OrgImportReport& r) {
   auto kinds = store::config::unit_kinds(s);
   if (!kinds.ok()) return kinds.error();
   std::set<std::string> known(kinds->begin(), kinds->end());
@@ -300,7 +300,7 @@ Status plan_units(Session& s, const std::string& scope, const org::UnitFile& fil
     }
     auto existing = store::units::find(s, u.division_code, u.name);
     if (!existing.ok()) return existing.error();
-    status[i] = !*existing ? 1 : (*existing)->kind != u.kind ? 2 : 0;
+    status[i] = !*existing ? 1 : (*existing)->kind != u.kind || (*existing)->retired_at ? 2 : 0;
   }
   if (!r.problems.empty()) return {};
   std::set<std::string> fresh_kinds;
@@ -309,6 +309,27 @@ Status plan_units(Session& s, const std::string& scope, const org::UnitFile& fil
     if (!known.count(file.units[i].kind)) fresh_kinds.insert(file.units[i].kind);
   }
   r.new_kinds.assign(fresh_kinds.begin(), fresh_kinds.end());
+  // The units in use of the file's divisions that it does not name.
+  std::map<std::string, std::set<std::string>> named;  // division → names in the file
+  for (const auto& u : file.units) named[u.division_code].insert(u.name);
+  std::vector<store::UnitRow> missing;
+  for (const auto& [division, names] : named) {
+    auto units = store::units::of_division(s, division);
+    if (!units.ok()) return units.error();
+    for (const auto& u : *units)
+      if (!u.retired_at && !names.count(u.name)) missing.push_back(u);
+  }
+  r.not_in_file = static_cast<int64_t>(missing.size());
+  if (retire_missing) {
+    r.retired = r.not_in_file;
+    for (const auto& u : missing) {
+      if (r.retiring_units.size() >= 200) break;
+      auto h = store::units::holdings(s, u.id);
+      if (!h.ok()) return h.error();
+      r.retiring_units.push_back(
+          {u.id, u.name, u.kind, u.division_code, h->open_requests, h->staff});
+    }
+  }
   if (!apply) return {};
   for (size_t i = 0; i < file.units.size(); ++i) {
     if (status[i] == 0) continue;
@@ -316,6 +337,8 @@ Status plan_units(Session& s, const std::string& scope, const org::UnitFile& fil
     auto id = store::units::upsert(s, {0, u.name, u.kind, u.division_code});
     if (!id.ok()) return id.error();
   }
+  if (retire_missing)
+    for (const auto& u : missing) GJ_TRY(store::units::retire(s, u.id, now));
   return {};
 }
 
@@ -405,7 +428,8 @@ Result<OrgImportReport> OrgImportService::import_grids(const auth::Principal* wh
 
 Result<OrgImportReport> OrgImportService::import_units(const auth::Principal* who,
                                                        std::string_view csv, bool dry_run,
-                                                       const OrgImportProgress& progress) {
+                                                       const OrgImportProgress& progress,
+                                                       bool retire_missing) {
   auto t0 = std::chrono::steady_clock::now();
   auto scope = importer_scope(app_, who);
   if (!scope.ok()) return scope.error();
@@ -414,12 +438,12 @@ Result<OrgImportReport> OrgImportService::import_units(const auth::Principal* wh
   auto r = run_import(
       app_, who, *scope, file, dry_run, "org.units.import",
       [&](Session& s, const std::string& scope, bool apply, OrgImportReport& rep) {
-        return plan_units(s, scope, file, apply, rep);
+        return plan_units(s, scope, file, apply, retire_missing, app_.clock().now_ms(), rep);
       },
       t0);
   if (!r.ok()) return r;
   r->read = static_cast<int64_t>(file.units.size());
-  if (!dry_run && r->ok() && r->added + r->changed > 0) {
+  if (!dry_run && r->ok() && r->added + r->changed + r->retired > 0) {
     app_.requests().invalidate_routing();
     if (progress) progress("write", r->added + r->changed, r->added + r->changed);
   }

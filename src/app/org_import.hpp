@@ -58,6 +58,16 @@ struct OrgImportReport {
   std::vector<Preview> context;
   // Units: kinds the store did not have before (the matrix can name them after the import).
   std::vector<std::string> new_kinds;
+  // Units: with retire_missing (an institutional reform 机构改革), the units of the file's
+  // divisions that it does not name are retired (not_in_file counts them either way): each is
+  // listed (up to 200) with the requests it holds unfinished and its active staff, who keep
+  // both until moved.
+  struct RetiringUnit {
+    int64_t id = 0;
+    std::string name, kind, division_code;
+    int64_t open_requests = 0, staff = 0;
+  };
+  std::vector<RetiringUnit> retiring_units;
   double seconds = 0;
   bool ok() const { return problems.empty(); }
 };
@@ -78,8 +88,11 @@ class OrgImportService {
   Result<OrgImportReport> import_grids(const auth::Principal* who, std::string_view geojson,
                                        bool dry_run, const OrgImportProgress& progress = {},
                                        bool retire_missing = false);
+  // `retire_missing`: the file lists every unit of the divisions it covers; the others there are
+  // retired (see OrgImportReport::retiring_units). A retired unit named again is in use again.
   Result<OrgImportReport> import_units(const auth::Principal* who, std::string_view csv,
-                                       bool dry_run, const OrgImportProgress& progress = {});
+                                       bool dry_run, const OrgImportProgress& progress = {},
+                                       bool retire_missing = false);
 
   // The grids with a boundary under `scope_code` (default: the caller's scope) as a GeoJSON
   // FeatureCollection that import_grids reads back unchanged: edit it in QGIS, import again.

@@ -575,6 +575,7 @@ Result<std::shared_ptr<const RequestsService::CountySnapshot>> RequestsService::
     auto units = store::request_config::units_in(s, code);
     if (!units.ok()) return units.error();
     for (const auto& u : *units) {
+      if (u.retired_at) continue;  // a reform withdrew it (0027): it routes nothing
       rq::UnitRef r;
       r.id = std::to_string(u.id);
       r.type = u.kind;

@@ -38,9 +38,13 @@ const char* kUsage =
     "  their history but route no request and leave the maps; their registered households\n"
     "  move to the grid in use their location lies in. Each is listed with the unfinished\n"
     "  requests it holds and its households.\n"
-    "       gongjian import units FILE.csv [--dry-run] [--db PATH | --postgres URL]\n"
+    "       gongjian import units FILE.csv [--dry-run] [--retire-missing] [--db PATH | --postgres "
+    "URL]\n"
     "units: departments and other units 部门/单位, CSV columns name,kind,division_code; the\n"
-    "  responsibility matrix 责任清单 names a unit by its kind.\n"
+    "  responsibility matrix 责任清单 names a unit by its kind. --retire-missing: the file lists\n"
+    "  every unit of the divisions it covers (after a reform 机构改革); their units it does not\n"
+    "  name are withdrawn: they keep their history and finish what they hold, but get no new\n"
+    "  request and can no longer be dispatched to or given to an account.\n"
     "grids and units: the whole file is checked first and every problem is listed; with any\n"
     "  problem nothing is written. A re-import changes only what differs. --dry-run only\n"
     "  reports what would change. Running servers pick the change up within seconds.\n";
@@ -77,6 +81,12 @@ int report_org_import(const char* what, const Result<app::OrgImportReport>& r) {
     std::printf("; %lld villages, %.2f km², %lld grids of those villages not in the file %s",
                 (long long)r->villages, r->area_km2, (long long)r->retired,
                 r->dry_run ? "(would be retired)" : "retired");
+  else if (r->retired == 0 && r->not_in_file > 0)
+    std::printf("; %lld units of those divisions not in the file (kept)",
+                (long long)r->not_in_file);
+  else if (r->retired > 0)
+    std::printf("; %lld units of those divisions not in the file %s", (long long)r->retired,
+                r->dry_run ? "(would be withdrawn)" : "withdrawn");
   for (size_t i = 0; i < r->new_kinds.size(); ++i)
     std::printf("%s%s", i ? ", " : "; new unit kinds: ", r->new_kinds[i].c_str());
   std::printf(" (%.2f s)\n", r->seconds);
@@ -98,6 +108,13 @@ int report_org_import(const char* what, const Result<app::OrgImportReport>& r) {
           g.worker_name.empty() ? "-" : g.worker_name.c_str(), (long long)g.households,
           (long long)g.households_moved, r->dry_run ? "would move" : "moved",
           (long long)(g.households - g.households_moved));
+  for (const auto& u : r->retiring_units)
+    if (u.open_requests || u.staff)
+      std::printf(
+          "note: withdrawn unit %s (%s, %s): %lld unfinished requests, %lld active staff (move "
+          "them to the unit that took over)\n",
+          u.name.c_str(), u.kind.c_str(), u.division_code.c_str(), (long long)u.open_requests,
+          (long long)u.staff);
   return 0;
 }
 
@@ -111,9 +128,10 @@ int run_org(const Args& args, const std::string& what, const std::string& file) 
   app::App a(*db, clock, ids);
   app::OrgImportService svc(a);
   bool dry = has_flag(args, "--dry-run");
-  auto r = what == "grids"
-               ? svc.import_grids(nullptr, *text, dry, progress, has_flag(args, "--retire-missing"))
-               : svc.import_units(nullptr, *text, dry, progress);
+  auto r =
+      what == "grids"
+          ? svc.import_grids(nullptr, *text, dry, progress, has_flag(args, "--retire-missing"))
+          : svc.import_units(nullptr, *text, dry, progress, has_flag(args, "--retire-missing"));
   std::cerr << "\n";
   db->close();
   return report_org_import(what.c_str(), r);

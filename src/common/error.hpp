@@ -24,6 +24,8 @@ namespace gj {
     "The division or grid code is invalid")                                                       \
   X(kRetiredGrid, 400, "retired_grid", "该网格已在网格调整中停用，请改选调整后的网格",            \
     "That grid was retired in a re-division; choose one of the new grids")                        \
+  X(kRetiredUnit, 400, "retired_unit", "该单位已在机构改革中撤销，请改选现在的单位",              \
+    "That unit was withdrawn in a reform; choose one of the current units")                       \
   X(kWeakPassword, 400, "weak_password", "密码至少 10 位，且须包含字母和数字",                    \
     "Passwords need at least 10 characters with letters and digits")                              \
   X(kInvalidInput, 400, "invalid_input", "输入数据有误", "The input data is invalid")             \

@@ -141,6 +141,25 @@ with tempfile.TemporaryDirectory() as work:
     rc, out, err = run('user', 'import', staff, '--passwords', pw + '2', '--db', db)
     check(rc == 1 and 'line 2: username: Already exists' in err, 'importing the same accounts again is refused')
 
+    # A reform 机构改革: the bureau becomes a new one; the file names only the new one.
+    reform = os.path.join(work, 'reform.csv')
+    with open(reform, 'w', encoding='utf-8') as f:
+        f.write('单位名称,单位类型,所属区划代码\n柞水县城市管理和综合执法局,城市管理部门,611026000000\n')
+    def unit_retired(name):
+        con = sqlite3.connect(db)
+        row = con.execute('SELECT retired_at FROM units WHERE name = ?', (name,)).fetchone()
+        con.close()
+        return row[0]
+    rc, out, err = run('import', 'units', reform, '--db', db)
+    check(rc == 0 and '1 units of those divisions not in the file (kept)' in out, 'without --retire-missing the old bureau is kept')
+    rc, out, err = run('import', 'units', reform, '--retire-missing', '--dry-run', '--db', db)
+    check(rc == 0 and '(would be withdrawn)' in out and '柞水县城市管理局' in out and '1 active staff' in out,
+          'a dry run names the bureau it would withdraw and its staff')
+    check(unit_retired('柞水县城市管理局') is None, '…and writes nothing')
+    rc, out, err = run('import', 'units', reform, '--retire-missing', '--db', db)
+    check(rc == 0 and '1 units of those divisions not in the file withdrawn' in out, 'the reform withdraws it')
+    check(unit_retired('柞水县城市管理局') is not None and unit_retired('柞水县城市管理和综合执法局') is None, '…only it')
+
     # An operator's reset (a forgotten password): the account must choose its own at sign-in.
     def must_change():
         con = sqlite3.connect(db)

@@ -247,6 +247,38 @@ test('org import: a unit file adds the county unit and names its new kind; the c
   }
 })
 
+test('org import: a reform withdraws the unit its file leaves out, after listing what it holds', async () => {
+  const { context, page } = await newPage()
+  const csv = (text) => ({ name: 'units.csv', mimeType: 'text/csv', buffer: Buffer.from(text) })
+  try {
+    await login(page, ADMIN)
+    const first = await apiCall(context, 'POST', '/org/units/import', { csv: '单位名称,单位类型,所属区划代码\n乾佑街道市政所,城市管理部门,611026001000\n' })
+    assert.equal(first.status, 200, JSON.stringify(first.json))
+    await page.goto('/org/611026001000')
+    await page.locator('[data-test=org-unit]', { hasText: '乾佑街道市政所' }).waitFor()
+    await page.locator('[data-test=org-import-units]').click()
+    await page.locator('[data-test=org-import-file]').setInputFiles(csv('单位名称,单位类型,所属区划代码\n乾佑街道综合执法办,城市管理部门,611026001000\n'))
+    await page.locator('[data-test=org-import-summary]').waitFor()
+    // Kept unless the reform switch is on; with it, the check lists the unit it withdraws.
+    assert.match(await page.locator('.el-dialog:visible').innerText(), /另有 1 个已有单位不在文件中/)
+    await page.locator('[data-test=org-import-retire]').click()
+    await page.locator('[data-test=org-import-retiring-title]', { hasText: '将撤销 1 个单位' }).waitFor()
+    assert.match(await page.locator('[data-test=org-import-retiring]').innerText(), /乾佑街道市政所/)
+    await page.locator('[data-test=org-import-confirm]').click()
+    await page.locator('[data-test=org-import-done]', { hasText: '已撤销 1 个单位' }).waitFor()
+    await page.getByRole('button', { name: '关闭' }).last().click()
+    // The street's page tags it; the new office is not tagged.
+    const old = page.locator('[data-test=org-unit]', { hasText: '乾佑街道市政所' })
+    await old.locator('[data-test=org-unit-retired]', { hasText: '已撤销' }).waitFor()
+    const current = page.locator('[data-test=org-unit]', { hasText: '乾佑街道综合执法办' })
+    await current.waitFor()
+    assert.equal(await current.locator('[data-test=org-unit-retired]').count(), 0)
+    assert.deepEqual(page.errors, [])
+  } finally {
+    await context.close()
+  }
+})
+
 test('user import: problems are listed by line; a good file adds the accounts, shows each initial password once, and the first sign-in replaces it', async () => {
   const { context, page } = await newPage()
   const name = `lz${Date.now().toString(36)}`

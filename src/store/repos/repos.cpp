@@ -171,6 +171,22 @@ Result<std::vector<grids::Feature>> grids::features_under(Session& s,
 }
 
 // ---- units ----
+UnitRow units::from_row(const Row& r) {
+  return UnitRow{r.i64(0), r.str(1), r.str(2), r.str(3), opt_i64(r, 4)};
+}
+
+Status units::retire(Session& s, int64_t id, int64_t at) {
+  auto n = s.exec(sql::kUnitRetire, {id, at});
+  if (!n.ok()) return n.error();
+  return {};
+}
+
+Result<units::Holdings> units::holdings(Session& s, int64_t id) {
+  auto r = s.query_one(sql::kUnitHoldings, {std::to_string(id), id});
+  if (!r.ok()) return r.error();
+  return Holdings{r->i64(0), r->i64(1)};
+}
+
 Result<int64_t> units::upsert(Session& s, const UnitRow& u) {
   auto r = s.query_one(sql::kUnitInsert, {u.name, u.kind, u.division_code});
   if (!r.ok()) return r.error();
@@ -180,7 +196,7 @@ Result<int64_t> units::upsert(Session& s, const UnitRow& u) {
 Result<UnitRow> units::get(Session& s, int64_t id) {
   auto r = s.query_one(sql::kUnitGet, {id});
   if (!r.ok()) return r.error();
-  return UnitRow{r->i64(0), r->str(1), r->str(2), r->str(3)};
+  return from_row(*r);
 }
 
 Result<std::optional<UnitRow>> units::find(Session& s, const std::string& division_code,
@@ -189,21 +205,19 @@ Result<std::optional<UnitRow>> units::find(Session& s, const std::string& divisi
   if (!rows.ok()) return rows.error();
   if (rows->empty()) return std::optional<UnitRow>();
   const auto& r = rows->front();
-  return std::optional<UnitRow>(UnitRow{r.i64(0), r.str(1), r.str(2), r.str(3)});
+  return std::optional<UnitRow>(from_row(r));
 }
 
 Result<std::vector<UnitRow>> units::of_division(Session& s, const std::string& division_code) {
-  return map_rows<UnitRow>(s.query(sql::kUnitsOfDivision, {division_code}), [](const Row& r) {
-    return UnitRow{r.i64(0), r.str(1), r.str(2), r.str(3)};
-  });
+  return map_rows<UnitRow>(s.query(sql::kUnitsOfDivision, {division_code}),
+                           [](const Row& r) { return from_row(r); });
 }
 
 Result<std::vector<UnitRow>> units::list(Session& s, const std::string& scope_code,
                                          const std::string& q) {
   auto [lo, hi] = org::scope_range(scope_code);
-  return map_rows<UnitRow>(s.query(sql::kUnitList, {lo, hi, like_fragment(q)}), [](const Row& r) {
-    return UnitRow{r.i64(0), r.str(1), r.str(2), r.str(3)};
-  });
+  return map_rows<UnitRow>(s.query(sql::kUnitList, {lo, hi, like_fragment(q)}),
+                           [](const Row& r) { return from_row(r); });
 }
 
 // ---- users ----

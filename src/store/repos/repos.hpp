@@ -31,6 +31,7 @@ struct GridRow {
 struct UnitRow {
   int64_t id = 0;
   std::string name, kind, division_code;
+  std::optional<int64_t> retired_at{};  // epoch ms: withdrawn by a reform 机构改革 (0027)
 };
 
 struct AuditEntry {
@@ -100,6 +101,12 @@ Result<std::optional<UnitRow>> find(Session& s, const std::string& division_code
                                     const std::string& name);
 Result<std::vector<UnitRow>> list(Session& s, const std::string& scope_code, const std::string& q);
 Result<std::vector<UnitRow>> of_division(Session& s, const std::string& division_code);
+UnitRow from_row(const Row& r);  // the columns of the unit queries, in their order
+Status retire(Session& s, int64_t id, int64_t at);
+struct Holdings {
+  int64_t open_requests = 0, staff = 0;
+};
+Result<Holdings> holdings(Session& s, int64_t id);
 }  // namespace units
 
 namespace users {

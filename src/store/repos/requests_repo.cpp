@@ -519,7 +519,7 @@ Result<std::vector<UnitRow>> units_in(Session& s, const std::string& scope_code)
   auto rows = s.query(sql::kUnitsInRange, {lo, hi});
   if (!rows.ok()) return rows.error();
   std::vector<UnitRow> out;
-  for (const auto& r : *rows) out.push_back({r.i64(0), r.str(1), r.str(2), r.str(3)});
+  for (const auto& r : *rows) out.push_back(units::from_row(r));
   return out;
 }
 Result<std::string> routing_signature(Session& s, const std::string& scope_code) {

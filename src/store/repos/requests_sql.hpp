@@ -227,7 +227,7 @@ inline constexpr const char* kRoutingSignature =
     "(SELECT COALESCE(MAX(id), 0) FROM units WHERE division_code >= $1 AND division_code < $2), "
     "(SELECT COUNT(*) FROM divisions WHERE code >= $1 AND code < $2)";
 inline constexpr const char* kUnitsInRange =
-    "SELECT id, name, kind, division_code FROM units WHERE division_code >= $1 AND "
+    "SELECT id, name, kind, division_code, retired_at FROM units WHERE division_code >= $1 AND "
     "division_code < $2 ORDER BY id";
 
 }  // namespace gj::store::sql

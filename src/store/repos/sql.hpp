@@ -71,16 +71,27 @@ inline constexpr const char* kGridGet =
 // ---- units 部门/单位 ----
 inline constexpr const char* kUnitInsert =
     "INSERT INTO units(name, kind, division_code) VALUES($1, $2, $3) "
-    "ON CONFLICT(division_code, name) DO UPDATE SET kind = excluded.kind RETURNING id";
+    "ON CONFLICT(division_code, name) DO UPDATE SET kind = excluded.kind, retired_at = NULL "
+    "RETURNING id";
 inline constexpr const char* kUnitsOfDivision =
-    "SELECT id, name, kind, division_code FROM units WHERE division_code = $1 ORDER BY name";
+    "SELECT id, name, kind, division_code, retired_at FROM units WHERE division_code = $1 "
+    "ORDER BY name";
 inline constexpr const char* kUnitFind =
-    "SELECT id, name, kind, division_code FROM units WHERE division_code = $1 AND name = $2";
+    "SELECT id, name, kind, division_code, retired_at FROM units WHERE division_code = $1 AND "
+    "name = $2";
 inline constexpr const char* kUnitGet =
-    "SELECT id, name, kind, division_code FROM units WHERE id = $1";
+    "SELECT id, name, kind, division_code, retired_at FROM units WHERE id = $1";
 inline constexpr const char* kUnitList =
-    "SELECT id, name, kind, division_code FROM units WHERE division_code >= $1 "
+    "SELECT id, name, kind, division_code, retired_at FROM units WHERE division_code >= $1 "
     "AND division_code < $2 AND name LIKE $3 ORDER BY division_code, name LIMIT 200";
+// A reform 机构改革 retires a unit (0027); the trigger of 0018 rebuilds the routing caches.
+inline constexpr const char* kUnitRetire =
+    "UPDATE units SET retired_at = $2 WHERE id = $1 AND retired_at IS NULL";
+// What still refers to a unit about to be retired: the requests it holds open, its active staff.
+inline constexpr const char* kUnitHoldings =
+    "SELECT (SELECT COUNT(*) FROM tickets WHERE unit_id = $1 AND status IN ('received', "
+    "'dispatched', 'claimed', 'returned', 'in_progress', 'escalated', 'whistled', 'replied', "
+    "'reopened')), (SELECT COUNT(*) FROM users WHERE unit_id = $2 AND disabled = 0)";
 
 // ---- users ----
 inline constexpr const char* kUserColumns =

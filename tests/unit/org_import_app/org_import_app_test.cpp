@@ -10,6 +10,7 @@
 #include <cmath>
 #include <string>
 
+#include "app/config_service.hpp"
 #include "app/org_import.hpp"
 #include "domain/auth/passwords.hpp"
 #include "requests_fixture.hpp"
@@ -342,6 +343,69 @@ TEST_P(OrgImportApp, a_unit_whose_kind_changed_moves_the_routing_signature) {
   EXPECT_EQ(kind->changed, 1);
   EXPECT_NE(signature(), s1);
   EXPECT_EQ(audit_count("org.units.import"), 2);
+}
+
+// 机构改革: a reform renames the county's city-management bureau. Both units are of the kind the
+// matrix sends 环境卫生 to, and routing takes the lowest id: before the reform file retires the
+// old bureau, requests went on to it. After it, they go to the successor; the old one keeps its
+// open request and its staff, cannot be dispatched to or given to an account, and comes back
+// when a later file names it.
+TEST_P(OrgImportApp, a_reform_withdraws_the_units_its_file_leaves_out_and_routing_follows) {
+  app::OrgImportService svc(*app_);
+  auto first = svc.import_units(
+      &admin_, "name,kind,division_code\n柞水县城管局,城市管理部门,611026000000\n", false);
+  ASSERT_TRUE(first.ok() && first->ok());
+  app::ConfigService cfg(*app_);
+  ASSERT_TRUE(cfg.put_matrix(command_, {"0106", "城市管理部门", 3, "", ""}).ok());
+  auto old_unit = app_->db().read_value<std::optional<store::UnitRow>>(
+      [](store::Session& s) { return store::units::find(s, "611026000000", "柞水县城管局"); });
+  ASSERT_TRUE(old_unit.ok() && *old_unit);
+  const int64_t old_id = (**old_unit).id;
+  auto before = app_->requests().submit(citizen(), pothole());
+  ASSERT_TRUE(before.ok()) << before.error().detail;
+  EXPECT_EQ(before->detail.view.row.unit_id, std::to_string(old_id));
+  auto staff = add("old.bureau", "department", "", old_id);
+
+  // The reform's file names the new bureau only; a dry run lists what the old one holds.
+  const std::string reform =
+      "name,kind,division_code\n柞水县城市管理和综合执法局,城市管理部门,611026000000\n";
+  auto check = svc.import_units(&admin_, reform, true, {}, true);
+  ASSERT_TRUE(check.ok() && check->ok());
+  EXPECT_EQ(check->added, 1);
+  EXPECT_EQ(check->retired, check->not_in_file);
+  auto it = std::find_if(check->retiring_units.begin(), check->retiring_units.end(),
+                         [&](const auto& u) { return u.id == old_id; });
+  ASSERT_NE(it, check->retiring_units.end());
+  EXPECT_EQ(it->open_requests, 1);
+  EXPECT_EQ(it->staff, 1);
+  auto after_check = app_->requests().submit(citizen(), pothole(kLat + 0.0001, kLon));
+  ASSERT_TRUE(after_check.ok());
+  EXPECT_EQ(after_check->detail.view.row.unit_id, std::to_string(old_id));  // nothing written
+
+  auto done = svc.import_units(&admin_, reform, false, {}, true);
+  ASSERT_TRUE(done.ok() && done->ok());
+  auto next = app_->requests().submit(citizen(), pothole(kLat + 0.0002, kLon));
+  ASSERT_TRUE(next.ok());
+  EXPECT_NE(next->detail.view.row.unit_id, std::to_string(old_id));
+  EXPECT_EQ(next->detail.view.row.unit_name, "柞水县城市管理和综合执法局");
+  // The old bureau's staff still see and finish what it holds.
+  EXPECT_TRUE(app_->requests().get(staff, before->detail.view.row.id).ok());
+  // Nobody can be given it.
+  app::NewUser nu{"new.bureau", "新人", "Bureau-Pass-2026", "department", "", "", "", old_id};
+  auto refused = app_->create_user(admin_, nu);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kRetiredUnit);
+  // The unit list marks it; a later file naming it brings it back.
+  auto units = app_->org_units(admin_, "", "611026000000");
+  ASSERT_TRUE(units.ok());
+  bool marked = false;
+  for (const auto& u : *units) marked = marked || (u.id == old_id && u.retired_at.has_value());
+  EXPECT_TRUE(marked);
+  auto back = svc.import_units(
+      &admin_, "name,kind,division_code\n柞水县城管局,城市管理部门,611026000000\n", false);
+  ASSERT_TRUE(back.ok() && back->ok());
+  EXPECT_EQ(back->changed, 1);
+  EXPECT_TRUE(app_->create_user(admin_, nu).ok());
 }
 
 TEST_P(OrgImportApp, overlapping_grids_are_imported_with_a_warning_for_each_overlap) {

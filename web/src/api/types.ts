@@ -81,6 +81,7 @@ export interface Unit {
   name: string
   kind: string
   division_code: string | null
+  retired?: boolean // withdrawn by a reform 机构改革: routes nothing, cannot be picked
 }
 
 // An organisation-data import's report 导入报告 (POST /org/grids/import, /org/units/import).
@@ -105,6 +106,15 @@ export interface RetiringGrid {
   households: number
   households_moved: number // by their location, to a grid in use after the import
 }
+export interface RetiringUnit {
+  id: number | string
+  name: string
+  kind: string
+  division_code: string
+  open_requests: number
+  staff: number
+}
+
 export interface ImportReport {
   dry_run: boolean
   ok: boolean
@@ -124,9 +134,10 @@ export interface ImportReport {
   preview?: { type: 'FeatureCollection'; features: GridPreviewFeature[] }
   preview_truncated?: boolean
   retired?: number // with retire_missing: grids of the file's villages it leaves out
-  retiring?: RetiringGrid[]
+  retiring?: RetiringGrid[] | RetiringUnit[]
   // units
   new_kinds?: string[]
+  // units with retire_missing (机构改革): retiring lists units, retired/not_in_file count them
 }
 
 export interface Page<T> {

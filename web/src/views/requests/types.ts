@@ -119,6 +119,7 @@ export interface OrgUnit {
   name: string
   kind: string
   division_code: string | null
+  retired?: boolean // withdrawn by a reform 机构改革
 }
 
 // Statuses where the clock no longer runs (docs/requests.md state table).
