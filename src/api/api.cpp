@@ -90,6 +90,7 @@ json user_json(const app::UserView& v) {
           {"scope_retired", v.scope_retired},
           {"unit_id", u.unit_id ? json(*u.unit_id) : json(nullptr)},
           {"unit_name", v.unit_name},
+          {"unit_retired", v.unit_retired},
           {"phone", u.phone},
           {"id_number", u.id_number},
           {"email", u.email},

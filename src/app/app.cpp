@@ -365,6 +365,7 @@ Result<UserView> App::view_user(Session& s, const auth::UserRecord& u) {
   if (u.unit_id) {
     auto un = store::units::get(s, *u.unit_id);
     if (un.ok()) v.unit_name = un->name;
+    v.unit_retired = un.ok() && un->retired_at.has_value();
   }
   v.locked = u.locked_until && *u.locked_until > clock_.now_ms();
   return v;

@@ -37,6 +37,7 @@ struct UserView {
   std::string scope_name, unit_name;
   bool locked = false;
   bool scope_retired = false;  // their grid was retired in a re-division 网格调整: move them
+  bool unit_retired = false;   // their unit was withdrawn in a reform 机构改革: move them
 };
 
 struct NodeView {

@@ -155,6 +155,7 @@ export interface UserRow {
   scope_code: string | null
   scope_name: string | null
   scope_retired?: boolean // their grid was retired in a re-division 网格调整: move them
+  unit_retired?: boolean // their unit was withdrawn in a reform 机构改革: move them
   unit_id: number | string | null
   unit_name: string | null
   phone: string | null

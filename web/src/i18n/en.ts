@@ -196,6 +196,8 @@ const en: Messages = {
     scopePlaceholder: 'Search a division or grid by name or code',
     scopeRetired: 'Grid retired',
     scopeRetiredHint: 'Their grid was retired in a re-division: move them to one of the new grids',
+    unitRetired: 'Unit withdrawn',
+    unitRetiredHint: 'Their unit was withdrawn in a reform: move them to the unit that took over',
     unit: 'Unit',
     unitPlaceholder: 'Search a unit by name',
     phone: 'Mobile phone',

@@ -195,6 +195,8 @@ const zhCN = {
     scopePlaceholder: '输入名称或代码搜索区划/网格',
     scopeRetired: '网格已停用',
     scopeRetiredHint: '所在网格已在网格调整中停用，请将其改到调整后的网格',
+    unitRetired: '单位已撤销',
+    unitRetiredHint: '所在单位已在机构改革中撤销，请将其改到接替的单位',
     unit: '所属单位',
     unitPlaceholder: '输入名称搜索单位',
     phone: '手机号码',
