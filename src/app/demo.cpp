@@ -426,29 +426,15 @@ const char* kSurnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭�
 struct GridBox {
   std::string code;
   double min_lat, max_lat, min_lon, max_lon;
-  std::vector<requests::GeoPoint> ring;  // the first part's outer ring
+  requests::GridShape shape;
 };
-
-// Whether a point lies inside a ring (even-odd rule).
-bool in_ring(const std::vector<requests::GeoPoint>& ring, double lat, double lon) {
-  bool in = false;
-  for (size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-    const auto &a = ring[i], &b = ring[j];
-    if ((a.lat > lat) != (b.lat > lat) &&
-        lon < (b.lon - a.lon) * (lat - a.lat) / (b.lat - a.lat) + a.lon)
-      in = !in;
-  }
-  return in;
-}
 
 // The box of a grid's first part (a demo request lies inside one part); false if unreadable.
 bool polygon_box(const std::string& geojson, GridBox& b) {
-  requests::GridShape shape;
-  if (!requests::polygon_from_geojson(geojson, shape)) return false;
-  b.ring = shape.parts[0].outer;
+  if (!requests::polygon_from_geojson(geojson, b.shape)) return false;
   b.min_lat = b.min_lon = 1e9;
   b.max_lat = b.max_lon = -1e9;
-  for (const auto& p : shape.parts[0].outer) {
+  for (const auto& p : b.shape.parts[0].outer) {
     b.min_lat = std::min(b.min_lat, p.lat), b.max_lat = std::max(b.max_lat, p.lat);
     b.min_lon = std::min(b.min_lon, p.lon), b.max_lon = std::max(b.max_lon, p.lon);
   }
@@ -534,7 +520,7 @@ void walk_ticket(App& a, FakeClock& clk, const CountyPlan& c, int64_t now, uint6
   double lat = mid_lat, lon = mid_lon;
   for (int tries = 0; tries < 16; ++tries) {
     double a = uni(mid_lat - dlat, mid_lat + dlat), b = uni(mid_lon - dlon, mid_lon + dlon);
-    if (in_ring(g->ring, a, b)) {
+    if (requests::covers(g->shape, {a, b})) {
       lat = a, lon = b;
       break;
     }

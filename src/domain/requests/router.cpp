@@ -231,6 +231,10 @@ MultiPoly to_multi(const GridShape& g) {
 
 }  // namespace
 
+bool covers(const GridShape& g, const GeoPoint& p) {
+  return bg::covered_by(Pt(p.lon, p.lat), to_multi(g));
+}
+
 std::string_view geometry_problem(const GridShape& g) {
   MultiPoly poly = to_multi(g);
   bg::remove_spikes(poly);  // a vertex that doubles back changes no area: not worth a refusal

@@ -124,6 +124,10 @@ bool polygon_from_geojson(std::string_view geojson, GridShape& g);
 // closure, repeated points and spikes are corrected, not refused.
 std::string_view geometry_problem(const GridShape& g);
 
+// Whether a point lies in a grid (any part, outside its holes; the boundary counts), as routing
+// decides it.
+bool covers(const GridShape& g, const GeoPoint& p);
+
 // Point → grid with an R-tree over the grid bounding boxes, then exact point-in-polygon.
 class GridIndex {
  public:

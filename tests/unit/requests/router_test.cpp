@@ -211,6 +211,12 @@ TEST_F(RouterTest, a_grid_in_several_parts_contains_the_points_of_each_part_and_
   EXPECT_EQ(idx.locate({33.51, 109.11}), nullptr);    // in the second part's hole
   ASSERT_NE(idx.locate({33.519, 109.019}), nullptr);  // first part, beyond 中网格
   EXPECT_EQ(idx.locate({33.519, 109.019})->code, g.code);
+  // covers() answers the same for one grid alone, its boundary included.
+  EXPECT_TRUE(covers(g, {33.51, 109.102}));
+  EXPECT_TRUE(covers(g, {33.51, 109.01}));
+  EXPECT_TRUE(covers(g, {33.50, 109.01}));  // on the first part's southern edge
+  EXPECT_FALSE(covers(g, {33.51, 109.06}));
+  EXPECT_FALSE(covers(g, {33.51, 109.11}));
   // In the overlap the smaller grid wins: 中网格 (0.025² deg²) against both parts less the hole
   // (2 × 0.02² − 0.01²), though it is bigger than either part.
   ASSERT_NE(idx.locate({33.51, 109.01}), nullptr);
