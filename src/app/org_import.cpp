@@ -227,7 +227,7 @@ Status plan_grids(Session& s, const std::string& scope, const org::GridFile& fil
       GJ_ASSIGN_OR_RETURN(auto d, store::divisions::get(s, code));
       GJ_ASSIGN_OR_RETURN(auto row, store::grids::get(s, code));
       if (r.retiring.size() < kMaxProblems) {
-        GJ_ASSIGN_OR_RETURN(auto open, store::grids::open_requests(s, code));
+        GJ_ASSIGN_OR_RETURN(auto open, store::open_requests_held(s, code));
         r.retiring.push_back({code, d.division.name, row.worker_name, open,
                               static_cast<int64_t>(homes.size()), moved});
       }

@@ -143,8 +143,8 @@ Status grids::retire(Session& s, const std::string& code, int64_t at) {
   return {};
 }
 
-Result<int64_t> grids::open_requests(Session& s, const std::string& code) {
-  auto r = s.query_one(sql::kGridOpenRequests, {code});
+Result<int64_t> open_requests_held(Session& s, const std::string& unit_id) {
+  auto r = s.query_one(sql::kOpenRequestsHeld, {unit_id});
   if (!r.ok()) return r.error();
   return r->i64(0);
 }
@@ -182,9 +182,11 @@ Status units::retire(Session& s, int64_t id, int64_t at) {
 }
 
 Result<units::Holdings> units::holdings(Session& s, int64_t id) {
-  auto r = s.query_one(sql::kUnitHoldings, {std::to_string(id), id});
-  if (!r.ok()) return r.error();
-  return Holdings{r->i64(0), r->i64(1)};
+  auto open = open_requests_held(s, std::to_string(id));
+  if (!open.ok()) return open.error();
+  auto staff = s.query_one(sql::kUnitStaff, {id});
+  if (!staff.ok()) return staff.error();
+  return Holdings{*open, staff->i64(0)};
 }
 
 Result<int64_t> units::upsert(Session& s, const UnitRow& u) {

@@ -71,6 +71,10 @@ Result<std::vector<DivisionRow>> search(Session& s, const std::string& scope_cod
 Result<std::vector<std::pair<int, int64_t>>> count_by_level(Session& s);
 }  // namespace divisions
 
+// The requests a unit holds that are not finished (the open statuses, domain.md): a chain unit
+// (a grid) by its division code, a department by its units.id.
+Result<int64_t> open_requests_held(Session& s, const std::string& unit_id);
+
 namespace grids {
 Status upsert(Session& s, const GridRow& g);
 Result<GridRow> get(Session& s, const std::string& code);
@@ -79,8 +83,6 @@ Result<std::vector<std::string>> codes_under(Session& s, const std::string& scop
 // Withdraws a grid in use (re-division 网格调整): it keeps its row and history, routes nothing
 // and leaves the maps. A grid already retired keeps its date.
 Status retire(Session& s, const std::string& code, int64_t at);
-// The requests a grid holds that are not finished (the open statuses, domain.md).
-Result<int64_t> open_requests(Session& s, const std::string& code);
 // Re-derives the grid's worker 网格员 from the active grid-worker users scoped to it (after a
 // user is created, moved, re-roled or disabled). A code that is not a grid changes nothing.
 Status refresh_worker(Session& s, const std::string& code);

@@ -52,8 +52,9 @@ inline constexpr const char* kGridFeaturesUnder =
     "AND g.polygon IS NOT NULL AND g.retired_at IS NULL ORDER BY g.code";
 inline constexpr const char* kGridRetire =
     "UPDATE grids SET retired_at = $2 WHERE code = $1 AND retired_at IS NULL";
-// The requests a grid about to be retired still holds: the open statuses (domain.md).
-inline constexpr const char* kGridOpenRequests =
+// The requests a unit about to be retired still holds (a grid by its code, a department by its
+// id): the open statuses (domain.md).
+inline constexpr const char* kOpenRequestsHeld =
     "SELECT COUNT(*) FROM tickets WHERE unit_id = $1 AND status IN ('received', 'dispatched', "
     "'claimed', 'returned', 'in_progress', 'escalated', 'whistled', 'replied', 'reopened')";
 // The grid worker 网格员 shown for a grid: its current one while still an active grid worker
@@ -87,11 +88,9 @@ inline constexpr const char* kUnitList =
 // A reform 机构改革 retires a unit (0027); the trigger of 0018 rebuilds the routing caches.
 inline constexpr const char* kUnitRetire =
     "UPDATE units SET retired_at = $2 WHERE id = $1 AND retired_at IS NULL";
-// What still refers to a unit about to be retired: the requests it holds open, its active staff.
-inline constexpr const char* kUnitHoldings =
-    "SELECT (SELECT COUNT(*) FROM tickets WHERE unit_id = $1 AND status IN ('received', "
-    "'dispatched', 'claimed', 'returned', 'in_progress', 'escalated', 'whistled', 'replied', "
-    "'reopened')), (SELECT COUNT(*) FROM users WHERE unit_id = $2 AND disabled = 0)";
+// The active staff of a unit about to be retired.
+inline constexpr const char* kUnitStaff =
+    "SELECT COUNT(*) FROM users WHERE unit_id = $1 AND disabled = 0";
 
 // ---- users ----
 inline constexpr const char* kUserColumns =
